@@ -1,0 +1,1 @@
+export { LmTransferError, ShapeError, DomainError, NumericalError, FormatError } from './errors.js';

@@ -1,0 +1,23 @@
+/**
+ * lmtransfer: when does a language model that is good at pre-training give representations that
+ * are good for downstream tasks? Log-linear models `p(w|s) = softmax(V h(s))`, the anchor vector,
+ * downstream probes and the theorems of Wu, Lee and Ge (NeurIPS 2023), executable.
+ *
+ * Everything public is re-exported here; each concept lives in its own folder under `src/`.
+ *
+ * @packageDocumentation
+ */
+export * from './errors/index.js';
+export * from './matrix/index.js';
+export * from './linalg/index.js';
+export * from './softmax/index.js';
+export * from './loss/index.js';
+export * from './random/index.js';
+export * from './model/index.js';
+export * from './train/index.js';
+export * from './tasks/index.js';
+export * from './anchor/index.js';
+export * from './theory/index.js';
+export * from './io/index.js';
+export * from './experiments/index.js';
+export * from './backend/index.js';

@@ -1,0 +1,165 @@
+/**
+ * Argument checks shared by every public function. Each check throws a typed `LmTransferError`
+ * whose message follows one template,
+ *
+ *     `<fn>: argument '<name>' must be <expected>; got <what arrived>`
+ *
+ * so that messages read alike across the library and tests can match them. Public functions call
+ * these once at the top and then hand flat typed arrays to unchecked kernels.
+ *
+ * @internal
+ */
+import { DomainError, ShapeError } from '../errors/errors.js';
+import type { FloatArray, Matrix } from '../matrix/matrix.js';
+
+/** A short description of a value for an error message: its type, and its shape or value. */
+export function describeValue(v: unknown): string {
+  if (v === null) return 'null';
+  if (v === undefined) return 'undefined';
+  if (typeof v === 'number') {
+    if (Number.isNaN(v)) return 'NaN';
+    return String(v);
+  }
+  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v);
+  if (typeof v === 'boolean' || typeof v === 'bigint') return String(v);
+  if (ArrayBuffer.isView(v)) return `${v.constructor.name} of length ${(v as unknown as { length: number }).length}`;
+  if (Array.isArray(v)) return `an array of length ${v.length}`;
+  if (typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    if ('rows' in o && 'cols' in o) return `an object with rows=${describeValue(o.rows)}, cols=${describeValue(o.cols)}`;
+    return `an object (${v.constructor?.name ?? 'Object'})`;
+  }
+  return typeof v;
+}
+
+/** `m×n` for messages. */
+export function shapeOf(a: Matrix): string {
+  return `a ${a.rows}×${a.cols} matrix`;
+}
+
+/** Throw a `DomainError` in the library's message template. */
+export function domainError(fn: string, name: string, expected: string, got: string): DomainError {
+  return new DomainError(`${fn}: argument '${name}' must be ${expected}; got ${got}`);
+}
+
+/** Throw a `ShapeError` in the library's message template. */
+export function shapeError(fn: string, name: string, expected: string, got: string): ShapeError {
+  return new ShapeError(`${fn}: argument '${name}' must be ${expected}; got ${got}`);
+}
+
+/**
+ * Check that `a` is a well-formed `Matrix`: non-negative integer `rows` and `cols`, a `Float64Array`
+ * or `Float32Array` `data` of length exactly `rows·cols`.
+ */
+export function checkMatrix(fn: string, name: string, a: unknown): asserts a is Matrix {
+  if (a === null || typeof a !== 'object') {
+    throw domainError(fn, name, 'a Matrix { rows, cols, data }', describeValue(a));
+  }
+  const m = a as { rows?: unknown; cols?: unknown; data?: unknown };
+  if (typeof m.rows !== 'number' || !Number.isInteger(m.rows) || m.rows < 0) {
+    throw domainError(fn, name, 'a Matrix with a non-negative integer rows', `rows=${describeValue(m.rows)}`);
+  }
+  if (typeof m.cols !== 'number' || !Number.isInteger(m.cols) || m.cols < 0) {
+    throw domainError(fn, name, 'a Matrix with a non-negative integer cols', `cols=${describeValue(m.cols)}`);
+  }
+  if (!(m.data instanceof Float64Array) && !(m.data instanceof Float32Array)) {
+    throw domainError(fn, name, 'a Matrix whose data is a Float64Array or Float32Array', describeValue(m.data));
+  }
+  if (m.data.length !== m.rows * m.cols) {
+    throw shapeError(
+      fn,
+      name,
+      `a Matrix with data.length = rows·cols = ${m.rows}·${m.cols} = ${m.rows * m.cols}`,
+      `data.length = ${m.data.length}`,
+    );
+  }
+}
+
+/** Check a well-formed matrix with at least one row and one column. */
+export function checkNonEmptyMatrix(fn: string, name: string, a: unknown): asserts a is Matrix {
+  checkMatrix(fn, name, a);
+  if (a.rows === 0 || a.cols === 0) throw shapeError(fn, name, 'a non-empty matrix', shapeOf(a));
+}
+
+/** Check that every entry of a buffer is finite; names the first offending index. */
+export function checkFiniteArray(fn: string, name: string, x: ArrayLike<number>, cols?: number): void {
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i];
+    if (!Number.isFinite(v)) {
+      const where = cols && cols > 0 ? `(${Math.floor(i / cols)}, ${i % cols})` : `[${i}]`;
+      throw domainError(fn, name, 'finite everywhere', `${describeValue(v)} at ${where}`);
+    }
+  }
+}
+
+/** Check that a matrix's entries are finite. */
+export function checkFiniteMatrix(fn: string, name: string, a: Matrix): void {
+  checkFiniteArray(fn, name, a.data, a.cols);
+}
+
+/** Check a `Float64Array` or `Float32Array` vector, optionally of a given length. */
+export function checkFloatVector(fn: string, name: string, x: unknown, length?: number, lengthWhat?: string): asserts x is FloatArray {
+  if (!(x instanceof Float64Array) && !(x instanceof Float32Array)) {
+    throw domainError(fn, name, 'a Float64Array or Float32Array', describeValue(x));
+  }
+  if (length !== undefined && x.length !== length) {
+    throw shapeError(fn, name, `of length ${length}${lengthWhat ? ` (${lengthWhat})` : ''}`, `length ${x.length}`);
+  }
+}
+
+/** Check an `Int32Array` of word indices in `[0, n)`; names the first offending position. */
+export function checkWordIndices(fn: string, name: string, idx: unknown, n: number, opts: { nonEmpty?: boolean; unique?: boolean } = {}): asserts idx is Int32Array {
+  if (!(idx instanceof Int32Array)) {
+    throw domainError(fn, name, 'an Int32Array of word indices', describeValue(idx));
+  }
+  if (opts.nonEmpty && idx.length === 0) throw shapeError(fn, name, 'a non-empty set of word indices', 'an empty Int32Array');
+  for (let i = 0; i < idx.length; i++) {
+    const w = idx[i];
+    if (w < 0 || w >= n) throw domainError(fn, name, `word indices in [0, ${n})`, `${w} at position ${i}`);
+  }
+  if (opts.unique) {
+    const seen = new Uint8Array(n);
+    for (let i = 0; i < idx.length; i++) {
+      const w = idx[i];
+      if (seen[w]) throw domainError(fn, name, 'distinct word indices', `${w} repeated at position ${i}`);
+      seen[w] = 1;
+    }
+  }
+}
+
+/** Check a finite number, optionally within bounds. */
+export function checkNumber(
+  fn: string,
+  name: string,
+  v: unknown,
+  opts: { min?: number; max?: number; minExclusive?: boolean; maxExclusive?: boolean; integer?: boolean } = {},
+): asserts v is number {
+  const { min, max, minExclusive, maxExclusive, integer } = opts;
+  let expected = integer ? 'an integer' : 'a finite number';
+  if (min !== undefined && max !== undefined) expected += ` in ${minExclusive ? '(' : '['}${min}, ${max}${maxExclusive ? ')' : ']'}`;
+  else if (min !== undefined) expected += minExclusive ? ` > ${min}` : ` ≥ ${min}`;
+  else if (max !== undefined) expected += maxExclusive ? ` < ${max}` : ` ≤ ${max}`;
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw domainError(fn, name, expected, describeValue(v));
+  if (integer && !Number.isInteger(v)) throw domainError(fn, name, expected, describeValue(v));
+  if (min !== undefined && (minExclusive ? v <= min : v < min)) throw domainError(fn, name, expected, describeValue(v));
+  if (max !== undefined && (maxExclusive ? v >= max : v > max)) throw domainError(fn, name, expected, describeValue(v));
+}
+
+/** Check a positive integer. */
+export function checkPositiveInt(fn: string, name: string, v: unknown): asserts v is number {
+  checkNumber(fn, name, v, { integer: true, min: 1 });
+}
+
+/** Check that an options argument is an object or undefined. */
+export function checkOptions(fn: string, name: string, opts: unknown): void {
+  if (opts !== undefined && (opts === null || typeof opts !== 'object')) {
+    throw domainError(fn, name, 'an options object or undefined', describeValue(opts));
+  }
+}
+
+/** Check a value is one of a fixed set of strings. */
+export function checkOneOf<T extends string>(fn: string, name: string, v: unknown, allowed: readonly T[]): asserts v is T {
+  if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) {
+    throw domainError(fn, name, `one of ${allowed.map((a) => `'${a}'`).join(', ')}`, describeValue(v));
+  }
+}

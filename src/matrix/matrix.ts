@@ -1,0 +1,127 @@
+import { ShapeError, DomainError } from '../errors/errors.js';
+import { describeValue } from '../internal/check.js';
+
+/** A flat floating-point buffer: the storage of every vector and matrix in lmtransfer. */
+export type FloatArray = Float64Array | Float32Array;
+
+/** Storage precision of a matrix. */
+export type DType = 'float64' | 'float32';
+
+/**
+ * A dense row-major matrix: element `(i, j)` is `data[i * cols + j]`.
+ *
+ * Precision follows the storage, as in NumPy and PyTorch: float64 in, float64 out; float32 storage
+ * gives float32 products, logits and gradients, while reductions (losses, log-partitions, fits) are
+ * accumulated and returned in float64.
+ */
+export interface Matrix<T extends FloatArray = FloatArray> {
+  readonly rows: number;
+  readonly cols: number;
+  readonly data: T;
+}
+
+/**
+ * Make a `rows × cols` matrix. With no `data`, a zero float64 matrix. A typed array is wrapped
+ * without copying (so the caller keeps control of its memory); a plain number array is copied into
+ * a `Float64Array`.
+ *
+ * @example
+ * ```ts
+ * const a = matrix(2, 2, [1, 2, 3, 4]);   // [[1, 2], [3, 4]]
+ * const z = matrix(3, 4);                 // 3×4 zeros, float64
+ * ```
+ * @throws ShapeError when `data.length !== rows * cols`
+ * @throws DomainError when `rows` or `cols` is not a non-negative integer
+ */
+export function matrix(rows: number, cols: number, data?: FloatArray | readonly number[]): Matrix {
+  if (!Number.isInteger(rows) || rows < 0) {
+    throw new DomainError(`matrix: argument 'rows' must be a non-negative integer; got ${describeValue(rows)}`);
+  }
+  if (!Number.isInteger(cols) || cols < 0) {
+    throw new DomainError(`matrix: argument 'cols' must be a non-negative integer; got ${describeValue(cols)}`);
+  }
+  if (data === undefined) return { rows, cols, data: new Float64Array(rows * cols) };
+  if (data.length !== rows * cols) {
+    throw new ShapeError(
+      `matrix: argument 'data' must have rows·cols = ${rows}·${cols} = ${rows * cols} elements; got ${data.length}`,
+    );
+  }
+  if (data instanceof Float64Array || data instanceof Float32Array) return { rows, cols, data };
+  if (!Array.isArray(data)) {
+    throw new DomainError(`matrix: argument 'data' must be a Float64Array, a Float32Array or an array of numbers; got ${describeValue(data)}`);
+  }
+  return { rows, cols, data: Float64Array.from(data) };
+}
+
+/**
+ * Make a matrix from an array of equal-length rows.
+ *
+ * @example
+ * ```ts
+ * const a = fromRows([[1, 2, 3], [4, 5, 6]]);            // 2×3, float64
+ * const b = fromRows([[1, 2], [3, 4]], 'float32');       // float32 storage
+ * ```
+ * @throws ShapeError when the rows have different lengths
+ */
+export function fromRows(rows: readonly (readonly number[])[], dtype: DType = 'float64'): Matrix {
+  if (!Array.isArray(rows)) {
+    throw new DomainError(`fromRows: argument 'rows' must be an array of number arrays; got ${describeValue(rows)}`);
+  }
+  const list = rows as readonly unknown[];
+  const m = list.length;
+  const first: unknown = list[0];
+  const n = Array.isArray(first) ? first.length : 0;
+  const data = dtype === 'float32' ? new Float32Array(m * n) : new Float64Array(m * n);
+  for (let i = 0; i < m; i++) {
+    const r: unknown = list[i];
+    if (!Array.isArray(r) || r.length !== n) {
+      throw new ShapeError(
+        `fromRows: argument 'rows' must have rows of equal length ${n}; row ${i} has ${Array.isArray(r) ? r.length : describeValue(r)}`,
+      );
+    }
+    const row = r as readonly number[];
+    for (let j = 0; j < n; j++) data[i * n + j] = row[j];
+  }
+  return { rows: m, cols: n, data };
+}
+
+/**
+ * Copy a matrix into an array of plain number rows (for printing, JSON and tests).
+ *
+ * @example
+ * ```ts
+ * toRows(matrix(2, 2, [1, 2, 3, 4])); // [[1, 2], [3, 4]]
+ * ```
+ */
+export function toRows(a: Matrix): number[][] {
+  const out: number[][] = [];
+  for (let i = 0; i < a.rows; i++) out.push(Array.from(a.data.subarray(i * a.cols, (i + 1) * a.cols)));
+  return out;
+}
+
+/** The storage precision of a matrix. */
+export function dtypeOf(a: Matrix): DType {
+  return a.data instanceof Float32Array ? 'float32' : 'float64';
+}
+
+/** A zero buffer of `length` elements in the given precision. */
+export function allocFloat(dtype: DType, length: number): FloatArray {
+  return dtype === 'float32' ? new Float32Array(length) : new Float64Array(length);
+}
+
+/**
+ * A zero `rows × cols` matrix in the given precision.
+ *
+ * @example
+ * ```ts
+ * zeros(2, 3, 'float32').data; // Float32Array(6) [0, 0, 0, 0, 0, 0]
+ * ```
+ */
+export function zeros(rows: number, cols: number, dtype: DType = 'float64'): Matrix {
+  return { rows, cols, data: allocFloat(dtype, rows * cols) };
+}
+
+/** A deep copy (same precision). */
+export function cloneMatrix<T extends FloatArray>(a: Matrix<T>): Matrix<T> {
+  return { rows: a.rows, cols: a.cols, data: a.data.slice() as T };
+}

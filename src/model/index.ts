@@ -1,0 +1,2 @@
+// Public exports of src/model/ (filled in by the work on this concept).
+export {};

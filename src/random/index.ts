@@ -1,0 +1,2 @@
+// Public exports of src/random/ (filled in by the work on this concept).
+export {};
