@@ -1,2 +1,14 @@
-// Public exports of src/anchor/ (filled in by the work on this concept).
-export {};
+// Public exports of src/anchor/: bulk sets, the anchor fit, and the streaming accumulator (THEORY.md §4).
+export { allWords } from './allWords.js';
+export { bulkExcluding } from './bulkExcluding.js';
+export { bulkExcludingTop } from './bulkExcludingTop.js';
+export { meanWordProbabilities } from './meanWordProbabilities.js';
+export type { MeanWordProbabilities, MeanWordProbabilitiesOptions } from './meanWordProbabilities.js';
+export { bulkLogPartitions } from './bulkLogPartitions.js';
+export type { BulkLogPartitionsOptions } from './bulkLogPartitions.js';
+export { fitAnchor } from './fitAnchor.js';
+export { fitAnchorFromLogPartition } from './fitAnchorFromLogPartition.js';
+export { anchorResiduals } from './anchorResiduals.js';
+export { AnchorAccumulator } from './AnchorAccumulator.js';
+export type { AnchorAccumulatorJSON, AnchorAddOptions } from './AnchorAccumulator.js';
+export type { AnchorFit, AnchorFitOptions, AnchorMetrics, AnchorResidualMetrics, AnchorSolveOptions, AnchorStatsFit } from './types.js';

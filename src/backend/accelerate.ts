@@ -1,29 +1,77 @@
 /**
- * Hook through which the accelerated kernel backend (WebAssembly SIMD, worker threads) takes over
- * products from `gemm`. Returns true when it computed the product, false to let the TypeScript
- * kernel run.
+ * Hooks through which the accelerated kernel backend (WebAssembly SIMD, worker threads) takes over
+ * work from the TypeScript kernels. Each returns true when it computed the result, false to let
+ * the TypeScript kernel run, so callers keep one code path and the backend can decline anything it
+ * does not handle (the `'js'` backend, mixed precisions, trivial sizes).
  *
  * @internal
  */
 import type { FloatArray } from '../matrix/matrix.js';
+import { activeBackend, threadCount } from './config.js';
+import { wasmGemm } from './wasmGemm.js';
+import { wasmLogPartition } from './wasmLogPartition.js';
+import { wasmSoftmaxCrossEntropy, type RowPassArgs } from './wasmRows.js';
 
+/** Below this many multiply-adds the TypeScript kernel is as fast as staging into WebAssembly. */
+export const WASM_MIN_MADDS = 4096;
+
+/**
+ * `C ← α·op(A)·op(B) + β·C` (BLAS semantics, row-major; see `gemm`) on the accelerated backend.
+ * Declines (returns false) on the `'js'` backend, for products under `WASM_MIN_MADDS`, when
+ * `α = 0` or `K = 0` (pure scaling of C), and when C is float32 but an input is float64.
+ */
 export function tryAcceleratedGemm(
-  _transA: boolean,
-  _transB: boolean,
-  _M: number,
-  _N: number,
-  _K: number,
-  _alpha: number,
-  _a: FloatArray,
-  _aOffset: number,
-  _lda: number,
-  _b: FloatArray,
-  _bOffset: number,
-  _ldb: number,
-  _beta: number,
-  _c: FloatArray,
-  _cOffset: number,
-  _ldc: number,
+  transA: boolean,
+  transB: boolean,
+  M: number,
+  N: number,
+  K: number,
+  alpha: number,
+  a: FloatArray,
+  aOffset: number,
+  lda: number,
+  b: FloatArray,
+  bOffset: number,
+  ldb: number,
+  beta: number,
+  c: FloatArray,
+  cOffset: number,
+  ldc: number,
 ): boolean {
-  return false;
+  if (M <= 0 || N <= 0 || K <= 0 || alpha === 0) return false;
+  if (M * N * K < WASM_MIN_MADDS) return false;
+  if (activeBackend() !== 'wasm') return false;
+  const f32 = c instanceof Float32Array;
+  // float32 storage computes in float32 only when every operand is float32; a float64 input with a
+  // float32 output is left to the TypeScript kernel, which accumulates in float64.
+  if (f32 && !(a instanceof Float32Array && b instanceof Float32Array)) return false;
+  wasmGemm(f32, threadCount(), transA, transB, M, N, K, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc);
+  return true;
+}
+
+/**
+ * The fused softmax cross-entropy row pass (see `RowPassArgs`) on the accelerated backend: per row
+ * the log-sum-exp, the loss `lse − z[t]` and the gradient `scale·(softmax(z) − onehot(t))`.
+ * Declines on the `'js'` backend, for passes under `WASM_MIN_MADDS` elements, and when `grad` has a
+ * different precision from `z`.
+ */
+export function tryAcceleratedSoftmaxCrossEntropy(p: RowPassArgs): boolean {
+  if (p.rows <= 0 || p.n <= 0 || p.rows * p.n < WASM_MIN_MADDS) return false;
+  if (activeBackend() !== 'wasm') return false;
+  if (p.grad && (p.grad instanceof Float32Array) !== (p.z instanceof Float32Array)) return false;
+  wasmSoftmaxCrossEntropy(threadCount(), p);
+  return true;
+}
+
+/**
+ * `out[i] = log Σ_{w ∈ words} exp⟨V[w], H[i]⟩` (all words when `words` is null) for `V` `n × d`
+ * and `H` `m × d` row-major, fused so that no logits are stored. Declines on the `'js'` backend,
+ * for problems under `WASM_MIN_MADDS` multiply-adds, and when a result is not finite (the caller's
+ * kernel then reports where the logits overflowed).
+ */
+export function tryAcceleratedLogPartition(V: FloatArray, n: number, d: number, H: FloatArray, m: number, words: Int32Array | null, out: Float64Array): boolean {
+  const nA = words ? words.length : n;
+  if (m <= 0 || nA <= 0 || d <= 0 || m * nA * d < WASM_MIN_MADDS) return false;
+  if (activeBackend() !== 'wasm') return false;
+  return wasmLogPartition(threadCount(), V, n, d, H, m, words, out);
 }

@@ -1,7 +1,447 @@
+/**
+ * `lmtransfer anchor`: fit the anchor vector of THEORY.md §4 on a real model's output embeddings
+ * `V` and final hidden states `H`, for a sweep of bulks (all words but the top `k`), with the
+ * self-normalisation baseline beside it; or fit `log Z_B` computed elsewhere; or split the work
+ * into shards and merge them (`lmtransfer anchor merge`).
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { AnchorAccumulator } from '../anchor/AnchorAccumulator.js';
+import { allWords } from '../anchor/allWords.js';
+import { bulkExcluding } from '../anchor/bulkExcluding.js';
+import { bulkLogPartitionsKernel } from '../anchor/bulkLogPartitions.js';
+import { fitAnchorFromLogPartition } from '../anchor/fitAnchorFromLogPartition.js';
+import { meanWordProbabilitiesKernel, topWords } from '../anchor/meanWordProbabilities.js';
+import { FormatError } from '../errors/errors.js';
+import { checkFiniteMatrix } from '../internal/check.js';
+import type { Matrix } from '../matrix/matrix.js';
+import { type LoadedMatrix, loadMatrix, mismatch } from './anchorFiles.js';
+import { type AnchorRow, fitToJSON, renderAnchorTable } from './anchorReport.js';
 import type { CliIO } from './io.js';
 import { UsageError } from './io.js';
+import { createProgressBar } from './progress.js';
 
-/** `lmtransfer anchor`: placeholder until the anchor issue lands. */
-export function anchorCommand(_argv: readonly string[], _io: CliIO): Promise<number> {
-  return Promise.reject(new UsageError('anchor: not available yet'));
+export const ANCHOR_HELP = `lmtransfer anchor: fit the anchor vector of a model (log Z_B(s) ≈ ⟨v0, h(s)⟩ + c)
+
+Usage:
+  lmtransfer anchor --embeddings V.npy|model.safetensors[:tensor] --hidden H.npy [options]
+  lmtransfer anchor --log-partition z.npy --hidden H.npy [options]
+  lmtransfer anchor merge shard1.json shard2.json ... [--ridge L] [--rcond R] [--json]
+
+Inputs:
+  --embeddings FILE     output word embeddings V, n × d: a .npy file (float16/32/64, 2-D) or a
+                        safetensors file; 'model.safetensors:NAME' picks a tensor, otherwise the
+                        first of lm_head.weight, embed_out.weight, wte.weight,
+                        transformer.wte.weight, model.embed_tokens.weight that exists
+  --hidden FILE         final hidden states H, m × d (.npy, 2-D): one row per context, after the
+                        final layer norm (the vectors the model multiplies by V)
+  --log-partition FILE  instead of --embeddings: log Z_B(s) computed elsewhere (e.g. on a GPU), a
+                        .npy of length m (one bulk) or m × K (K bulks, one per column); only fits
+  --weights FILE        context weights, a 1-D .npy of length m (default: uniform)
+
+Fit:
+  --exclude-top LIST    comma-separated k values, e.g. 0,10,100,1000: the bulk B is every word but
+                        the k of highest mean probability over the contexts (default 0: all words)
+  --holdout F           fraction of contexts in [0, 1) held out and scored, not fitted (default 0)
+  --seed S              seed of the hold-out split (default 0)
+  --ridge L             ridge penalty L ≥ 0 on the anchor: minimise mean e² + L·‖v0‖² (default 0)
+  --rcond R             relative eigenvalue tolerance in (0, 1) for the numerical rank
+                        (default: from the precision of H; see fitAnchor)
+
+Output:
+  --json                print a JSON document instead of the table (anchors included; Infinity
+                        and NaN written as strings)
+  --quiet               no progress lines on stderr
+  -h, --help            this text
+
+Splitting the work across machines:
+  --shard I/N           process only the I-th of N equal contiguous blocks of contexts (1 ≤ I ≤ N)
+                        and write its sufficient statistics (one accumulator per bulk) as JSON
+                        instead of a table; the top-k words are still ranked on all of H, so that
+                        every shard uses the same bulk. Not combinable with --holdout.
+  --out FILE            with --shard: write the JSON to FILE instead of stdout
+  merge FILE...         merge shard files (same inputs, distinct shards) and print the fits;
+                        the maximum residual needs the data, so merged fits show it as —
+
+The table shows, per bulk: |B|, the rank of the design [h 1] (d+1 when the anchor is identified,
+d after a final layer norm), its condition number, ‖v0‖, the intercept c, the anchor fit's RMSE
+beside the self-normalisation baseline (the best constant: the standard deviation of log Z_B),
+R², and max|e|; then the same on held-out contexts.
+
+Progress goes to stderr on long runs. Exit codes: 0 success; 2 bad usage, a missing or corrupt
+file, or mismatched dimensions (with a one-line reason); 1 internal error.
+`;
+
+export const ANCHOR_MERGE_HELP = `lmtransfer anchor merge: merge shard files written by 'lmtransfer anchor --shard I/N'
+
+Usage:
+  lmtransfer anchor merge shard1.json shard2.json ... [--ridge L] [--rcond R] [--json]
+
+The shards must come from the same inputs and bulks and have distinct shard numbers; a missing
+shard is reported on stderr and the fit uses the contexts present. Options as in 'lmtransfer anchor'.
+`;
+
+const SHARD_FORMAT = 'lmtransfer.anchorShard';
+
+function parse(
+  argv: readonly string[],
+  options: ParseArgsConfig['options'],
+  positionals: boolean,
+  cmd: string,
+): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
+  try {
+    const r = parseArgs({ args: [...argv], options, strict: true, allowPositionals: positionals });
+    return { values: r.values, positionals: r.positionals };
+  } catch (e) {
+    throw new UsageError(`${(e as Error).message.split('\n')[0]} (try '${cmd} --help')`);
+  }
+}
+
+function numberFlag(flag: string, v: string | undefined, dflt: number, check: (x: number) => boolean, expected: string): number {
+  if (v === undefined) return dflt;
+  const x = v.trim() === '' ? NaN : Number(v);
+  if (!Number.isFinite(x) || !check(x)) throw new UsageError(`option '${flag}' must be ${expected}; got '${v}'`);
+  return x;
+}
+
+interface AnchorFlags {
+  embeddings?: string;
+  hidden?: string;
+  logPartition?: string;
+  weights?: string;
+  excludeTop: number[];
+  excludeTopGiven: boolean;
+  holdout: number;
+  seed: string;
+  ridge: number;
+  rcond?: number;
+  json: boolean;
+  quiet: boolean;
+  shard?: { index: number; count: number };
+  out?: string;
+  help: boolean;
+}
+
+function parseFlags(argv: readonly string[]): AnchorFlags {
+  const { values } = parse(
+    argv,
+    {
+      embeddings: { type: 'string' },
+      hidden: { type: 'string' },
+      'log-partition': { type: 'string' },
+      weights: { type: 'string' },
+      'exclude-top': { type: 'string' },
+      holdout: { type: 'string' },
+      seed: { type: 'string' },
+      ridge: { type: 'string' },
+      rcond: { type: 'string' },
+      json: { type: 'boolean' },
+      quiet: { type: 'boolean' },
+      shard: { type: 'string' },
+      out: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    false,
+    'lmtransfer anchor',
+  );
+  const v = values;
+  const str = (k: string): string | undefined => v[k] as string | undefined;
+  const flags: AnchorFlags = {
+    embeddings: str('embeddings'),
+    hidden: str('hidden'),
+    logPartition: str('log-partition'),
+    weights: str('weights'),
+    excludeTop: [0],
+    excludeTopGiven: str('exclude-top') !== undefined,
+    holdout: numberFlag('--holdout', str('holdout'), 0, (x) => x >= 0 && x < 1, 'a fraction in [0, 1)'),
+    seed: str('seed') ?? '0',
+    ridge: numberFlag('--ridge', str('ridge'), 0, (x) => x >= 0, 'a number ≥ 0'),
+    json: v.json === true,
+    quiet: v.quiet === true,
+    out: str('out'),
+    help: v.help === true,
+  };
+  if (flags.help) return flags;
+  if (str('rcond') !== undefined) flags.rcond = numberFlag('--rcond', str('rcond'), 0, (x) => x > 0 && x < 1, 'a number in (0, 1)');
+  if (flags.seed.trim() === '') throw new UsageError("option '--seed' must be a non-empty string or number; got an empty string");
+  const et = str('exclude-top');
+  if (et !== undefined) {
+    const parts = et.split(',').map((s) => s.trim());
+    if (parts.some((p) => !/^[0-9]+$/.test(p))) throw new UsageError(`option '--exclude-top' must be a comma-separated list of integers ≥ 0, e.g. 0,10,100; got '${et}'`);
+    flags.excludeTop = [...new Set(parts.map(Number))];
+  }
+  const sh = str('shard');
+  if (sh !== undefined) {
+    const m = /^([0-9]+)\/([0-9]+)$/.exec(sh.trim());
+    const i = m ? Number(m[1]) : NaN;
+    const n = m ? Number(m[2]) : NaN;
+    if (!m || !(n >= 1) || !(i >= 1 && i <= n)) throw new UsageError(`option '--shard' must be I/N with 1 ≤ I ≤ N, e.g. 2/4; got '${sh}'`);
+    flags.shard = { index: i, count: n };
+  }
+  if (!flags.hidden) throw new UsageError("option '--hidden H.npy' is required (try 'lmtransfer anchor --help')");
+  if (!flags.embeddings === !flags.logPartition) {
+    throw new UsageError(flags.embeddings ? "options '--embeddings' and '--log-partition' exclude each other" : "one of '--embeddings V.npy' or '--log-partition z.npy' is required (try 'lmtransfer anchor --help')");
+  }
+  if (flags.logPartition && flags.excludeTopGiven) throw new UsageError("option '--exclude-top' needs '--embeddings' (with '--log-partition' the bulks are the columns of z)");
+  if (flags.shard && flags.holdout > 0) throw new UsageError("options '--shard' and '--holdout' exclude each other (a shard keeps statistics, not contexts)");
+  if (flags.out !== undefined && !flags.shard) throw new UsageError("option '--out' needs '--shard I/N'");
+  return flags;
+}
+
+/**
+ * Multiply-adds above which a step shows progress on stderr: about a second of work on one core
+ * (the pure-TypeScript product runs at roughly 1–5 GFLOP/s, /work/shared/notes/perf.md §6).
+ */
+export const ANCHOR_PROGRESS_WORK = 1e9;
+
+/** Options of `anchorCommand` for tests: `progressWork` replaces `ANCHOR_PROGRESS_WORK`. */
+export interface AnchorCommandOptions {
+  progressWork?: number;
+}
+
+/** Run-time progress: bars on stderr only when the work is long. */
+function progressFor(io: CliIO, quiet: boolean, work: number, threshold: number) {
+  const show = !quiet && work > threshold;
+  return {
+    pass(label: string, total: number): ((done: number) => void) & { finish(): void } {
+      if (!show) return Object.assign(() => {}, { finish: () => {} });
+      const bar = createProgressBar(io, label, total);
+      return Object.assign((done: number) => bar.update(done), { finish: () => bar.finish() });
+    },
+    note(text: string): void {
+      if (show) io.stderr(`${text}\n`);
+    },
+  };
+}
+
+interface Bulks {
+  rows: { label: string; excludeTop?: number; bulkSize?: number; excludedWords?: Int32Array }[];
+  zetas: Float64Array[];
+}
+
+/** Compute log Z_B for every requested bulk: one pass for the ranking (if any k > 0), one for the sums. */
+function computeBulks(V: Matrix, H: Matrix, ks: number[], rows: [number, number], prog: ReturnType<typeof progressFor>): Bulks {
+  const n = V.rows;
+  for (const k of ks) {
+    if (k >= n) throw new UsageError(`option '--exclude-top' must list values below the vocabulary size ${n} (the bulk would be empty); got ${k}`);
+  }
+  const needRank = ks.some((k) => k > 0);
+  const Hpart: Matrix = rows[0] === 0 && rows[1] === H.rows ? H : { rows: rows[1] - rows[0], cols: H.cols, data: H.data.subarray(rows[0] * H.cols, rows[1] * H.cols) };
+  let ranking: Int32Array | null = null;
+  let logZAll: Float64Array | null = null;
+  if (needRank) {
+    const p = prog.pass(`anchor: ranking words by mean probability over ${H.rows} contexts`, H.rows);
+    const mp = meanWordProbabilitiesKernel('lmtransfer anchor', V, H, null, (done) => p(done));
+    p.finish();
+    ranking = topWords(mp.mean, Math.max(...ks));
+    if (Hpart === H) logZAll = mp.logPartition;
+    else logZAll = mp.logPartition.slice(rows[0], rows[1]);
+  }
+  const out: Bulks = { rows: [], zetas: [] };
+  const pending: { j: number; bulk: Int32Array }[] = [];
+  for (const k of ks) {
+    const excluded = ranking ? ranking.subarray(0, k) : new Int32Array(0);
+    out.rows.push({ label: `k=${k}`, excludeTop: k, bulkSize: n - k, excludedWords: excluded.slice() });
+    if (k === 0 && logZAll) out.zetas.push(logZAll);
+    else {
+      out.zetas.push(new Float64Array(0));
+      pending.push({ j: out.zetas.length - 1, bulk: k === 0 ? allWords(n) : bulkExcluding(excluded, n) });
+    }
+  }
+  if (pending.length > 0) {
+    const p = prog.pass(`anchor: log Z_B for ${pending.length} bulk${pending.length > 1 ? 's' : ''} over ${Hpart.rows} contexts`, Hpart.rows);
+    const z = bulkLogPartitionsKernel('lmtransfer anchor', V, Hpart, pending.map((q) => q.bulk), (done) => p(done));
+    p.finish();
+    pending.forEach((q, t) => (out.zetas[q.j] = z[t]));
+  }
+  return out;
+}
+
+function describe(l: LoadedMatrix): Record<string, unknown> {
+  return { source: l.source, rows: l.matrix.rows, cols: l.matrix.cols, dtype: l.matrix.data instanceof Float32Array ? 'float32' : 'float64' };
+}
+
+/**
+ * Run `lmtransfer anchor` with the arguments after the command name; returns the exit code. Bad
+ * usage and bad files throw `LmTransferError`s, which the dispatcher turns into exit code 2.
+ *
+ * @example
+ * ```ts
+ * await anchorCommand(['--embeddings', 'V.npy', '--hidden', 'H.npy', '--exclude-top', '0,10'], processIO());
+ * ```
+ */
+export async function anchorCommand(argv: readonly string[], io: CliIO, opts: AnchorCommandOptions = {}): Promise<number> {
+  const threshold = opts.progressWork ?? ANCHOR_PROGRESS_WORK;
+  await Promise.resolve();
+  if (argv[0] === 'merge') return mergeCommand(argv.slice(1), io);
+  const flags = parseFlags(argv);
+  if (flags.help) {
+    io.stdout(ANCHOR_HELP);
+    return 0;
+  }
+  const hidden = loadMatrix('--hidden', flags.hidden!);
+  const H = hidden.matrix;
+  if (H.rows === 0 || H.cols === 0) throw new FormatError(`--hidden ${hidden.source}: must have at least one row and one column; got ${H.rows}×${H.cols}`);
+  checkFiniteMatrix(`--hidden ${hidden.source}`, 'H', H);
+  let weights: Float64Array | Float32Array | undefined;
+  if (flags.weights) {
+    const w = loadMatrix('--weights', flags.weights, { allow1d: true });
+    if (w.ndim !== 1) throw new FormatError(`--weights ${w.source}: must be a 1-D array; got shape (${w.matrix.rows}, ${w.matrix.cols})`);
+    if (w.matrix.rows !== H.rows) throw mismatch(`--weights has ${w.matrix.rows} entries but --hidden has ${H.rows} rows (one weight per context)`);
+    weights = w.matrix.data;
+  }
+  const m = H.rows;
+  const rows: [number, number] = flags.shard ? [Math.floor(((flags.shard.index - 1) * m) / flags.shard.count), Math.floor((flags.shard.index * m) / flags.shard.count)] : [0, m];
+
+  let inputs: Record<string, unknown>;
+  let bulks: Bulks;
+  if (flags.embeddings) {
+    const emb = loadMatrix('--embeddings', flags.embeddings, { allowSafetensors: true });
+    const V = emb.matrix;
+    if (V.cols !== H.cols) throw mismatch(`--embeddings ${emb.source} is ${V.rows}×${V.cols} but --hidden ${hidden.source} is ${H.rows}×${H.cols}; the number of columns d must agree`);
+    checkFiniteMatrix(`--embeddings ${emb.source}`, 'V', V);
+    const prog = progressFor(io, flags.quiet, V.rows * H.rows * H.cols, threshold);
+    bulks = computeBulks(V, H, flags.excludeTop, rows, prog);
+    inputs = { embeddings: describe(emb), hidden: describe(hidden) };
+  } else {
+    const zf = loadMatrix('--log-partition', flags.logPartition!, { allow1d: true });
+    if (zf.matrix.rows !== H.rows) throw mismatch(`--log-partition ${zf.source} has ${zf.matrix.rows} rows but --hidden ${hidden.source} has ${H.rows}; one value per context`);
+    checkFiniteMatrix(`--log-partition ${zf.source}`, 'z', zf.matrix);
+    const K = zf.matrix.cols;
+    bulks = { rows: [], zetas: [] };
+    for (let j = 0; j < K; j++) {
+      const z = new Float64Array(rows[1] - rows[0]);
+      for (let i = rows[0]; i < rows[1]; i++) z[i - rows[0]] = zf.matrix.data[i * K + j];
+      bulks.rows.push({ label: zf.ndim === 1 ? 'z' : `z[:,${j}]` });
+      bulks.zetas.push(z);
+    }
+    inputs = { logPartition: describe(zf), hidden: describe(hidden) };
+  }
+  const Hpart: Matrix = rows[0] === 0 && rows[1] === m ? H : { rows: rows[1] - rows[0], cols: H.cols, data: H.data.subarray(rows[0] * H.cols, rows[1] * H.cols) };
+  const wPart = weights ? weights.subarray(rows[0], rows[1]) : undefined;
+  const prog = progressFor(io, flags.quiet, H.cols * H.cols * H.cols * 20, threshold);
+
+  if (flags.shard) {
+    const entries = bulks.rows.map((r, j) => {
+      const acc = new AnchorAccumulator(H.cols).addLogPartition(Hpart, bulks.zetas[j], wPart ? { weights: wPart } : undefined);
+      return { label: r.label, excludeTop: r.excludeTop, bulkSize: r.bulkSize, excludedWords: r.excludedWords ? Array.from(r.excludedWords) : undefined, accumulator: acc.toJSON() };
+    });
+    const doc = { format: SHARD_FORMAT, version: 1, shard: flags.shard, contexts: { start: rows[0], end: rows[1], total: m }, inputs, results: entries };
+    const text = JSON.stringify(doc) + '\n';
+    if (flags.out) {
+      writeFileSync(flags.out, text);
+      io.stderr(`lmtransfer anchor: shard ${flags.shard.index}/${flags.shard.count} (contexts ${rows[0]}–${rows[1] - 1} of ${m}) written to ${flags.out}\n`);
+    } else io.stdout(text);
+    return 0;
+  }
+
+  const results: AnchorRow[] = [];
+  for (let j = 0; j < bulks.rows.length; j++) {
+    prog.note(`anchor: fitting ${bulks.rows[j].label} (d = ${H.cols})`);
+    const fit = fitAnchorFromLogPartition(H, bulks.zetas[j], { holdout: flags.holdout, seed: flags.seed, ridge: flags.ridge, rcond: flags.rcond, weights });
+    const r = bulks.rows[j];
+    results.push({ label: r.label, excludeTop: r.excludeTop, bulkSize: r.bulkSize, fit });
+  }
+  const nFit = results[0]?.fit.n ?? m;
+  const options = { holdout: flags.holdout, seed: flags.seed, ridge: flags.ridge, rcond: flags.rcond ?? null, weights: flags.weights ?? null };
+  if (flags.json) {
+    io.stdout(JSON.stringify({ command: 'anchor', inputs, options, contexts: { total: m, fitted: nFit, heldOut: m - nFit }, results: results.map((r) => ({ label: r.label, excludeTop: r.excludeTop, bulkSize: r.bulkSize, fit: fitToJSON(r.fit) })) }, null, 2) + '\n');
+    return 0;
+  }
+  const src = flags.embeddings ? `V ${(inputs.embeddings as { rows: number }).rows}×${H.cols} from ${(inputs.embeddings as { source: string }).source}` : `log Z_B from ${(inputs.logPartition as { source: string }).source}`;
+  io.stdout(`lmtransfer anchor: ${src}; H ${m}×${H.cols} from ${hidden.source}\n`);
+  io.stdout(`contexts: ${nFit} fitted${m - nFit > 0 ? `, ${m - nFit} held out (holdout ${flags.holdout}, seed ${flags.seed})` : ''}; ridge ${flags.ridge}${flags.weights ? `; weights from ${flags.weights}` : ''}\n\n`);
+  io.stdout(renderAnchorTable(results, H.cols));
+  return 0;
+}
+
+interface ShardDoc {
+  path: string;
+  shard: { index: number; count: number };
+  contexts: { start: number; end: number; total: number };
+  results: { label: string; excludeTop?: number; bulkSize?: number; excludedWords?: number[]; accumulator: unknown }[];
+}
+
+function readShard(path: string): ShardDoc {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? 'error';
+    throw new UsageError(`merge: cannot read '${path}': ${code === 'ENOENT' ? 'no such file' : code}`);
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    throw new FormatError(`merge ${path}: must be a shard file (JSON); got a parse error: ${(e as Error).message.split('\n')[0]}`);
+  }
+  const d = doc as Partial<ShardDoc> & { format?: unknown };
+  if (doc === null || typeof doc !== 'object' || d.format !== SHARD_FORMAT || !Array.isArray(d.results) || !d.shard || !d.contexts) {
+    throw new FormatError(`merge ${path}: must be a shard file written by 'lmtransfer anchor --shard' (format '${SHARD_FORMAT}'); got something else`);
+  }
+  return { ...(d as ShardDoc), path };
+}
+
+async function mergeCommand(argv: readonly string[], io: CliIO): Promise<number> {
+  await Promise.resolve();
+  const { values, positionals } = parse(
+    argv,
+    { ridge: { type: 'string' }, rcond: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    true,
+    'lmtransfer anchor merge',
+  );
+  const v = values;
+  if (v.help === true) {
+    io.stdout(ANCHOR_MERGE_HELP);
+    return 0;
+  }
+  const ridge = numberFlag('--ridge', v.ridge as string | undefined, 0, (x) => x >= 0, 'a number ≥ 0');
+  const rcond = v.rcond === undefined ? undefined : numberFlag('--rcond', v.rcond as string, 0, (x) => x > 0 && x < 1, 'a number in (0, 1)');
+  if (positionals.length === 0) throw new UsageError("merge needs at least one shard file (try 'lmtransfer anchor merge --help')");
+  const docs = positionals.map(readShard);
+  const first = docs[0];
+  const seen = new Set<number>();
+  for (const doc of docs) {
+    if (doc.shard.count !== first.shard.count || doc.contexts.total !== first.contexts.total) {
+      throw new UsageError(`merge: '${doc.path}' is shard ${doc.shard.index}/${doc.shard.count} of ${doc.contexts.total} contexts but '${first.path}' is of ${first.shard.count} shards of ${first.contexts.total}: not the same run`);
+    }
+    if (seen.has(doc.shard.index)) throw new UsageError(`merge: shard ${doc.shard.index}/${doc.shard.count} is given twice (its contexts would count twice)`);
+    seen.add(doc.shard.index);
+    const labels = doc.results.map((r) => r.label).join(',');
+    if (labels !== first.results.map((r) => r.label).join(',')) throw new UsageError(`merge: '${doc.path}' has bulks ${labels} but '${first.path}' has ${first.results.map((r) => r.label).join(',')}`);
+    doc.results.forEach((r, j) => {
+      const a = JSON.stringify(r.excludedWords ?? null);
+      if (a !== JSON.stringify(first.results[j].excludedWords ?? null)) throw new UsageError(`merge: '${doc.path}' and '${first.path}' excluded different top words for ${r.label} (different V or H?)`);
+    });
+  }
+  if (seen.size < first.shard.count) {
+    const missing = Array.from({ length: first.shard.count }, (_, i) => i + 1).filter((i) => !seen.has(i));
+    io.stderr(`lmtransfer anchor merge: warning: shards ${missing.join(', ')} of ${first.shard.count} are missing; fitting on the contexts present\n`);
+  }
+  const rows: AnchorRow[] = [];
+  let dim = 0;
+  first.results.forEach((r, j) => {
+    let acc: AnchorAccumulator | null = null;
+    for (const doc of docs) {
+      let part: AnchorAccumulator;
+      try {
+        part = AnchorAccumulator.fromJSON(doc.results[j].accumulator);
+      } catch (e) {
+        throw new FormatError(`merge ${doc.path}: ${(e as Error).message}`);
+      }
+      if (acc && part.dim !== acc.dim) throw mismatch(`'${doc.path}' has d = ${part.dim} but the other shards have d = ${acc.dim}`);
+      acc = acc ? acc.merge(part) : part;
+    }
+    dim = acc!.dim;
+    rows.push({ label: r.label, excludeTop: r.excludeTop, bulkSize: r.bulkSize, fit: acc!.fit({ ridge, rcond }) });
+  });
+  const total = rows[0]?.fit.n ?? 0;
+  if (v.json === true) {
+    io.stdout(JSON.stringify({ command: 'anchor merge', shards: docs.map((d) => d.path), options: { ridge, rcond: rcond ?? null }, contexts: { fitted: total }, results: rows.map((r) => ({ label: r.label, excludeTop: r.excludeTop, bulkSize: r.bulkSize, fit: fitToJSON(r.fit) })) }, null, 2) + '\n');
+    return 0;
+  }
+  io.stdout(`lmtransfer anchor merge: ${docs.length} shard${docs.length > 1 ? 's' : ''} of ${first.shard.count}, ${total} contexts, d = ${dim}; ridge ${ridge}\n\n`);
+  io.stdout(renderAnchorTable(rows, dim));
+  return 0;
 }

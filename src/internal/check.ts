@@ -85,7 +85,9 @@ export function checkNonEmptyMatrix(fn: string, name: string, a: unknown): asser
 export function checkFiniteArray(fn: string, name: string, x: ArrayLike<number>, cols?: number): void {
   for (let i = 0; i < x.length; i++) {
     const v = x[i];
-    if (!Number.isFinite(v)) {
+    // `v - v !== 0` is true exactly for NaN and ±Infinity; it avoids a global lookup per element,
+    // which costs ~0.4 µs each inside jest's sandbox.
+    if (v - v !== 0) {
       const where = cols && cols > 0 ? `(${Math.floor(i / cols)}, ${i % cols})` : `[${i}]`;
       throw domainError(fn, name, 'finite everywhere', `${describeValue(v)} at ${where}`);
     }

@@ -1,2 +1,9 @@
-// Public exports of src/io/ (filled in by the work on this concept).
-export {};
+// Public exports of src/io/: NumPy .npy and safetensors files.
+export { readNpy } from './readNpy.js';
+export type { NpyArray, NpyData, NpyDType } from './readNpy.js';
+export { writeNpy } from './writeNpy.js';
+export type { NpyWritable } from './writeNpy.js';
+export { readSafetensors } from './readSafetensors.js';
+export type { ReadSafetensorsOptions, SafetensorsData, SafetensorsDType, SafetensorsEntry, SafetensorsFile, SafetensorsTensor } from './readSafetensors.js';
+export { writeSafetensors } from './writeSafetensors.js';
+export type { SafetensorsInput } from './writeSafetensors.js';

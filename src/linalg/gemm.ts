@@ -1,3 +1,7 @@
+import type { FloatArray } from '../matrix/matrix.js';
+import { tryAcceleratedGemm } from '../backend/accelerate.js';
+import { gemmKernel } from './gemmKernel.js';
+
 /**
  * The single entry point for every dense product in lmtransfer:
  *
@@ -10,13 +14,24 @@
  * are ignored).
  *
  * Unchecked: callers validate shapes once. The accelerated backend (WebAssembly / worker threads)
- * gets the first chance to run the product; the TypeScript kernel is the fallback.
+ * gets the first chance to run the product; the TypeScript kernel (`gemmKernel.ts`: packed, cache-blocked,
+ * 4×4 register-tiled) is the fallback. `α = 0` or `K = 0` only scales `C` by `β` (reference-BLAS
+ * semantics: `A` and `B` are not read). Precision: the TypeScript kernel always accumulates in
+ * float64 (float32 inputs are widened when packed) and rounds to float32 only when storing into a
+ * Float32Array `C` (once per 256-deep block of `K`). The WebAssembly backend, when active, computes
+ * in float32 when `A`, `B` and `C` are all float32 (error ≲ K·2⁻²⁴·Σ|aᵢbᵢ| per entry, as with any
+ * float32 BLAS) and declines a float32 `C` with a float64 input, which the TypeScript kernel then
+ * handles in float64.
+ *
+ * @example
+ * ```ts
+ * const a = new Float64Array([1, 2, 3, 4]); // 2×2, row-major
+ * const c = new Float64Array(4);
+ * gemm(false, true, 2, 2, 2, 1, a, 0, 2, a, 0, 2, 0, c, 0, 2); // c = a·aᵀ = [5, 11, 11, 25]
+ * ```
  *
  * @internal
  */
-import type { FloatArray } from '../matrix/matrix.js';
-import { tryAcceleratedGemm } from '../backend/accelerate.js';
-
 export function gemm(
   transA: boolean,
   transB: boolean,
@@ -36,17 +51,5 @@ export function gemm(
   ldc: number,
 ): void {
   if (tryAcceleratedGemm(transA, transB, M, N, K, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc)) return;
-  // Placeholder reference loop, to be replaced by the blocked, register-tiled kernel (gemmKernel.ts).
-  for (let i = 0; i < M; i++) {
-    for (let j = 0; j < N; j++) {
-      let s = 0;
-      for (let p = 0; p < K; p++) {
-        const av = transA ? a[aOffset + p * lda + i] : a[aOffset + i * lda + p];
-        const bv = transB ? b[bOffset + j * ldb + p] : b[bOffset + p * ldb + j];
-        s += av * bv;
-      }
-      const ci = cOffset + i * ldc + j;
-      c[ci] = beta === 0 ? alpha * s : alpha * s + beta * c[ci];
-    }
-  }
+  gemmKernel(transA, transB, M, N, K, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc);
 }

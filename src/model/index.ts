@@ -1,2 +1,5 @@
-// Public exports of src/model/ (filled in by the work on this concept).
-export {};
+// Public exports of src/model/: the log-linear model, sampling from it, and synthetic ground truths.
+export { LogLinearModel } from './LogLinearModel.js';
+export { sampleNextWords } from './sampleNextWords.js';
+export { generateWorld } from './generateWorld.js';
+export type { World, WorldOptions, WorldPreset, WorldContexts, WorldCorpus, FeatureRoles } from './generateWorld.js';

@@ -1,2 +1,4 @@
-// Public exports of src/random/ (filled in by the work on this concept).
-export {};
+// Public exports of src/random/: the seeded stream and categorical sampling.
+export { createRng } from './createRng.js';
+export type { Rng } from './createRng.js';
+export { sampleCategorical } from './sampleCategorical.js';

@@ -1,0 +1,39 @@
+import { checkFiniteMatrix, checkFloatVector, checkMatrix, checkNumber, describeValue, domainError, shapeError, shapeOf } from '../internal/check.js';
+import type { FloatArray, Matrix } from '../matrix/matrix.js';
+import { checkLogPartitionValues } from './fitAnchorKernel.js';
+
+/**
+ * The residuals `e(s) = ζ(s) − ⟨v₀, h(s)⟩ − c` of an anchor on contexts `H` with log-partition
+ * values `ζ = log Z_B` (THEORY.md §4). Use it for a second pass after `AnchorAccumulator.fit`
+ * (whose statistics cannot give the maximum residual), or to score a fitted anchor on new contexts.
+ *
+ * @param fit - `{ anchor, intercept }`, e.g. an `AnchorFit`.
+ * @param H - `m × d` context representations, finite, `d = anchor.length`.
+ * @param zeta - `log Z_B(sᵢ)`, length `m`, finite.
+ * @returns `Float64Array` of length `m`.
+ * @throws ShapeError when the lengths do not match.
+ * @throws DomainError when a value is not finite or `fit` is malformed.
+ * @example
+ * ```ts
+ * const e = anchorResiduals(acc.fit(), H, logPartition(V, H, bulk));
+ * const delta = Math.max(...e.map(Math.abs));
+ * ```
+ */
+export function anchorResiduals(fit: { anchor: FloatArray; intercept: number }, H: Matrix, zeta: FloatArray): Float64Array {
+  const fn = 'anchorResiduals';
+  if (fit === null || typeof fit !== 'object') throw domainError(fn, 'fit', 'an object { anchor, intercept }', describeValue(fit));
+  checkFloatVector(fn, 'fit.anchor', fit.anchor);
+  checkNumber(fn, 'fit.intercept', fit.intercept);
+  checkMatrix(fn, 'H', H);
+  if (H.cols !== fit.anchor.length) throw shapeError(fn, 'H', `a matrix with ${fit.anchor.length} columns (the anchor's length)`, shapeOf(H));
+  checkLogPartitionValues(fn, 'zeta', zeta, H.rows);
+  checkFiniteMatrix(fn, 'H', H);
+  const d = H.cols;
+  const out = new Float64Array(H.rows);
+  for (let i = 0; i < H.rows; i++) {
+    let f = fit.intercept;
+    for (let j = 0; j < d; j++) f += fit.anchor[j] * H.data[i * d + j];
+    out[i] = zeta[i] - f;
+  }
+  return out;
+}

@@ -1,0 +1,280 @@
+/**
+ * Unchecked kernels of the anchor fit: the weighted sufficient statistics of `(h, ζ)` with
+ * `ζ = log Z_B(s)` (THEORY.md §4), their exact merge, and the solve.
+ *
+ * The statistics are kept centred, as in Chan, Golub and LeVeque's pairwise algorithm for
+ * variances ("Algorithms for computing the sample variance", 1983): the total weight `W = Σ μ`,
+ * the means `h̄`, `ζ̄`, and the co-moments `Mhh = Σ μ (h − h̄)(h − h̄)ᵀ`, `Mhz = Σ μ (h − h̄)(ζ − ζ̄)`,
+ * `Mzz = Σ μ (ζ − ζ̄)²`. They carry the same information as the raw sums `Σ μ hhᵀ, Σ μ hζ, Σ μ ζ,
+ * Σ μ ζ², Σ μ` but avoid the cancellation of `Σ μ hhᵀ − W h̄h̄ᵀ` when `‖h̄‖` is large compared
+ * with the spread of `h` (as for real hidden states), and two sets merge exactly:
+ * `M = M_a + M_b + (W_a W_b / W) δ δᵀ`, `δ = mean_b − mean_a`.
+ *
+ * @internal
+ */
+import { EigenvalueDecomposition, Matrix as MlMatrix } from 'ml-matrix';
+import type { FloatArray } from '../matrix/matrix.js';
+import type { AnchorStatsFit } from './types.js';
+
+/** Centred weighted sufficient statistics of `(h, ζ)` over a set of contexts. */
+export interface AnchorStats {
+  dim: number;
+  /** Number of contexts added (including those of weight 0). */
+  count: number;
+  /** `W = Σ μ`. */
+  weight: number;
+  meanH: Float64Array;
+  meanZ: number;
+  /** `d × d`, only the upper triangle (`j ≤ k`) is maintained. */
+  mhh: Float64Array;
+  mhz: Float64Array;
+  mzz: number;
+  /** Whether any added `H` was stored in float32 (this sets the default rank tolerance). */
+  float32Hidden: boolean;
+}
+
+export function emptyStats(d: number): AnchorStats {
+  return {
+    dim: d,
+    count: 0,
+    weight: 0,
+    meanH: new Float64Array(d),
+    meanZ: 0,
+    mhh: new Float64Array(d * d),
+    mhz: new Float64Array(d),
+    mzz: 0,
+    float32Hidden: false,
+  };
+}
+
+/**
+ * Statistics of the rows `rows` (or all `m` rows when `rows` is null) of the row-major `h` (`d`
+ * columns), with targets `zeta` and weights `weights` (null: all 1). Two passes over the rows:
+ * means, then centred co-moments, the `d × d` part four rows at a time so that the triangle is
+ * streamed through the cache once per four contexts.
+ */
+export function chunkStats(
+  h: FloatArray,
+  d: number,
+  m: number,
+  rows: Int32Array | null,
+  zeta: FloatArray,
+  weights: FloatArray | null,
+): AnchorStats {
+  const s = emptyStats(d);
+  s.float32Hidden = h instanceof Float32Array;
+  const count = rows ? rows.length : m;
+  s.count = count;
+  const row = (t: number): number => (rows ? rows[t] : t);
+  let W = 0;
+  const mean = s.meanH;
+  let mz = 0;
+  for (let t = 0; t < count; t++) {
+    const i = row(t);
+    const w = weights ? weights[i] : 1;
+    if (w === 0) continue;
+    W += w;
+    mz += w * zeta[i];
+    const o = i * d;
+    for (let j = 0; j < d; j++) mean[j] += w * h[o + j];
+  }
+  if (W === 0) return s;
+  for (let j = 0; j < d; j++) mean[j] /= W;
+  mz /= W;
+  s.weight = W;
+  s.meanZ = mz;
+
+  const M = s.mhh;
+  const mhz = s.mhz;
+  let mzz = 0;
+  const x = [new Float64Array(d), new Float64Array(d), new Float64Array(d), new Float64Array(d)];
+  const wv = new Float64Array(4);
+  let filled = 0;
+  const flush = (): void => {
+    for (let r = filled; r < 4; r++) {
+      x[r].fill(0);
+      wv[r] = 0;
+    }
+    const [x0, x1, x2, x3] = x;
+    const w0 = wv[0];
+    const w1 = wv[1];
+    const w2 = wv[2];
+    const w3 = wv[3];
+    for (let j = 0; j < d; j++) {
+      const a0 = w0 * x0[j];
+      const a1 = w1 * x1[j];
+      const a2 = w2 * x2[j];
+      const a3 = w3 * x3[j];
+      const o = j * d;
+      for (let k = j; k < d; k++) M[o + k] += a0 * x0[k] + a1 * x1[k] + a2 * x2[k] + a3 * x3[k];
+    }
+    filled = 0;
+  };
+  for (let t = 0; t < count; t++) {
+    const i = row(t);
+    const w = weights ? weights[i] : 1;
+    if (w === 0) continue;
+    const xr = x[filled];
+    const o = i * d;
+    const dz = zeta[i] - mz;
+    for (let j = 0; j < d; j++) {
+      const v = h[o + j] - mean[j];
+      xr[j] = v;
+      mhz[j] += w * v * dz;
+    }
+    mzz += w * dz * dz;
+    wv[filled] = w;
+    filled++;
+    if (filled === 4) flush();
+  }
+  if (filled > 0) flush();
+  s.mzz = mzz;
+  return s;
+}
+
+/** Merge `b` into `a` (Chan et al.'s pairwise update); `b` is not modified. */
+export function mergeStatsInto(a: AnchorStats, b: AnchorStats): void {
+  const d = a.dim;
+  a.count += b.count;
+  a.float32Hidden ||= b.float32Hidden;
+  if (b.weight === 0) return;
+  if (a.weight === 0) {
+    a.weight = b.weight;
+    a.meanH.set(b.meanH);
+    a.meanZ = b.meanZ;
+    a.mhh.set(b.mhh);
+    a.mhz.set(b.mhz);
+    a.mzz = b.mzz;
+    return;
+  }
+  const W = a.weight + b.weight;
+  const fb = b.weight / W;
+  const f = (a.weight * b.weight) / W;
+  const delta = new Float64Array(d);
+  for (let j = 0; j < d; j++) delta[j] = b.meanH[j] - a.meanH[j];
+  const dz = b.meanZ - a.meanZ;
+  for (let j = 0; j < d; j++) {
+    const fj = f * delta[j];
+    const o = j * d;
+    for (let k = j; k < d; k++) a.mhh[o + k] += b.mhh[o + k] + fj * delta[k];
+    a.mhz[j] += b.mhz[j] + fj * dz;
+  }
+  a.mzz += b.mzz + f * dz * dz;
+  for (let j = 0; j < d; j++) a.meanH[j] += fb * delta[j];
+  a.meanZ += fb * dz;
+  a.weight = W;
+}
+
+/** Unit roundoff of float32 and float64 storage. */
+const U32 = 2 ** -24;
+const U64 = 2 ** -53;
+const EPS64 = 2 ** -52;
+
+/**
+ * Solve the centred normal equations `(C + λI) v₀ = r`, `C = Mhh / W`, `r = Mhz / W`, through the
+ * symmetric eigendecomposition `C = Σ λᵢ qᵢqᵢᵀ` (ml-matrix's `EigenvalueDecomposition`,
+ * Householder tridiagonalisation and QL, as in JAMA). Without ridge the solution is
+ * `Σ_{λᵢ > tol} qᵢ (qᵢᵀr) / λᵢ`, the minimum-norm anchor (the limit of the ridge solution as
+ * `λ → 0`; the intercept is never penalised); with ridge it is `Σᵢ qᵢ (qᵢᵀr) / (λᵢ + λ)`. Then
+ * `c = ζ̄ − ⟨v₀, h̄⟩`, and the MSE from the statistics is `Var ζ − 2⟨v₀, r⟩ + v₀ᵀCv₀` (clipped at 0).
+ */
+export function solveStats(s: AnchorStats, ridge: number, rcond: number | undefined): AnchorStatsFit {
+  const d = s.dim;
+  const W = s.weight;
+  const C: number[][] = [];
+  for (let j = 0; j < d; j++) {
+    const rowArr = new Array<number>(d);
+    for (let k = 0; k < d; k++) rowArr[k] = (j <= k ? s.mhh[j * d + k] : s.mhh[k * d + j]) / W;
+    C.push(rowArr);
+  }
+  const r = new Float64Array(d);
+  for (let j = 0; j < d; j++) r[j] = s.mhz[j] / W;
+  const varZ = s.mzz / W;
+
+  const evd = new EigenvalueDecomposition(new MlMatrix(C), { assumeSymmetric: true });
+  const lambda = evd.realEigenvalues;
+  const Q = evd.eigenvectorMatrix;
+  let lmax = 0;
+  let lmin = Infinity;
+  let imin = 0;
+  for (let i = 0; i < d; i++) {
+    if (lambda[i] > lmax) lmax = lambda[i];
+    if (lambda[i] < lmin) {
+      lmin = lambda[i];
+      imin = i;
+    }
+  }
+  let trS = 0;
+  for (let j = 0; j < d; j++) trS += C[j][j] + s.meanH[j] * s.meanH[j];
+  const u = s.float32Hidden ? U32 : U64;
+  const tol = rcond !== undefined ? rcond * lmax : Math.max(10 * d * EPS64 * lmax, 100 * u * u * trS);
+  let rankC = 0;
+  for (let i = 0; i < d; i++) if (lambda[i] > tol) rankC++;
+
+  const anchor = new Float64Array(d);
+  const q = new Float64Array(d);
+  for (let i = 0; i < d; i++) {
+    const li = Math.max(lambda[i], 0);
+    if (ridge === 0 && !(lambda[i] > tol)) continue;
+    let y = 0;
+    for (let j = 0; j < d; j++) {
+      q[j] = Q.get(j, i);
+      y += q[j] * r[j];
+    }
+    const coef = y / (li + ridge);
+    for (let j = 0; j < d; j++) anchor[j] += coef * q[j];
+  }
+  let intercept = s.meanZ;
+  for (let j = 0; j < d; j++) intercept -= anchor[j] * s.meanH[j];
+  let quad = 0;
+  let lin = 0;
+  for (let j = 0; j < d; j++) {
+    let cb = 0;
+    for (let k = 0; k < d; k++) cb += C[j][k] * anchor[k];
+    quad += anchor[j] * cb;
+    lin += anchor[j] * r[j];
+  }
+  const mse = Math.max(0, varZ - 2 * lin + quad);
+  const fit: AnchorStatsFit = {
+    anchor,
+    intercept,
+    mse,
+    rmse: Math.sqrt(mse),
+    r2: r2Of(mse, varZ),
+    selfNormalizationMse: varZ,
+    n: s.count,
+    weight: W,
+    rank: rankC + 1,
+    conditionNumber: lmin > 0 ? Math.sqrt(lmax / lmin) : Infinity,
+    rankTolerance: tol,
+  };
+  if (rankC < d) {
+    const g = new Float64Array(d);
+    let big = 0;
+    for (let j = 0; j < d; j++) {
+      g[j] = Q.get(j, imin);
+      if (Math.abs(g[j]) > Math.abs(big)) big = g[j];
+    }
+    let norm = 0;
+    for (let j = 0; j < d; j++) norm += g[j] * g[j];
+    // Normalise to unit length with the largest component positive, so the direction is reproducible.
+    const scale = (big < 0 ? -1 : 1) / Math.sqrt(norm);
+    let off = 0;
+    for (let j = 0; j < d; j++) {
+      g[j] *= scale;
+      off += g[j] * s.meanH[j];
+    }
+    fit.unidentifiedDirection = g;
+    fit.unidentifiedOffset = off;
+  }
+  return fit;
+}
+
+/**
+ * `1 − mse / baseline`. When the baseline is 0 the target is constant: R² is 1 if the fit is exact
+ * too and −Infinity otherwise (never NaN).
+ */
+export function r2Of(mse: number, baseline: number): number {
+  if (baseline > 0) return 1 - mse / baseline;
+  return mse === 0 ? 1 : -Infinity;
+}

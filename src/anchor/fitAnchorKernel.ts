@@ -1,0 +1,169 @@
+/**
+ * The shared core of `fitAnchor` and `fitAnchorFromLogPartition`: option checks, the seeded
+ * hold-out split, the fit from sufficient statistics and the residual-based metrics.
+ *
+ * @internal
+ */
+import { checkFiniteArray, checkFloatVector, checkNumber, checkOptions, describeValue, domainError } from '../internal/check.js';
+import type { FloatArray, Matrix } from '../matrix/matrix.js';
+import { createRng } from '../random/createRng.js';
+import { chunkStats, r2Of, solveStats } from './anchorStatsKernel.js';
+import type { AnchorFit, AnchorFitOptions, AnchorResidualMetrics } from './types.js';
+
+/** Validated options. */
+export interface AnchorFitSettings {
+  ridge: number;
+  rcond: number | undefined;
+  weights: FloatArray | null;
+  holdout: number;
+  seed: string | number;
+}
+
+/** Check `ridge` and `rcond` (shared with `AnchorAccumulator.fit`). */
+export function checkSolveOptions(fn: string, opts: { ridge?: unknown; rcond?: unknown } | undefined): { ridge: number; rcond: number | undefined } {
+  checkOptions(fn, 'opts', opts);
+  const ridge = opts?.ridge ?? 0;
+  checkNumber(fn, 'opts.ridge', ridge, { min: 0 });
+  const rcond = opts?.rcond;
+  if (rcond !== undefined) checkNumber(fn, 'opts.rcond', rcond, { min: 0, max: 1, minExclusive: true, maxExclusive: true });
+  return { ridge, rcond };
+}
+
+/** Check context weights: finite, non-negative, not all zero, length `m`. */
+export function checkWeights(fn: string, name: string, weights: unknown, m: number): FloatArray {
+  checkFloatVector(fn, name, weights, m, 'one per context, H.rows');
+  let total = 0;
+  for (let i = 0; i < weights.length; i++) {
+    const w = weights[i];
+    if (!Number.isFinite(w) || w < 0) throw domainError(fn, name, 'finite and non-negative', `${describeValue(w)} at [${i}]`);
+    total += w;
+  }
+  if (!(total > 0)) throw domainError(fn, name, 'not all zero', 'all zeros');
+  return weights;
+}
+
+/** Check every option of a full fit on `m` contexts. */
+export function checkFitOptions(fn: string, opts: AnchorFitOptions | undefined, m: number): AnchorFitSettings {
+  const { ridge, rcond } = checkSolveOptions(fn, opts);
+  const weights = opts?.weights === undefined ? null : checkWeights(fn, 'opts.weights', opts.weights, m);
+  const holdout = opts?.holdout ?? 0;
+  checkNumber(fn, 'opts.holdout', holdout, { min: 0, max: 1, maxExclusive: true });
+  const seed = opts?.seed ?? 0;
+  if (!(typeof seed === 'string' && seed.length > 0) && !(typeof seed === 'number' && Number.isFinite(seed))) {
+    throw domainError(fn, 'opts.seed', 'a non-empty string or a finite number', describeValue(seed));
+  }
+  return { ridge, rcond, weights, holdout, seed };
+}
+
+/**
+ * The seeded split: a Fisher–Yates shuffle of `0..m−1` with `createRng(seed)`; the first
+ * `round(holdout·m)` indices are held out. Both parts are returned sorted (accumulation in file
+ * order is cache-friendly and makes the result independent of the shuffle's order within a part).
+ */
+export function holdoutSplit(fn: string, m: number, holdout: number, seed: string | number): { train: Int32Array; test: Int32Array } {
+  const nTest = Math.round(holdout * m);
+  if (holdout > 0 && (nTest < 1 || m - nTest < 1)) {
+    throw domainError(fn, 'opts.holdout', `a fraction that leaves at least one context in each part of the ${m} contexts`, describeValue(holdout));
+  }
+  const perm = new Int32Array(m);
+  for (let i = 0; i < m; i++) perm[i] = i;
+  if (nTest > 0) {
+    const rng = createRng(seed);
+    for (let i = m - 1; i > 0; i--) {
+      const j = rng.int(i + 1);
+      const t = perm[i];
+      perm[i] = perm[j];
+      perm[j] = t;
+    }
+  }
+  const test = perm.slice(0, nTest).sort();
+  const train = perm.slice(nTest).sort();
+  return { train, test };
+}
+
+/**
+ * Residual metrics of `(anchor, intercept)` on the rows `rows` of `(H, zeta)`: weighted MSE,
+ * max |residual| over rows of positive weight, and the constant baseline around `center` (the
+ * set's own weighted mean when null, two-pass).
+ */
+export function residualMetrics(
+  H: Matrix,
+  zeta: FloatArray,
+  rows: Int32Array,
+  weights: FloatArray | null,
+  anchor: Float64Array,
+  intercept: number,
+  center: number | null,
+): AnchorResidualMetrics & { mean: number } {
+  const d = H.cols;
+  const h = H.data;
+  let W = 0;
+  let mean = 0;
+  for (let t = 0; t < rows.length; t++) {
+    const i = rows[t];
+    const w = weights ? weights[i] : 1;
+    W += w;
+    mean += w * zeta[i];
+  }
+  mean = W > 0 ? mean / W : 0;
+  const c0 = center ?? mean;
+  let sse = 0;
+  let sbase = 0;
+  let maxAbs = 0;
+  for (let t = 0; t < rows.length; t++) {
+    const i = rows[t];
+    const w = weights ? weights[i] : 1;
+    if (w === 0) continue;
+    let f = intercept;
+    const o = i * d;
+    for (let j = 0; j < d; j++) f += anchor[j] * h[o + j];
+    const e = zeta[i] - f;
+    sse += w * e * e;
+    const b = zeta[i] - c0;
+    sbase += w * b * b;
+    if (Math.abs(e) > maxAbs) maxAbs = Math.abs(e);
+  }
+  const mse = W > 0 ? sse / W : 0;
+  const base = W > 0 ? sbase / W : 0;
+  return { mse, rmse: Math.sqrt(mse), r2: r2Of(mse, base), selfNormalizationMse: base, maxAbsResidual: maxAbs, n: rows.length, mean };
+}
+
+/**
+ * Fit on `(H, zeta)` with validated settings: split, statistics of the training rows, solve, and
+ * the metrics recomputed from the residuals (more accurate than the statistics' MSE when R² ≈ 1).
+ */
+export function fitAnchorCore(fn: string, H: Matrix, zeta: FloatArray, st: AnchorFitSettings): AnchorFit {
+  const m = H.rows;
+  const { train, test } = holdoutSplit(fn, m, st.holdout, st.seed);
+  if (st.weights) {
+    for (const [part, rows] of [['training', train], ['held-out', test]] as const) {
+      if (rows.length === 0) continue;
+      let w = 0;
+      for (let t = 0; t < rows.length; t++) w += st.weights[rows[t]];
+      if (!(w > 0)) throw domainError(fn, 'opts.weights', `positive on some ${part} context`, `all zeros on the ${rows.length} ${part} contexts`);
+    }
+  }
+  const stats = chunkStats(H.data, H.cols, m, test.length > 0 ? train : null, zeta, st.weights);
+  const core = solveStats(stats, st.ridge, st.rcond);
+  const inSample = residualMetrics(H, zeta, train, st.weights, core.anchor, core.intercept, null);
+  const fit: AnchorFit = {
+    ...core,
+    mse: inSample.mse,
+    rmse: inSample.rmse,
+    r2: inSample.r2,
+    selfNormalizationMse: inSample.selfNormalizationMse,
+    maxAbsResidual: inSample.maxAbsResidual,
+    n: train.length,
+  };
+  if (test.length > 0) {
+    const ho = residualMetrics(H, zeta, test, st.weights, core.anchor, core.intercept, inSample.mean);
+    fit.heldOut = { mse: ho.mse, rmse: ho.rmse, r2: ho.r2, selfNormalizationMse: ho.selfNormalizationMse, maxAbsResidual: ho.maxAbsResidual, n: ho.n };
+  }
+  return fit;
+}
+
+/** Check a vector of log-partition values: float, length `m`, finite. */
+export function checkLogPartitionValues(fn: string, name: string, zeta: unknown, m: number): asserts zeta is FloatArray {
+  checkFloatVector(fn, name, zeta, m, 'one per context, H.rows');
+  checkFiniteArray(fn, name, zeta);
+}

@@ -1,0 +1,28 @@
+import { checkNumber, describeValue, domainError } from '../internal/check.js';
+import { MAX_THREADS, setRequestedThreads } from './config.js';
+import { stopWorkers } from './threadPool.js';
+
+/**
+ * Set how many threads large problems may use: `1` turns worker threads off (and stops any that
+ * are running), `n > 1` allows the calling thread plus `n − 1` workers, and `'auto'` (the default)
+ * uses `os.availableParallelism()`. Workers start lazily on the first large product, sleep between
+ * calls, and never keep the process alive. The environment variable `LMTRANSFER_THREADS` sets the
+ * initial value. Results do not depend on the thread count (float64 results are bitwise equal).
+ *
+ * @example
+ * ```ts
+ * import { setThreads } from 'lmtransfer';
+ * setThreads(1);      // single-threaded
+ * setThreads('auto'); // one thread per core
+ * ```
+ * @throws DomainError when `n` is not an integer in [1, 64] or `'auto'`
+ */
+export function setThreads(n: number | 'auto'): void {
+  if (n !== 'auto') {
+    if (typeof n !== 'number') throw domainError('setThreads', 'n', `an integer in [1, ${MAX_THREADS}] or 'auto'`, describeValue(n));
+    checkNumber('setThreads', 'n', n, { integer: true, min: 1, max: MAX_THREADS });
+  }
+  // Restart the pool at the new size on next use; stopping now also frees the threads at once.
+  stopWorkers();
+  setRequestedThreads(n);
+}

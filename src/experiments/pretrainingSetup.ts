@@ -1,0 +1,114 @@
+/**
+ * What E1 and E2 share: option checking for the world and the pre-training run, and the seeded
+ * construction of the world, the contexts and the learner.
+ *
+ * @internal
+ */
+import { checkNumber, checkOptions, checkPositiveInt, describeValue, domainError } from '../internal/check.js';
+import { generateWorld, type World, type WorldOptions } from '../model/index.js';
+import { createRng, type Rng } from '../random/index.js';
+import { createLearner, type Learner } from '../train/index.js';
+import type { Matrix } from '../matrix/matrix.js';
+import type { ExperimentProgress } from './progressTypes.js';
+
+/** Options shared by {@link runAnchorSweep} and {@link runTransferCurve}. */
+export interface PretrainingOptions {
+  /** Seed of everything random: the world, the contexts, the learner's initialisation, the batches (default `'2023'`). */
+  readonly seed?: string | number;
+  /** The ground truth (default `{ preset: 'default' }`: n = 2000, d = 64); its `seed` is replaced by one derived from `seed`. */
+  readonly world?: Omit<WorldOptions, 'seed'>;
+  /** Contexts the learner is trained on (default 2048). */
+  readonly trainContexts?: number;
+  /** Contexts on which everything is measured, disjoint from the training contexts (default 1024). */
+  readonly evalContexts?: number;
+  /** Fraction of the evaluation contexts held out from the fits and scored (default 0.3). */
+  readonly holdout?: number;
+  /** Pre-training steps (default 400). */
+  readonly trainSteps?: number;
+  /** Contexts per step (default 64). */
+  readonly batchSize?: number;
+  /** Adam's peak learning rate (default 0.01). */
+  readonly lr?: number;
+  /** Width of the learner's hidden layer, 0 for a linear map (default 0). */
+  readonly hidden?: number;
+  /** Called as the work advances. */
+  readonly onProgress?: (p: ExperimentProgress) => void;
+}
+
+/** Checked settings. */
+export interface PretrainingSettings {
+  readonly rng: Rng;
+  readonly world: World;
+  readonly worldOptions: Omit<WorldOptions, 'seed'>;
+  readonly trainContexts: number;
+  readonly evalContexts: number;
+  readonly holdout: number;
+  readonly trainSteps: number;
+  readonly batchSize: number;
+  readonly lr: number;
+  readonly hidden: number;
+  readonly onProgress: ((p: ExperimentProgress) => void) | undefined;
+}
+
+/** Validate the shared options (names in messages are `opts.<field>`) and build the world. */
+export function checkPretrainingOptions(fn: string, opts: PretrainingOptions): PretrainingSettings {
+  checkOptions(fn, 'opts', opts);
+  const seed = opts.seed === undefined ? '2023' : opts.seed;
+  if (typeof seed !== 'string' && typeof seed !== 'number') throw domainError(fn, 'opts.seed', 'a string or a number', describeValue(seed));
+  const trainContexts = opts.trainContexts ?? 2048;
+  checkNumber(fn, 'opts.trainContexts', trainContexts, { integer: true, min: 2 });
+  const evalContexts = opts.evalContexts ?? 1024;
+  checkNumber(fn, 'opts.evalContexts', evalContexts, { integer: true, min: 8 });
+  const holdout = opts.holdout ?? 0.3;
+  checkNumber(fn, 'opts.holdout', holdout, { min: 0, max: 1, minExclusive: true, maxExclusive: true });
+  const trainSteps = opts.trainSteps ?? 400;
+  checkNumber(fn, 'opts.trainSteps', trainSteps, { integer: true, min: 1 });
+  const batchSize = opts.batchSize ?? 64;
+  checkPositiveInt(fn, 'opts.batchSize', batchSize);
+  if (batchSize > trainContexts) throw domainError(fn, 'opts.batchSize', `at most opts.trainContexts (${trainContexts})`, String(batchSize));
+  const lr = opts.lr ?? 0.01;
+  checkNumber(fn, 'opts.lr', lr, { min: 0, minExclusive: true });
+  const hidden = opts.hidden ?? 0;
+  checkNumber(fn, 'opts.hidden', hidden, { integer: true, min: 0 });
+  if (opts.onProgress !== undefined && typeof opts.onProgress !== 'function') {
+    throw domainError(fn, 'opts.onProgress', 'a function', describeValue(opts.onProgress));
+  }
+  const worldOptions = opts.world ?? { preset: 'default' as const };
+  checkOptions(fn, 'opts.world', worldOptions);
+  const rng = createRng(seed);
+  const world = generateWorld({ ...worldOptions, seed: rng.fork('world').seed });
+  // Enough evaluation contexts on each side of the split to fit a d-dimensional anchor.
+  const nTest = Math.round(holdout * evalContexts);
+  if (evalContexts - nTest < world.d + 2 || nTest < 2) {
+    throw domainError(fn, 'opts.evalContexts', `large enough for ${world.d + 2} fitting and 2 held-out contexts at holdout ${holdout}`, String(evalContexts));
+  }
+  return { rng, world, worldOptions, trainContexts, evalContexts, holdout, trainSteps, batchSize, lr, hidden, onProgress: opts.onProgress };
+}
+
+/** A fresh learner, seeded from the experiment's stream. */
+export function makeLearner(s: PretrainingSettings): Learner {
+  return createLearner({ world: s.world, hidden: s.hidden, seed: s.rng.fork('learner').seed });
+}
+
+/** A seeded permutation split of `m` rows: the first `m − round(holdout·m)` fit, the rest are held out. */
+export function splitRows(m: number, holdout: number, rng: Rng): { fit: Int32Array; test: Int32Array } {
+  const order = Int32Array.from({ length: m }, (_, i) => i);
+  for (let i = m - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    const t = order[i];
+    order[i] = order[j];
+    order[j] = t;
+  }
+  const nTest = Math.round(holdout * m);
+  return { fit: order.slice(0, m - nTest).sort(), test: order.slice(m - nTest).sort() };
+}
+
+/** The rows `idx` of `a`, as a new float64 matrix. */
+export function selectRows(a: Matrix, idx: Int32Array): Matrix {
+  const out = new Float64Array(idx.length * a.cols);
+  for (let r = 0; r < idx.length; r++) {
+    const src = idx[r] * a.cols;
+    for (let j = 0; j < a.cols; j++) out[r * a.cols + j] = a.data[src + j];
+  }
+  return { rows: idx.length, cols: a.cols, data: out };
+}

@@ -1,0 +1,39 @@
+import { checkFiniteArray, checkFiniteMatrix, checkFloatVector, checkMatrix, domainError, shapeError, shapeOf } from '../internal/check.js';
+import type { FloatArray, Matrix } from '../matrix/matrix.js';
+import { choleskySolveInPlace } from './choleskyKernel.js';
+
+/**
+ * Solve `(L·Lᵀ)·x = b` given a Cholesky factor `L` (from `choleskyDecompose`), in float64. Only the
+ * lower triangle of `l` is read.
+ *
+ * @param l - lower-triangular factor with a positive diagonal, `n × n`
+ * @param b - right-hand side, length `n`
+ * @returns `x`, a new Float64Array of length `n`
+ * @throws DomainError when `l` is not a well-formed `Matrix`, has a non-finite entry or a
+ *   diagonal entry that is not positive; when `b` is not a float vector or not finite
+ * @throws ShapeError when `l` is not square or `b.length !== l.rows`
+ *
+ * @example
+ * ```ts
+ * import { choleskyDecompose, choleskySolve, fromRows } from 'lmtransfer';
+ * const L = choleskyDecompose(fromRows([[4, 2], [2, 5]]));
+ * choleskySolve(L, new Float64Array([6, 7])); // Float64Array [1, 1]
+ * ```
+ */
+export function choleskySolve(l: Matrix, b: FloatArray): Float64Array {
+  const fn = 'choleskySolve';
+  checkMatrix(fn, 'l', l);
+  if (l.rows !== l.cols) throw shapeError(fn, 'l', 'a square matrix', shapeOf(l));
+  checkFiniteMatrix(fn, 'l', l);
+  const n = l.rows;
+  for (let i = 0; i < n; i++) {
+    const d = l.data[i * n + i];
+    if (!(d > 0)) throw domainError(fn, 'l', 'a Cholesky factor with a positive diagonal', `${d} at (${i}, ${i})`);
+  }
+  checkFloatVector(fn, 'b', b, n, 'l.rows');
+  checkFiniteArray(fn, 'b', b);
+  const lf = l.data instanceof Float64Array ? l.data : Float64Array.from(l.data);
+  const x = Float64Array.from(b);
+  choleskySolveInPlace(lf, n, x);
+  return x;
+}

@@ -1,0 +1,62 @@
+import type { Matrix } from '../matrix/matrix.js';
+import { checkNumber, checkOptions, domainError } from '../internal/check.js';
+import { CONTRAST_TOLERANCE } from '../theory/transferKernel.js';
+import { checkWordTaskInputs } from './wordTask.js';
+import { taskLabels } from './taskLabelsKernel.js';
+import type { RandomSource, WordTask } from './types.js';
+
+/** Options of {@link contrastTask}. */
+export interface ContrastTaskOptions {
+  /** Label noise standard deviation (default 0). */
+  readonly noiseStd?: number;
+}
+
+/**
+ * A contrast task (THEORY.md §3): word weights that sum to zero, `u* = Σ_{w∈T} a_w v*_w`. Because
+ * `Σ a_w = 0`, `Σ a_w (v*_w − v_0) = Σ a_w v*_w` for every `v_0`: the task needs no anchor and no
+ * bulk, and Theorem 1 gives it a bound with no anchor term (it "transfers with no anchor").
+ *
+ * The weights must satisfy `|Σ a_w| ≤ 1e-12 · Σ |a_w|` (a few ulps of rounding are allowed; anything
+ * larger is a task with `A ≠ 0` that needs an anchor).
+ *
+ * @throws DomainError when the weights do not sum to 0 within that tolerance, or as {@link wordTask}.
+ * @example
+ * ```ts
+ * const t = contrastTask(world, Int32Array.of(2, 9), Float64Array.of(1, -1)); // log-odds of 2 vs 9
+ * t.labels(Hstar); // ⟨v*_2 − v*_9, h*(s)⟩ = log p*(2|s) − log p*(9|s)
+ * ```
+ */
+export function contrastTask(world: { V: Matrix }, words: Int32Array, weights: Float64Array, opts?: ContrastTaskOptions): WordTask {
+  const fn = 'contrastTask';
+  const V = checkWordTaskInputs(fn, world, words, weights);
+  checkOptions(fn, 'opts', opts);
+  const noiseStd = opts?.noiseStd ?? 0;
+  checkNumber(fn, 'opts.noiseStd', noiseStd, { min: 0 });
+  let aL1 = 0;
+  let aSum = 0;
+  for (let j = 0; j < weights.length; j++) {
+    aL1 += Math.abs(weights[j]);
+    aSum += weights[j];
+  }
+  if (!(Math.abs(aSum) <= CONTRAST_TOLERANCE * aL1) || aL1 === 0) {
+    throw domainError(fn, 'weights', `non-zero weights summing to 0 (|Σ a| ≤ ${CONTRAST_TOLERANCE}·Σ|a|)`, `Σ a = ${aSum}, Σ|a| = ${aL1}`);
+  }
+  const d = V.cols;
+  const u = new Float64Array(d);
+  for (let j = 0; j < words.length; j++) {
+    for (let k = 0; k < d; k++) u[k] += weights[j] * V.data[words[j] * d + k];
+  }
+  return {
+    kind: 'contrast',
+    u,
+    bias: 0,
+    noiseStd,
+    words: Int32Array.from(words),
+    weights: Float64Array.from(weights),
+    bulk: new Int32Array(0),
+    anchor: null,
+    aL1,
+    aSum: 0,
+    labels: (Hstar: Matrix, rng?: RandomSource) => taskLabels('contrastTask.labels', u, 0, noiseStd, Hstar, rng),
+  };
+}

@@ -1,0 +1,92 @@
+import type { Matrix } from '../matrix/matrix.js';
+import { checkFiniteArray, checkFiniteMatrix, checkFloatVector, checkNonEmptyMatrix, checkNumber, checkWordIndices, describeValue, domainError } from '../internal/check.js';
+import type { Anchor } from '../theory/types.js';
+import { CONTRAST_TOLERANCE } from '../theory/transferKernel.js';
+import { checkScoringInput, linearScores } from './probeInputs.js';
+
+/** Theorem 1's probe: a fixed linear map of the learned representation. */
+export interface TransferProbe {
+  /** `û = Σ_{w∈T} a_w (v̂_w − v̂_0)` (`Σ a_w v̂_w` for a contrast task). */
+  readonly u: Float64Array;
+  /** `A (c* − ĉ)` (0 for a contrast task). */
+  readonly bias: number;
+  /** `⟨û, ĥ⟩ + A (c* − ĉ)` for each row of `H` (learned representations). */
+  predict(H: Matrix): Float64Array;
+}
+
+function checkAnchorArg(fn: string, name: string, a: unknown, d: number): asserts a is Anchor {
+  if (a === null || typeof a !== 'object') throw domainError(fn, name, 'an anchor { anchor, intercept }', describeValue(a));
+  const o = a as { anchor?: unknown; intercept?: unknown };
+  checkFloatVector(fn, `${name}.anchor`, o.anchor, d, 'the dimension of learnerV');
+  checkFiniteArray(fn, `${name}.anchor`, o.anchor);
+  checkNumber(fn, `${name}.intercept`, o.intercept);
+}
+
+/**
+ * The transfer probe of Theorem 1, which needs no fitting:
+ *
+ *     ŷ(s) = ⟨û, ĥ(s)⟩ + A (c* − ĉ),   û = Σ_{w∈T} a_w (v̂_w − v̂_0),   A = Σ a_w,
+ *
+ * built from the learned output embeddings `V̂`, the learned model's anchor `(v̂_0, ĉ)` and the
+ * ground truth's anchor intercept `c*`. Theorem 1 bounds its error by the excess pre-training loss
+ * and the two anchors' residuals. For a contrast task (`|A| ≤ 1e-12·‖a‖₁`) the anchors may be
+ * `null`: the probe is then `⟨Σ a_w v̂_w, ĥ⟩`, with no anchor at all.
+ *
+ * @param learnerV - the learned output embeddings `V̂` (`n × d'`).
+ * @param anchorHat - the learned model's anchor on the bulk (`null` only for a contrast task).
+ * @param anchorStar - the ground truth's anchor on the bulk (only its intercept is used; `null` only for a contrast task).
+ * @throws DomainError on bad indices, non-finite values, or a missing anchor when `A ≠ 0`.
+ * @example
+ * ```ts
+ * const probe = transferProbe(learner.V, fitAnchor(learner.V, Hhat, bulk), fitAnchor(world.V, Hstar, bulk),
+ *   Int32Array.of(3), Float64Array.of(1));
+ * probe.predict(Hhat); // ≈ ⟨v*_3 − v*_0, h*(s)⟩ when the learner is good
+ * ```
+ */
+export function transferProbe(learnerV: Matrix, anchorHat: Anchor | null, anchorStar: Anchor | null, words: Int32Array, weights: Float64Array): TransferProbe {
+  const fn = 'transferProbe';
+  checkNonEmptyMatrix(fn, 'learnerV', learnerV);
+  checkFiniteMatrix(fn, 'learnerV', learnerV);
+  const d = learnerV.cols;
+  checkWordIndices(fn, 'words', words, learnerV.rows, { nonEmpty: true, unique: true });
+  checkFloatVector(fn, 'weights', weights, words.length, 'one weight per task word');
+  checkFiniteArray(fn, 'weights', weights);
+  let l1 = 0;
+  let A = 0;
+  for (let j = 0; j < weights.length; j++) {
+    l1 += Math.abs(weights[j]);
+    A += weights[j];
+  }
+  const contrast = Math.abs(A) <= CONTRAST_TOLERANCE * l1;
+  if (!contrast) {
+    if (anchorHat === null || anchorHat === undefined) {
+      throw domainError(fn, 'anchorHat', `an anchor { anchor, intercept } (Σ a = ${A} ≠ 0; only a contrast task may omit it)`, describeValue(anchorHat));
+    }
+    if (anchorStar === null || anchorStar === undefined) {
+      throw domainError(fn, 'anchorStar', `an anchor { anchor, intercept } (Σ a = ${A} ≠ 0; only a contrast task may omit it)`, describeValue(anchorStar));
+    }
+  }
+  if (anchorHat !== null && anchorHat !== undefined) checkAnchorArg(fn, 'anchorHat', anchorHat, d);
+  if (anchorStar !== null && anchorStar !== undefined) {
+    const o = anchorStar as unknown;
+    if (o === null || typeof o !== 'object') throw domainError(fn, 'anchorStar', 'an anchor { anchor, intercept }', describeValue(o));
+    checkNumber(fn, 'anchorStar.intercept', anchorStar.intercept);
+  }
+  const u = new Float64Array(d);
+  for (let j = 0; j < words.length; j++) {
+    for (let k = 0; k < d; k++) u[k] += weights[j] * learnerV.data[words[j] * d + k];
+  }
+  let bias = 0;
+  if (!contrast && anchorHat && anchorStar) {
+    for (let k = 0; k < d; k++) u[k] -= A * anchorHat.anchor[k];
+    bias = A * (anchorStar.intercept - anchorHat.intercept);
+  }
+  return {
+    u,
+    bias,
+    predict(H: Matrix): Float64Array {
+      checkScoringInput('TransferProbe.predict', H, d);
+      return linearScores(H, u, bias);
+    },
+  };
+}

@@ -1,0 +1,24 @@
+import { checkNumber } from '../internal/check.js';
+import { binaryKlLogRatioKernel } from './binaryKlKernel.js';
+
+/**
+ * {@link binaryKlLogRatioBound} from `log p` instead of `p`, for probabilities that underflow a
+ * double (a rare word's `log p*(w|s)` of −800 is exact as a log-probability but 0 as a probability).
+ * This is the form the certified bound of Theorem 1 part 5 uses.
+ *
+ * @param logP - `log p ∈ [−∞, 0]`.
+ * @param kl - `κ ≥ 0`, in nats.
+ * @throws DomainError when `logP` is NaN or positive, or `kl` is negative or not finite.
+ * @example
+ * ```ts
+ * binaryKlLogRatioBoundFromLogProb(Math.log(0.5), 0.01) === binaryKlLogRatioBound(0.5, 0.01); // true
+ * binaryKlLogRatioBoundFromLogProb(-800, 1e-6);  // finite, although e^{−800} = 0 in double precision
+ * ```
+ */
+export function binaryKlLogRatioBoundFromLogProb(logP: number, kl: number): number {
+  const fn = 'binaryKlLogRatioBoundFromLogProb';
+  if (logP !== -Infinity) checkNumber(fn, 'logP', logP, { max: 0 });
+  checkNumber(fn, 'kl', kl, { min: 0 });
+  const { below, above } = binaryKlLogRatioKernel(logP, kl);
+  return Math.max(below, above);
+}

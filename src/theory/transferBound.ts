@@ -1,0 +1,67 @@
+import { checkNumber, describeValue, domainError } from '../internal/check.js';
+
+/** The inputs of Theorem 1 part 4. */
+export interface TransferBoundParams {
+  /** `‖a‖₁ = Σ|a_w|`. */
+  readonly aL1: number;
+  /** `A = Σ a_w`; `|A| ≤ ‖a‖₁`. */
+  readonly aSum: number;
+  /** The excess pre-training loss `ε = E_s KL(p*‖p̂) ≥ 0`. */
+  readonly epsilon: number;
+  /** A probability floor `γ ∈ (0, 1]` with `p*(X|s) ≥ γ` for every context and `X ∈ T ∪ {B}`. */
+  readonly gamma: number;
+  /** A bound `M ≥ 0` on `|log p(X|s)|` for `X ∈ T ∪ {B}`, both models, every context. */
+  readonly M: number;
+  /** `E_s ê(s)²`, the learned model's anchor MSE. */
+  readonly anchorMseHat: number;
+  /** `E_s e*(s)²`, the ground truth's anchor MSE. */
+  readonly anchorMseStar: number;
+}
+
+/** Theorem 1 part 4, with its two terms. */
+export interface TransferBoundResult {
+  /** `klTerm + anchorTerm`, a bound on `E_s (ŷ − y)²`. */
+  readonly bound: number;
+  /** `16 ‖a‖₁² ((ln 2)² + M²) ε / γ²`. */
+  readonly klTerm: number;
+  /** `4 A² (E ê² + E e*²)`. */
+  readonly anchorTerm: number;
+}
+
+/**
+ * Theorem 1 part 4: if `p*(X|s) ≥ γ` for every context and `X ∈ T ∪ {B}`, and
+ * `|log p(X|s)| ≤ M` for both models, the transfer probe's mean squared error satisfies
+ *
+ *     E_s (ŷ − y)² ≤ 16 ‖a‖₁² ((ln 2)² + M²) ε / γ²  +  4 A² (E_s ê² + E_s e*²).
+ *
+ * The first term vanishes with the excess pre-training loss `ε`; the second is where the anchor fits
+ * enter, and it vanishes for a contrast task (`A = 0`). The bound is worst-case and loose; the
+ * certified bound of part 5 ({@link certifiedTransferBound}) is the one to draw.
+ *
+ * @throws DomainError when a parameter is not finite, `aL1 < |aSum|`, `gamma ∉ (0, 1]`, or `epsilon`,
+ *   `M` or an MSE is negative.
+ * @example
+ * ```ts
+ * transferBound({ aL1: 1, aSum: 1, epsilon: 1e-4, gamma: 0.1, M: 3, anchorMseHat: 0.01, anchorMseStar: 0.01 });
+ * // { klTerm: 16·(0.4805 + 9)·1e-4/0.01 = 1.5169, anchorTerm: 0.08, bound: 1.5969 }
+ * ```
+ */
+export function transferBound(params: TransferBoundParams): TransferBoundResult {
+  const fn = 'transferBound';
+  if (params === null || typeof params !== 'object') {
+    throw domainError(fn, 'params', 'an object { aL1, aSum, epsilon, gamma, M, anchorMseHat, anchorMseStar }', describeValue(params));
+  }
+  const { aL1, aSum, epsilon, gamma, M, anchorMseHat, anchorMseStar } = params;
+  checkNumber(fn, 'params.aL1', aL1, { min: 0 });
+  checkNumber(fn, 'params.aSum', aSum);
+  if (Math.abs(aSum) > aL1 * (1 + 1e-12)) throw domainError(fn, 'params.aSum', `at most aL1 = ${aL1} in absolute value (|Σ a| ≤ Σ |a|)`, String(aSum));
+  checkNumber(fn, 'params.epsilon', epsilon, { min: 0 });
+  checkNumber(fn, 'params.gamma', gamma, { min: 0, max: 1, minExclusive: true });
+  checkNumber(fn, 'params.M', M, { min: 0 });
+  checkNumber(fn, 'params.anchorMseHat', anchorMseHat, { min: 0 });
+  checkNumber(fn, 'params.anchorMseStar', anchorMseStar, { min: 0 });
+  const ln2 = Math.LN2;
+  const klTerm = (16 * aL1 * aL1 * (ln2 * ln2 + M * M) * epsilon) / (gamma * gamma);
+  const anchorTerm = 4 * aSum * aSum * (anchorMseHat + anchorMseStar);
+  return { bound: klTerm + anchorTerm, klTerm, anchorTerm };
+}

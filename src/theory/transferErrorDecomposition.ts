@@ -1,0 +1,144 @@
+import { checkGammaOption, checkTransferInstance, transferTerms, weightedMean, weightedMeanSquare } from './transferKernel.js';
+import type { TransferInstance } from './types.js';
+import type { TransferBoundParams } from './transferBound.js';
+
+/** Options of {@link transferErrorDecomposition}. */
+export interface TransferDecompositionOptions {
+  /**
+   * A fixed probability floor `γ ∈ (0, 1]` for part 3. When omitted, each context uses its own best
+   * floor `γ(s) = min_{X ∈ T ∪ {B}} p*(X|s)`, which always satisfies the floor hypothesis.
+   */
+  readonly gamma?: number;
+}
+
+/** Theorem 1 parts 1–3, term by term, for every context (arrays of length `m`), plus summaries. */
+export interface TransferDecomposition {
+  /** `‖a‖₁ = Σ|a_w|`. */
+  readonly l1Norm: number;
+  /** `A = Σ a_w` (0 for a contrast task). */
+  readonly sum: number;
+  /** True when `|A| ≤ 1e-12·‖a‖₁`: the task is treated as a contrast task and needs no anchor. */
+  readonly contrast: boolean;
+  /** The task `y(s) = ⟨u*, h*(s)⟩`. */
+  readonly y: Float64Array;
+  /** The transfer probe `ŷ(s) = ⟨û, ĥ(s)⟩ + A(c* − ĉ)`. */
+  readonly yHat: Float64Array;
+  /** `ŷ(s) − y(s)`, computed directly from the embeddings. */
+  readonly error: Float64Array;
+  /** Part 1, first term: `Σ_w a_w (ℓ̂_w(s) − ℓ*_w(s))`, computed from log-probabilities. */
+  readonly wordPart: Float64Array;
+  /** Part 1, second term: `A (ê(s) − e*(s))`. */
+  readonly anchorPart: Float64Array;
+  /** `e*(s)`, the residual of the truth's anchor. */
+  readonly residualStar: Float64Array;
+  /** `ê(s)`, the residual of the learned model's anchor. */
+  readonly residualHat: Float64Array;
+  /** `D(s) = max_w |ℓ̂_w(s) − ℓ*_w(s)|`. */
+  readonly D: Float64Array;
+  /** `κ(s) = KL(p*(·|s) ‖ p̂(·|s))`. */
+  readonly kl: Float64Array;
+  /** `t(s) = TV(p*(·|s), p̂(·|s))`. */
+  readonly tv: Float64Array;
+  /** `min_{X ∈ T ∪ {B}} log p*(X|s)`: the log of the context's best probability floor. */
+  readonly logFloorStar: Float64Array;
+  /** `max_{X ∈ T ∪ {B}} max(|log p*(X|s)|, |log p̂(X|s)|)`: the context's smallest admissible `M`. */
+  readonly maxAbsLogProb: Float64Array;
+  /** Part 2: `‖a‖₁ D(s) + |A| (|ê(s)| + |e*(s)|)`. */
+  readonly part2Bound: Float64Array;
+  /** The floor `γ` used for part 3 at each context. */
+  readonly gammaUsed: Float64Array;
+  /** 1 where part 3's hypotheses hold (`p*(X|s) ≥ γ` for `X ∈ T ∪ {B}` and `t(s) < γ`), else 0. */
+  readonly part3Holds: Uint8Array;
+  /** Part 3: `2 φ_γ(t(s))` where its hypotheses hold, `+∞` where they fail (no bound). */
+  readonly part3Bound: Float64Array;
+  /** Normalised context weights `μ`. */
+  readonly contextWeights: Float64Array;
+  /** `ε = E_s κ(s)`. */
+  readonly epsilon: number;
+  /** `E_s (ŷ − y)²`. */
+  readonly meanSquaredError: number;
+  /** `E_s e*(s)²`. */
+  readonly anchorMseStar: number;
+  /** `E_s ê(s)²`. */
+  readonly anchorMseHat: number;
+  /**
+   * The parameters of part 4 that make its hypotheses hold on these contexts: `γ = min_s min_X
+   * p*(X|s)` and `M = max_s maxAbsLogProb(s)` (the smallest admissible values), ready for
+   * {@link transferBound}.
+   */
+  readonly part4: TransferBoundParams;
+}
+
+/**
+ * Theorem 1 parts 1–3 for every context: the transfer probe's error `ŷ(s) − y(s)`, its exact split
+ * into the log-odds term `Σ a_w (ℓ̂_w − ℓ*_w)` and the anchor term `A (ê − e*)`, the quantities
+ * `D(s)`, `κ(s)`, `t(s)`, the part 2 bound, and the part 3 bound `2 φ_γ(t)` with a flag saying where
+ * its hypotheses hold. Every log-probability is formed from logits
+ * (`log p(w|s) = z_w − LSE(z)`, `log p(B|s) = LSE_B(z) − LSE(z)`), never from a probability.
+ *
+ * @param instance - the two models on the same contexts, the task (words, weights, bulk) and the two
+ *   anchors (`null` allowed only for a contrast task), optional context weights.
+ * @throws ShapeError when the models do not have the same number of words or contexts, or a vector
+ *   has the wrong length.
+ * @throws DomainError when an input is not finite, a word index is out of range or repeated, the bulk
+ *   meets the task words, an anchor is missing for a task with `Σ a ≠ 0`, or `opts.gamma ∉ (0, 1]`.
+ * @example
+ * ```ts
+ * const dec = transferErrorDecomposition({ truth: { V: Vs, H: Hs }, learned: { V: Vh, H: Hh },
+ *   words: Int32Array.of(0), weights: Float64Array.of(1), bulk: Int32Array.of(2, 3),
+ *   anchorStar, anchorHat });
+ * dec.error[0] - (dec.wordPart[0] + dec.anchorPart[0]); // ≈ 0 (part 1)
+ * Math.abs(dec.error[0]) <= dec.part2Bound[0];          // true (part 2)
+ * ```
+ */
+export function transferErrorDecomposition(instance: TransferInstance, opts?: TransferDecompositionOptions): TransferDecomposition {
+  const fn = 'transferErrorDecomposition';
+  const c = checkTransferInstance(fn, instance);
+  const gamma = checkGammaOption(fn, opts);
+  const t = transferTerms(c, gamma, false);
+  let minLogFloor = Infinity;
+  let M = 0;
+  for (let i = 0; i < t.y.length; i++) {
+    if (c.mu[i] === 0) continue;
+    minLogFloor = Math.min(minLogFloor, t.logFloorStar[i]);
+    M = Math.max(M, t.maxAbsLogProb[i]);
+  }
+  const anchorMseStar = weightedMeanSquare(c.mu, t.residualStar);
+  const anchorMseHat = weightedMeanSquare(c.mu, t.residualHat);
+  const epsilon = weightedMean(c.mu, t.kl);
+  return {
+    l1Norm: c.l1,
+    sum: c.sum,
+    contrast: c.contrast,
+    y: t.y,
+    yHat: t.yHat,
+    error: t.error,
+    wordPart: t.wordPart,
+    anchorPart: t.anchorPart,
+    residualStar: t.residualStar,
+    residualHat: t.residualHat,
+    D: t.D,
+    kl: t.kl,
+    tv: t.tv,
+    logFloorStar: t.logFloorStar,
+    maxAbsLogProb: t.maxAbsLogProb,
+    part2Bound: t.part2Bound,
+    gammaUsed: t.gammaUsed,
+    part3Holds: t.part3Holds,
+    part3Bound: t.part3Bound,
+    contextWeights: c.mu,
+    epsilon,
+    meanSquaredError: weightedMeanSquare(c.mu, t.error),
+    anchorMseStar,
+    anchorMseHat,
+    part4: {
+      aL1: c.l1,
+      aSum: c.sum,
+      epsilon,
+      gamma: Math.exp(minLogFloor),
+      M,
+      anchorMseHat,
+      anchorMseStar,
+    },
+  };
+}

@@ -1,0 +1,308 @@
+/**
+ * The shared engine of Theorem 1: validates a {@link TransferInstance} once (in the name of the
+ * public function that called it) and computes every per-context term of parts 1, 2, 3 and 5, plus
+ * the weighted summaries that part 4 needs.
+ *
+ * @internal
+ */
+import type { Matrix } from '../matrix/matrix.js';
+import {
+  checkFiniteArray,
+  checkFiniteMatrix,
+  checkFloatVector,
+  checkNonEmptyMatrix,
+  checkNumber,
+  checkOptions,
+  checkWordIndices,
+  describeValue,
+  domainError,
+  shapeError,
+  shapeOf,
+} from '../internal/check.js';
+import type { Anchor, TransferInstance } from './types.js';
+import { contextStatsKernel } from './contextStatsKernel.js';
+import { binaryKlLogRatioKernel } from './binaryKlKernel.js';
+
+/**
+ * A task is treated as a contrast task (`A = Σ a_w = 0`, no anchor needed) when
+ * `|A| ≤ CONTRAST_TOLERANCE · ‖a‖₁`: float64 sums of weights that cancel exactly in real arithmetic
+ * leave a rounding remainder of a few ulps of `‖a‖₁`, far below this.
+ */
+export const CONTRAST_TOLERANCE = 1e-12;
+
+/** Validated, normalised inputs. */
+export interface CheckedTransfer {
+  readonly Vs: Matrix;
+  readonly Hs: Matrix;
+  readonly Vh: Matrix;
+  readonly Hh: Matrix;
+  readonly words: Int32Array;
+  readonly a: Float64Array;
+  readonly bulk: Int32Array;
+  readonly anchorStar: Anchor | null;
+  readonly anchorHat: Anchor | null;
+  /** Context weights normalised to sum 1. */
+  readonly mu: Float64Array;
+  readonly l1: number;
+  readonly sum: number;
+  readonly contrast: boolean;
+}
+
+function checkModel(fn: string, name: string, model: unknown): asserts model is { V: Matrix; H: Matrix } {
+  if (model === null || typeof model !== 'object') throw domainError(fn, name, 'an object { V, H }', describeValue(model));
+  const o = model as { V?: unknown; H?: unknown };
+  checkNonEmptyMatrix(fn, `${name}.V`, o.V);
+  checkFiniteMatrix(fn, `${name}.V`, o.V);
+  checkNonEmptyMatrix(fn, `${name}.H`, o.H);
+  checkFiniteMatrix(fn, `${name}.H`, o.H);
+  if (o.H.cols !== o.V.cols) {
+    throw shapeError(fn, `${name}.H`, `a matrix with ${o.V.cols} columns (${name}.V.cols)`, shapeOf(o.H));
+  }
+}
+
+function checkAnchor(fn: string, name: string, anchor: unknown, d: number): asserts anchor is Anchor {
+  if (anchor === null || typeof anchor !== 'object') {
+    throw domainError(fn, name, 'an anchor { anchor, intercept }', describeValue(anchor));
+  }
+  const o = anchor as { anchor?: unknown; intercept?: unknown };
+  checkFloatVector(fn, `${name}.anchor`, o.anchor, d, 'the representation dimension');
+  checkFiniteArray(fn, `${name}.anchor`, o.anchor);
+  checkNumber(fn, `${name}.intercept`, o.intercept);
+}
+
+/** Validate a transfer instance in the name of `fn`. */
+export function checkTransferInstance(fn: string, instance: unknown): CheckedTransfer {
+  if (instance === null || typeof instance !== 'object') {
+    throw domainError(fn, 'instance', 'an object { truth, learned, words, weights, bulk, anchorStar, anchorHat }', describeValue(instance));
+  }
+  const t = instance as Partial<TransferInstance>;
+  checkModel(fn, 'instance.truth', t.truth);
+  checkModel(fn, 'instance.learned', t.learned);
+  const Vs = t.truth.V;
+  const Hs = t.truth.H;
+  const Vh = t.learned.V;
+  const Hh = t.learned.H;
+  const n = Vs.rows;
+  const m = Hs.rows;
+  if (Vh.rows !== n) throw shapeError(fn, 'instance.learned.V', `a matrix with ${n} rows (one per word, as instance.truth.V)`, shapeOf(Vh));
+  if (Hh.rows !== m) throw shapeError(fn, 'instance.learned.H', `a matrix with ${m} rows (the same contexts as instance.truth.H)`, shapeOf(Hh));
+  checkWordIndices(fn, 'instance.words', t.words, n, { nonEmpty: true, unique: true });
+  checkFloatVector(fn, 'instance.weights', t.weights, t.words.length, 'one weight per task word');
+  checkFiniteArray(fn, 'instance.weights', t.weights);
+  checkWordIndices(fn, 'instance.bulk', t.bulk, n, { nonEmpty: true, unique: true });
+  const inT = new Uint8Array(n);
+  for (let j = 0; j < t.words.length; j++) inT[t.words[j]] = 1;
+  for (let j = 0; j < t.bulk.length; j++) {
+    if (inT[t.bulk[j]]) throw domainError(fn, 'instance.bulk', 'disjoint from instance.words (Theorem 1 needs T ∩ B = ∅)', `word ${t.bulk[j]} in both`);
+  }
+  let l1 = 0;
+  let sum = 0;
+  for (let j = 0; j < t.weights.length; j++) {
+    l1 += Math.abs(t.weights[j]);
+    sum += t.weights[j];
+  }
+  const contrast = Math.abs(sum) <= CONTRAST_TOLERANCE * l1;
+  const anchorStar = t.anchorStar ?? null;
+  const anchorHat = t.anchorHat ?? null;
+  if (anchorStar === null || anchorHat === null) {
+    if (!contrast) {
+      throw domainError(
+        fn,
+        anchorStar === null ? 'instance.anchorStar' : 'instance.anchorHat',
+        `an anchor { anchor, intercept } (only a contrast task, |Σ a| ≤ ${CONTRAST_TOLERANCE}·‖a‖₁, may omit anchors)`,
+        `null with Σ a = ${sum}`,
+      );
+    }
+  }
+  if (anchorStar !== null) checkAnchor(fn, 'instance.anchorStar', anchorStar, Vs.cols);
+  if (anchorHat !== null) checkAnchor(fn, 'instance.anchorHat', anchorHat, Vh.cols);
+  const mu = new Float64Array(m);
+  if (t.contextWeights === undefined) {
+    mu.fill(1 / m);
+  } else {
+    checkFloatVector(fn, 'instance.contextWeights', t.contextWeights, m, 'one weight per context');
+    let total = 0;
+    for (let i = 0; i < m; i++) {
+      const w = t.contextWeights[i];
+      if (!(w >= 0) || !Number.isFinite(w)) throw domainError(fn, 'instance.contextWeights', 'finite and ≥ 0', `${describeValue(w)} at [${i}]`);
+      total += w;
+    }
+    if (!(total > 0)) throw domainError(fn, 'instance.contextWeights', 'weights with a positive sum', `sum ${total}`);
+    for (let i = 0; i < m; i++) mu[i] = t.contextWeights[i] / total;
+  }
+  return {
+    Vs,
+    Hs,
+    Vh,
+    Hh,
+    words: t.words,
+    a: Float64Array.from(t.weights),
+    bulk: t.bulk,
+    anchorStar: contrast ? null : anchorStar,
+    anchorHat: contrast ? null : anchorHat,
+    mu,
+    l1,
+    sum: contrast ? 0 : sum,
+    contrast,
+  };
+}
+
+/** Check the `gamma` option shared by the public functions. */
+export function checkGammaOption(fn: string, opts: unknown): number | undefined {
+  checkOptions(fn, 'opts', opts);
+  const g = (opts as { gamma?: unknown } | undefined)?.gamma;
+  if (g === undefined) return undefined;
+  checkNumber(fn, 'opts.gamma', g, { min: 0, max: 1, minExclusive: true });
+  return g;
+}
+
+/** Every per-context term of Theorem 1, plus weighted summaries. */
+export interface TransferTerms {
+  readonly y: Float64Array;
+  readonly yHat: Float64Array;
+  readonly error: Float64Array;
+  readonly wordPart: Float64Array;
+  readonly anchorPart: Float64Array;
+  readonly residualStar: Float64Array;
+  readonly residualHat: Float64Array;
+  readonly D: Float64Array;
+  readonly kl: Float64Array;
+  readonly tv: Float64Array;
+  readonly logFloorStar: Float64Array;
+  readonly maxAbsLogProb: Float64Array;
+  readonly part2Bound: Float64Array;
+  readonly gammaUsed: Float64Array;
+  readonly part3Holds: Uint8Array;
+  readonly part3Bound: Float64Array;
+  readonly dBar: Float64Array;
+  readonly certifiedBound: Float64Array;
+}
+
+/** `u = Σ a_w (v_w − v_0)` (or `Σ a_w v_w` with no anchor) as a float64 vector. */
+export function composeDirection(V: Matrix, words: Int32Array, a: Float64Array, anchor: Anchor | null, sum: number): Float64Array {
+  const d = V.cols;
+  const u = new Float64Array(d);
+  for (let j = 0; j < words.length; j++) {
+    const off = words[j] * d;
+    for (let k = 0; k < d; k++) u[k] += a[j] * V.data[off + k];
+  }
+  if (anchor !== null) for (let k = 0; k < d; k++) u[k] -= sum * anchor.anchor[k];
+  return u;
+}
+
+function dotRow(H: Matrix, i: number, u: ArrayLike<number>): number {
+  let s = 0;
+  const off = i * H.cols;
+  for (let k = 0; k < H.cols; k++) s += H.data[off + k] * u[k];
+  return s;
+}
+
+/** Compute every term; `gamma` fixes the floor of part 3 (per-context best floor when undefined). */
+export function transferTerms(c: CheckedTransfer, gamma: number | undefined, withCertified: boolean): TransferTerms {
+  const { Vs, Hs, Vh, Hh, words, a, bulk, anchorStar, anchorHat, l1, sum } = c;
+  const m = Hs.rows;
+  const k = words.length;
+  const stats = contextStatsKernel(Vs, Hs, Vh, Hh, words, bulk);
+  const uStar = composeDirection(Vs, words, a, anchorStar, sum);
+  const uHat = composeDirection(Vh, words, a, anchorHat, sum);
+  const bias = anchorStar !== null && anchorHat !== null ? sum * (anchorStar.intercept - anchorHat.intercept) : 0;
+  const t: TransferTerms = {
+    y: new Float64Array(m),
+    yHat: new Float64Array(m),
+    error: new Float64Array(m),
+    wordPart: new Float64Array(m),
+    anchorPart: new Float64Array(m),
+    residualStar: new Float64Array(m),
+    residualHat: new Float64Array(m),
+    D: new Float64Array(m),
+    kl: stats.kl,
+    tv: stats.tv,
+    logFloorStar: new Float64Array(m),
+    maxAbsLogProb: new Float64Array(m),
+    part2Bound: new Float64Array(m),
+    gammaUsed: new Float64Array(m),
+    part3Holds: new Uint8Array(m),
+    part3Bound: new Float64Array(m),
+    dBar: new Float64Array(m),
+    certifiedBound: new Float64Array(m),
+  };
+  for (let i = 0; i < m; i++) {
+    // The task and the probe, computed directly from the embeddings (part 1 is then a genuine check).
+    const y = dotRow(Hs, i, uStar);
+    const yHat = dotRow(Hh, i, uHat) + bias;
+    t.y[i] = y;
+    t.yHat[i] = yHat;
+    t.error[i] = yHat - y;
+    // Residuals of the anchors: e(s) = log Z_B(s) − ⟨v_0, h(s)⟩ − c (0 for a contrast task, which uses none).
+    const eStar = anchorStar ? stats.logZBStar[i] - dotRow(Hs, i, anchorStar.anchor) - anchorStar.intercept : 0;
+    const eHat = anchorHat ? stats.logZBHat[i] - dotRow(Hh, i, anchorHat.anchor) - anchorHat.intercept : 0;
+    t.residualStar[i] = eStar;
+    t.residualHat[i] = eHat;
+    t.anchorPart[i] = sum * (eHat - eStar);
+    // Log-odds against the bulk: ℓ_w = log p(w) − log p(B) = z_w − log Z_B.
+    const lpBStar = stats.logZBStar[i] - stats.logZStar[i];
+    const lpBHat = stats.logZBHat[i] - stats.logZHat[i];
+    let wordPart = 0;
+    let D = 0;
+    let logFloor = lpBStar;
+    let maxAbs = Math.max(-lpBStar, -lpBHat);
+    for (let j = 0; j < k; j++) {
+      const zs = stats.wordLogitsStar[i * k + j];
+      const zh = stats.wordLogitsHat[i * k + j];
+      const diff = zh - stats.logZBHat[i] - (zs - stats.logZBStar[i]);
+      wordPart += a[j] * diff;
+      if (Math.abs(diff) > D) D = Math.abs(diff);
+      const lpStar = zs - stats.logZStar[i];
+      const lpHat = zh - stats.logZHat[i];
+      if (lpStar < logFloor) logFloor = lpStar;
+      maxAbs = Math.max(maxAbs, -lpStar, -lpHat);
+    }
+    t.wordPart[i] = wordPart;
+    t.D[i] = D;
+    t.logFloorStar[i] = logFloor;
+    t.maxAbsLogProb[i] = maxAbs;
+    const anchorAbs = Math.abs(sum) * (Math.abs(eHat) + Math.abs(eStar));
+    t.part2Bound[i] = l1 * D + anchorAbs;
+    // Part 3: floor γ on every p*(X|s), X ∈ T ∪ {B}, and t(s) < γ.
+    // Without a fixed γ the best admissible floor of this context, min_X p*(X|s), is used; it
+    // satisfies the floor hypothesis by construction (re-deriving it through log(exp(·)) could fail
+    // by one rounding).
+    const g = gamma ?? Math.exp(logFloor);
+    t.gammaUsed[i] = g;
+    const floorHolds = gamma === undefined ? g > 0 : logFloor >= Math.log(gamma);
+    const holds = floorHolds && stats.tv[i] < g;
+    t.part3Holds[i] = holds ? 1 : 0;
+    t.part3Bound[i] = holds ? -2 * Math.log1p(-stats.tv[i] / g) : Infinity;
+    if (withCertified) {
+      // Part 5: D̄(s) = max_w ψ(p*(w|s), κ) + ψ(p*(B|s), κ), all from log-probabilities.
+      // κ is inflated by a bound on its own rounding error, so that the certified bound stays a
+      // bound when κ is tiny and its computed value is mostly rounding.
+      const kappa = stats.kl[i] + stats.klRoundingBound[i];
+      let maxWord = 0;
+      for (let j = 0; j < k; j++) {
+        const lp = stats.wordLogitsStar[i * k + j] - stats.logZStar[i];
+        const r = binaryKlLogRatioKernel(Math.min(0, lp), kappa);
+        maxWord = Math.max(maxWord, r.below, r.above);
+      }
+      const rb = binaryKlLogRatioKernel(Math.min(0, lpBStar), kappa);
+      const dBar = maxWord + Math.max(rb.below, rb.above);
+      t.dBar[i] = dBar;
+      t.certifiedBound[i] = l1 * dBar + anchorAbs;
+    }
+  }
+  return t;
+}
+
+/** `Σ μ_i x_i`. */
+export function weightedMean(mu: Float64Array, x: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < mu.length; i++) s += mu[i] * x[i];
+  return s;
+}
+
+/** `Σ μ_i x_i²`. */
+export function weightedMeanSquare(mu: Float64Array, x: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < mu.length; i++) s += mu[i] * x[i] * x[i];
+  return s;
+}

@@ -1,0 +1,42 @@
+/**
+ * Shared shapes of the theory functions: an anchor, and the pair of models plus the word-composed
+ * task that Theorem 1 compares.
+ */
+import type { Matrix } from '../matrix/matrix.js';
+
+/**
+ * An anchor `(v_0, c)` of a model on a bulk `B`: its residual at a context is
+ * `e(s) = log Z_B(s) − ⟨v_0, h(s)⟩ − c`. `fitAnchor`'s result is one (it has more fields).
+ */
+export interface Anchor {
+  /** The anchor vector `v_0` (length `d`). */
+  readonly anchor: Float64Array | Float32Array;
+  /** The intercept `c`. */
+  readonly intercept: number;
+}
+
+/** A model evaluated on a fixed set of contexts: output embeddings `V` (`n × d`), representations `H` (`m × d`). */
+export interface ModelOnContexts {
+  readonly V: Matrix;
+  readonly H: Matrix;
+}
+
+/**
+ * Everything Theorem 1 talks about: the ground truth `M* = (V*, h*)` and the learned model
+ * `M̂ = (V̂, ĥ)` on the same `m` contexts (row `i` of `truth.H` and of `learned.H` is the same
+ * context), the task words `T` with weights `a`, the bulk `B` (disjoint from `T`), and an anchor of
+ * each model on `B`. Contexts may carry weights `μ` (non-negative, normalised internally; uniform
+ * when omitted).
+ */
+export interface TransferInstance {
+  readonly truth: ModelOnContexts;
+  readonly learned: ModelOnContexts;
+  readonly words: Int32Array;
+  readonly weights: Float64Array;
+  readonly bulk: Int32Array;
+  /** Anchor of `M*` on `B`; may be `null` only for a contrast task (`Σ a = 0`). */
+  readonly anchorStar: Anchor | null;
+  /** Anchor of `M̂` on `B`; may be `null` only for a contrast task (`Σ a = 0`). */
+  readonly anchorHat: Anchor | null;
+  readonly contextWeights?: Float64Array;
+}

@@ -1,0 +1,85 @@
+/**
+ * Unchecked parameter updates of `train`: SGD with (heavy-ball) momentum, Adam with an L2 penalty,
+ * and AdamW with decoupled weight decay, over one flat `Float64Array` of parameters. Weight decay
+ * applies to the blocks marked `decay` (weight matrices and `V̂`), never to biases.
+ *
+ * @internal
+ */
+import type { ParameterBlock } from './Learner.js';
+
+/** Optimiser names accepted by `train`. */
+export type OptimizerName = 'sgd' | 'adam' | 'adamw';
+
+/** Hyper-parameters of one update. */
+export interface OptimizerHyper {
+  readonly name: OptimizerName;
+  readonly weightDecay: number;
+  readonly momentum: number;
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly eps: number;
+}
+
+/** Number of state buffers (each `paramCount` long) an optimiser keeps. */
+export function optimizerBufferCount(h: OptimizerHyper): number {
+  if (h.name === 'sgd') return h.momentum > 0 ? 1 : 0;
+  return 2;
+}
+
+/**
+ * Apply update number `t` (1-based; Adam's bias corrections use it) with learning rate `lr`.
+ *
+ * SGD: `g ← ∇ + λθ` (decayed blocks), `b ← μ b + g`, `θ ← θ − lr·b` (with `μ = 0`: `θ ← θ − lr·g`).
+ * Adam (Kingma & Ba, ICLR 2015, Algorithm 1): `g ← ∇ + λθ`, `m ← β₁m + (1−β₁)g`,
+ * `v ← β₂v + (1−β₂)g²`, `θ ← θ − lr·m̂/(√v̂ + ε)` with `m̂ = m/(1−β₁ᵗ)`, `v̂ = v/(1−β₂ᵗ)`.
+ * AdamW (Loshchilov & Hutter, ICLR 2019; the order of PyTorch's `AdamW`): `θ ← θ(1 − lr·λ)` on
+ * decayed blocks, then the Adam step on the undecayed gradient.
+ */
+export function optimizerStep(
+  h: OptimizerHyper,
+  blocks: readonly ParameterBlock[],
+  theta: Float64Array,
+  grad: Float64Array,
+  buffers: Float64Array[],
+  t: number,
+  lr: number,
+): void {
+  const wd = h.weightDecay;
+  for (const blk of blocks) {
+    const start = blk.offset;
+    const end = start + blk.rows * blk.cols;
+    const lam = blk.decay ? wd : 0;
+    if (h.name === 'sgd') {
+      if (h.momentum > 0) {
+        const b = buffers[0];
+        const mu = h.momentum;
+        for (let i = start; i < end; i++) {
+          const g = grad[i] + lam * theta[i];
+          const bi = mu * b[i] + g;
+          b[i] = bi;
+          theta[i] -= lr * bi;
+        }
+      } else {
+        for (let i = start; i < end; i++) theta[i] -= lr * (grad[i] + lam * theta[i]);
+      }
+    } else {
+      const m = buffers[0];
+      const v = buffers[1];
+      const b1 = h.beta1;
+      const b2 = h.beta2;
+      const bc1 = 1 - Math.pow(b1, t);
+      const bc2 = 1 - Math.pow(b2, t);
+      const eps = h.eps;
+      const l2 = h.name === 'adam' ? lam : 0;
+      const shrink = h.name === 'adamw' ? 1 - lr * lam : 1;
+      for (let i = start; i < end; i++) {
+        const g = grad[i] + l2 * theta[i];
+        const mi = b1 * m[i] + (1 - b1) * g;
+        const vi = b2 * v[i] + (1 - b2) * g * g;
+        m[i] = mi;
+        v[i] = vi;
+        theta[i] = theta[i] * shrink - (lr * (mi / bc1)) / (Math.sqrt(vi / bc2) + eps);
+      }
+    }
+  }
+}

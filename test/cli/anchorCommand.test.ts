@@ -1,0 +1,249 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { buildSync } from 'esbuild';
+import { ANCHOR_HELP, anchorCommand } from '../../src/cli/anchorCommand.js';
+import type { CliIO } from '../../src/cli/io.js';
+import { main } from '../../src/cli/main.js';
+import { bulkExcludingTop, fitAnchor, fitAnchorFromLogPartition, meanWordProbabilities } from '../../src/anchor/index.js';
+import { writeNpy, writeSafetensors } from '../../src/io/index.js';
+import type { Matrix } from '../../src/matrix/matrix.js';
+import { createRng } from '../../src/random/createRng.js';
+import { logPartition } from '../../src/softmax/logPartition.js';
+
+const ROOT = resolve(__dirname, '../..');
+
+function capture(isTTY = false): CliIO & { out: string[]; err: string[] } {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { out, err, isTTY, stdout: (t) => out.push(t), stderr: (t) => err.push(t) };
+}
+
+/**
+ * Run `lmtransfer anchor …` in a child process. With `bundle`, the entry point `src/cli/run.ts`
+ * bundled once by esbuild (tsx's own compiler) into one CommonJS file and run by plain `node`:
+ * the same code as `bin/lmtransfer.js` runs after `npm run build`, but a child starts in ~0.1 s
+ * instead of the 1–5 s that `node --import tsx` needs on this shared machine, so every exit-2 case
+ * can run in its own process within the time budget. Without it, `node --import tsx src/cli/run.ts`.
+ */
+function runCli(args: string[], bundle?: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  const argv = bundle ? [bundle, 'anchor', ...args] : ['--import', 'tsx', 'src/cli/run.ts', 'anchor', ...args];
+  return new Promise((res) => {
+    execFile(process.execPath, argv, { cwd: ROOT, timeout: 60000 }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
+      res({ code, stdout, stderr });
+    });
+  });
+}
+
+/** Run jobs at most two at a time (the machine has two cores). */
+async function pool<T>(jobs: (() => Promise<T>)[]): Promise<T[]> {
+  const out: T[] = new Array<T>(jobs.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < jobs.length) {
+      const i = next++;
+      out[i] = await jobs[i]();
+    }
+  };
+  await Promise.all([worker(), worker()]);
+  return out;
+}
+
+function randn(seed: string, r: number, c: number, f32 = false): Matrix {
+  const rng = createRng(seed);
+  const data = f32 ? new Float32Array(r * c) : new Float64Array(r * c);
+  for (let i = 0; i < data.length; i++) data[i] = rng.normal();
+  return { rows: r, cols: c, data };
+}
+
+describe('lmtransfer anchor', () => {
+  let dir: string;
+  let bundle: string;
+  const V = randn('cli-V', 60, 4, true);
+  const H = randn('cli-H', 50, 4, true);
+  const f = (name: string): string => join(dir, name);
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'lmtransfer-anchor-'));
+    bundle = join(dir, 'lmtransfer.cjs');
+    buildSync({ entryPoints: [join(ROOT, 'src/cli/run.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: bundle, logLevel: 'error' });
+    writeFileSync(f('V.npy'), writeNpy(V));
+    writeFileSync(f('H.npy'), writeNpy(H));
+    writeFileSync(f('H3.npy'), writeNpy(randn('cli-H3', 50, 3)));
+    writeFileSync(f('Hint.npy'), writeNpy(new Int32Array(8), [2, 4]));
+    writeFileSync(f('model.safetensors'), writeSafetensors({ 'h.0.mlp.weight': { data: randn('x', 4, 4) }, 'wte.weight': { data: V } }));
+    const st = writeSafetensors({ 'wte.weight': { data: V } });
+    // Corrupt the offsets: claim the tensor ends 8 bytes after the data section does.
+    const text = new TextDecoder().decode(st.subarray(8, 8 + Number(new DataView(st.buffer).getBigUint64(0, true))));
+    writeFileSync(f('bad.safetensors'), Buffer.concat([Buffer.alloc(8), Buffer.from(text.replace('[0,960]', '[8,968]'))]));
+    const b = readFileSync(f('bad.safetensors'));
+    b.writeBigUInt64LE(BigInt(b.length - 8), 0);
+    writeFileSync(f('bad.safetensors'), Buffer.concat([b, Buffer.from(st.subarray(st.length - 960))]));
+    const good = writeNpy(H);
+    writeFileSync(f('truncated.npy'), good.subarray(0, good.length - 10));
+    writeFileSync(f('z.npy'), writeNpy(logPartition(V, H)));
+    writeFileSync(f('z49.npy'), writeNpy(logPartition(V, H).subarray(0, 49)));
+    writeFileSync(f('notjson.json'), '{"format": ');
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('end to end in a child process: the table with the self-normalisation baseline beside the anchor fit', async () => {
+    const r = await runCli(['--embeddings', f('V.npy'), '--hidden', f('H.npy'), '--exclude-top', '0,5', '--holdout', '0.2', '--seed', '3']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n');
+    expect(lines[0]).toBe(`lmtransfer anchor: V 60×4 from ${f('V.npy')}; H 50×4 from ${f('H.npy')}`);
+    expect(lines[1]).toBe('contexts: 40 fitted, 10 held out (holdout 0.2, seed 3); ridge 0');
+    expect(lines[3]).toMatch(/^bulk +\|B\| +rank +cond +‖v0‖ +c +RMSE +self-norm RMSE +R² +max\|e\| +│ +held-out RMSE +self-norm RMSE +R² +max\|e\|$/);
+    const fit0 = fitAnchor(V, H, bulkExcludingTop(V, H, 0), { holdout: 0.2, seed: '3' });
+    const cells = lines[4].split(/ +/);
+    expect(cells.slice(0, 3)).toEqual(['k=0', '60', '5/5']);
+    expect(Number(cells[6])).toBeCloseTo(fit0.rmse, 3); // printed with 4 significant digits
+    expect(Number(cells[7])).toBeCloseTo(Math.sqrt(fit0.selfNormalizationMse), 3);
+    expect(lines[5].startsWith('k=5 ')).toBe(true);
+    expect(lines[5].split(/ +/)[1]).toBe('55');
+  });
+
+  it('the bundled entry point behaves like the tsx one (exit code and output)', async () => {
+    const args = ['--embeddings', f('V.npy'), '--hidden', f('H.npy'), '--exclude-top', '0,5', '--holdout', '0.2', '--seed', '3'];
+    const [a, b] = await Promise.all([runCli(args, bundle), runCli(['--hidden', f('H.npy')], bundle)]);
+    expect(a.code).toBe(0);
+    expect(a.stdout).toContain('contexts: 40 fitted, 10 held out (holdout 0.2, seed 3); ridge 0');
+    expect(b.code).toBe(2);
+  });
+
+  it('every exit-2 case, in child processes: one line on stderr naming the problem', async () => {
+    const cases: [string[], RegExp][] = [
+      [['--embeddings', f('V.npy'), '--hidden', f('H.npy'), '--bogus'], /^lmtransfer anchor: Unknown option '--bogus' \(try 'lmtransfer anchor --help'\)\n$/],
+      [['--embeddings', f('V.npy')], /^lmtransfer anchor: option '--hidden H\.npy' is required/],
+      [['--hidden', f('H.npy')], /^lmtransfer anchor: one of '--embeddings V\.npy' or '--log-partition z\.npy' is required/],
+      [['--embeddings', f('V.npy'), '--hidden', f('H.npy'), '--holdout', '1.5'], /^lmtransfer anchor: option '--holdout' must be a fraction in \[0, 1\); got '1\.5'\n$/],
+      [['--embeddings', f('V.npy'), '--hidden', f('H.npy'), '--exclude-top', '0,ten'], /^lmtransfer anchor: option '--exclude-top' must be a comma-separated list of integers/],
+      [['--embeddings', f('V.npy'), '--hidden', f('H.npy'), '--exclude-top', '60'], /must list values below the vocabulary size 60 \(the bulk would be empty\); got 60\n$/],
+      [['--embeddings', f('V.npy'), '--hidden', f('H.npy'), '--shard', '3/2'], /^lmtransfer anchor: option '--shard' must be I\/N with 1 ≤ I ≤ N, e\.g\. 2\/4; got '3\/2'\n$/],
+      [['--embeddings', f('missing.npy'), '--hidden', f('H.npy')], /^lmtransfer anchor: --embeddings: cannot read '.*missing\.npy': no such file\n$/],
+      [['--embeddings', f('V.npy'), '--hidden', f('truncated.npy')], /^lmtransfer anchor: --hidden .*truncated\.npy: readNpy: argument 'bytes' must be a valid \.npy file; got 790 data bytes but shape \(50, 4\) × 4 bytes needs 800 \(truncated data\) at byte 918\n$/],
+      [['--embeddings', f('bad.safetensors'), '--hidden', f('H.npy')], /^lmtransfer anchor: --embeddings .*bad\.safetensors: readSafetensors: .*data_offsets \[8, 968\]/],
+      [['--embeddings', f('V.npy'), '--hidden', f('Hint.npy')], /^lmtransfer anchor: --hidden .*Hint\.npy: must hold a 2-D float array \(float16, float32 or float64\); got int32 with shape \(2, 4\)\n$/],
+      [['--embeddings', f('V.npy'), '--hidden', f('H3.npy')], /^lmtransfer anchor: mismatched dimensions: --embeddings .*V\.npy is 60×4 but --hidden .*H3\.npy is 50×3; the number of columns d must agree\n$/],
+      [['--log-partition', f('z49.npy'), '--hidden', f('H.npy')], /^lmtransfer anchor: mismatched dimensions: --log-partition .*z49\.npy has 49 rows but --hidden .*H\.npy has 50; one value per context\n$/],
+      [['merge', f('notjson.json')], /^lmtransfer anchor: merge .*notjson\.json: must be a shard file \(JSON\); got a parse error/],
+    ];
+    const results = await pool(cases.map(([args]) => () => runCli(args, bundle)));
+    results.forEach((r, i) => {
+      expect({ args: cases[i][0], code: r.code }).toEqual({ args: cases[i][0], code: 2 });
+      expect(r.stderr).toMatch(cases[i][1]);
+      expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+      expect(r.stdout).toBe('');
+    });
+  });
+
+  it('--help documents every flag', async () => {
+    const io = capture();
+    expect(await main(['anchor', '--help'], io)).toBe(0);
+    const help = io.out.join('');
+    expect(help).toBe(ANCHOR_HELP);
+    for (const flag of ['--embeddings', '--hidden', '--log-partition', '--weights', '--exclude-top', '--holdout', '--seed', '--ridge', '--rcond', '--json', '--quiet', '--shard', '--out', '--help', 'merge']) {
+      expect(help).toMatch(new RegExp(`^ +(?:-h, )?${flag.replace(/-/g, '\\-')}\\b`, 'm'));
+    }
+    const m = capture();
+    expect(await main(['anchor', 'merge', '--help'], m)).toBe(0);
+    expect(m.out.join('')).toContain('lmtransfer anchor merge shard1.json');
+  });
+
+  it('--json gives the fits of fitAnchor, anchors included', async () => {
+    const io = capture();
+    const code = await anchorCommand(['--embeddings', f('V.npy'), '--hidden', f('H.npy'), '--exclude-top', '0,3', '--json', '--ridge', '0.01'], io);
+    expect(code).toBe(0);
+    const doc = JSON.parse(io.out.join('')) as { results: { label: string; bulkSize: number; fit: { anchor: number[]; intercept: number; rmse: number; rank: number; maxAbsResidual: number } }[]; contexts: unknown };
+    expect(doc.contexts).toEqual({ total: 50, fitted: 50, heldOut: 0 });
+    expect(doc.results.map((r) => [r.label, r.bulkSize])).toEqual([['k=0', 60], ['k=3', 57]]);
+    const ref = fitAnchor(V, H, bulkExcludingTop(V, H, 3), { ridge: 0.01 });
+    // float32 V and H: the CLI's one-pass log Z_B and logPartition differ by float32 rounding of
+    // the logits, which moves the fit by ~1e-6.
+    expect(doc.results[1].fit.anchor.map((x, j) => Math.abs(x - ref.anchor[j])).every((e) => e < 1e-5)).toBe(true);
+    expect(doc.results[1].fit.rmse).toBeCloseTo(ref.rmse, 5);
+    expect(doc.results[1].fit.rank).toBe(5);
+  });
+
+  it('picks the embedding tensor of a safetensors file, by name or by the known names', async () => {
+    const a = capture();
+    expect(await anchorCommand(['--embeddings', f('model.safetensors'), '--hidden', f('H.npy'), '--json'], a)).toBe(0);
+    const b = capture();
+    expect(await anchorCommand(['--embeddings', `${f('model.safetensors')}:wte.weight`, '--hidden', f('H.npy'), '--json'], b)).toBe(0);
+    const c = capture();
+    expect(await anchorCommand(['--embeddings', f('V.npy'), '--hidden', f('H.npy'), '--json'], c)).toBe(0);
+    const fitOf = (io: { out: string[] }): unknown => (JSON.parse(io.out.join('')) as { results: { fit: unknown }[] }).results[0].fit;
+    expect(fitOf(a)).toEqual(fitOf(c));
+    expect(fitOf(b)).toEqual(fitOf(c));
+    await expect(anchorCommand(['--embeddings', `${f('model.safetensors')}:nope`, '--hidden', f('H.npy')], capture())).rejects.toThrow("has no tensor 'nope'");
+  });
+
+  it('--log-partition fits log Z_B computed elsewhere, with weights', async () => {
+    const w = Float64Array.from({ length: 50 }, (_, i) => 1 + (i % 3));
+    writeFileSync(f('w.npy'), writeNpy(w));
+    const io = capture();
+    expect(await anchorCommand(['--log-partition', f('z.npy'), '--hidden', f('H.npy'), '--weights', f('w.npy'), '--json'], io)).toBe(0);
+    const got = (JSON.parse(io.out.join('')) as { results: { label: string; fit: { anchor: number[]; mse: number } }[] }).results[0];
+    const ref = fitAnchorFromLogPartition(H, logPartition(V, H), { weights: w });
+    expect(got.label).toBe('z');
+    expect(got.fit.anchor).toEqual(Array.from(ref.anchor));
+    expect(got.fit.mse).toBe(ref.mse);
+  });
+
+  it('--shard I/N then merge equals one pass (relative difference ≤ 1e-10), with a warning for a missing shard', async () => {
+    for (const i of [1, 2, 3]) {
+      const io = capture();
+      expect(await anchorCommand(['--embeddings', f('V.npy'), '--hidden', f('H.npy'), '--exclude-top', '0,4', '--shard', `${i}/3`, '--out', f(`s${i}.json`)], io)).toBe(0);
+      expect(io.err.join('')).toMatch(new RegExp(`^lmtransfer anchor: shard ${i}/3 \\(contexts \\d+–\\d+ of 50\\) written to `));
+    }
+    const merged = capture();
+    expect(await anchorCommand(['merge', f('s1.json'), f('s2.json'), f('s3.json'), '--json'], merged)).toBe(0);
+    const one = capture();
+    expect(await anchorCommand(['--embeddings', f('V.npy'), '--hidden', f('H.npy'), '--exclude-top', '0,4', '--json'], one)).toBe(0);
+    type Doc = { results: { label: string; fit: { anchor: number[]; intercept: number; rmse: number } }[] };
+    const a = JSON.parse(merged.out.join('')) as Doc;
+    const b = JSON.parse(one.out.join('')) as Doc;
+    expect(a.results.map((r) => r.label)).toEqual(['k=0', 'k=4']);
+    for (let j = 0; j < 2; j++) {
+      const x = a.results[j].fit;
+      const y = b.results[j].fit;
+      const scale = Math.max(...y.anchor.map(Math.abs));
+      // The minimum-norm anchor of a full-rank float32 design: merged statistics equal one pass to rounding.
+      expect(Math.max(...x.anchor.map((v, k) => Math.abs(v - y.anchor[k]))) / scale).toBeLessThanOrEqual(1e-10);
+      expect(Math.abs(x.intercept - y.intercept) / Math.abs(y.intercept)).toBeLessThanOrEqual(1e-10);
+      // The merged RMSE comes from the statistics, the one-pass RMSE from residuals: 1e-8 relative.
+      expect(Math.abs(x.rmse - y.rmse) / y.rmse).toBeLessThan(1e-8);
+    }
+    const table = capture();
+    expect(await anchorCommand(['merge', f('s1.json'), f('s3.json')], table)).toBe(0);
+    expect(table.err.join('')).toBe('lmtransfer anchor merge: warning: shards 2 of 3 are missing; fitting on the contexts present\n');
+    expect(table.out.join('')).toMatch(/^lmtransfer anchor merge: 2 shards of 3, \d+ contexts, d = 4; ridge 0\n/);
+    expect(table.out.join('')).toMatch(/\n\s*k=0 .* —\n/); // no max|e| without the data
+    await expect(anchorCommand(['merge', f('s1.json'), f('s1.json')], capture())).rejects.toThrow('merge: shard 1/3 is given twice');
+    await expect(anchorCommand(['--embeddings', f('V.npy'), '--hidden', f('H.npy'), '--shard', '1/2', '--holdout', '0.1'], capture())).rejects.toThrow("options '--shard' and '--holdout' exclude each other");
+  });
+
+  it('shows progress as plain lines off a TTY when the work is long', async () => {
+    const io = capture(false);
+    expect(await anchorCommand(['--embeddings', f('V.npy'), '--hidden', f('H.npy'), '--exclude-top', '0,2'], io, { progressWork: 0 })).toBe(0);
+    const err = io.err.join('');
+    expect(err).toContain('anchor: ranking words by mean probability over 50 contexts: started (50 steps)\n');
+    expect(err).toMatch(/anchor: log Z_B for 1 bulk over 50 contexts: done in /);
+    expect(err).toContain('anchor: fitting k=2 (d = 4)\n');
+    expect(err).not.toContain('\r');
+    const quiet = capture(false);
+    expect(await anchorCommand(['--embeddings', f('V.npy'), '--hidden', f('H.npy'), '--quiet'], quiet, { progressWork: 0 })).toBe(0);
+    expect(quiet.err).toEqual([]);
+  });
+
+  it('does not modify the input files', async () => {
+    const before = readFileSync(f('V.npy'));
+    await anchorCommand(['--embeddings', f('V.npy'), '--hidden', f('H.npy'), '--exclude-top', '3'], capture());
+    expect(readFileSync(f('V.npy')).equals(before)).toBe(true);
+    // The ranking used by the command is the library's.
+    expect(meanWordProbabilities(V, H).mean).toHaveLength(60);
+  });
+});

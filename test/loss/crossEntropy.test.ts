@@ -1,0 +1,210 @@
+import fc from 'fast-check';
+import { crossEntropy } from '../../src/loss/crossEntropy.js';
+import { klDivergenceRows } from '../../src/loss/klDivergenceRows.js';
+import { logSoftmaxRows } from '../../src/softmax/logSoftmaxRows.js';
+import { softmaxRows } from '../../src/softmax/softmaxRows.js';
+import { fromRows, matrix, toRows } from '../../src/matrix/matrix.js';
+import type { Matrix } from '../../src/matrix/matrix.js';
+import { DomainError, ShapeError } from '../../src/errors/errors.js';
+import { logitsMatrix, logitsPair, referenceLse } from '../softmax/helpers.js';
+
+const { abs, log, max } = Math;
+
+/** Index targets for a logits matrix, chosen by fast-check. */
+const withIndexTargets = (bound: number): fc.Arbitrary<[Matrix<Float64Array>, Int32Array]> =>
+  logitsMatrix(5, 8, bound).chain((z) =>
+    fc
+      .array(fc.integer({ min: 0, max: z.cols - 1 }), { minLength: z.rows, maxLength: z.rows })
+      .map((t): [Matrix<Float64Array>, Int32Array] => [z, Int32Array.from(t)]),
+  );
+
+/**
+ * Central finite-difference gradient of f at z: the five-point stencil
+ * (−f(z+2h) + 8f(z+h) − 8f(z−h) + f(z−2h)) / 12h, with truncation error O(h⁴) ≈ 1e-12 at h = 1e-3
+ * and rounding error ≈ 1.5·2^-53·|f|/h ≈ 2e-13·|f|.
+ */
+function finiteDifference(f: (z: Matrix) => number, z: Matrix, h: number): Float64Array {
+  const g = new Float64Array(z.data.length);
+  const at = (k: number, step: number): number => {
+    const zz = { rows: z.rows, cols: z.cols, data: z.data.slice() };
+    zz.data[k] += step;
+    return f(zz);
+  };
+  for (let k = 0; k < z.data.length; k++) g[k] = (-at(k, 2 * h) + 8 * at(k, h) - 8 * at(k, -h) + at(k, -2 * h)) / (12 * h);
+  return g;
+}
+
+/**
+ * Norm-wise relative error max|a − b| / max(max|b|, 1e-6). Entry-wise errors are meaningless for
+ * entries near 0; and below a gradient norm of 1e-6 the finite-difference reference itself is only
+ * good to its rounding floor (≈ 1e-12 for these losses), so the check becomes absolute 1e-12 there.
+ */
+function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let num = 0;
+  let den = 0;
+  for (let k = 0; k < a.length; k++) {
+    num = max(num, abs(a[k] - b[k]));
+    den = max(den, abs(b[k]));
+  }
+  return num / max(den, 1e-6);
+}
+
+describe('crossEntropy', () => {
+  it('index targets: per-row loss is LSE(z) − z_t, reductions mean/sum/none agree (property)', () => {
+    fc.assert(
+      fc.property(withIndexTargets(1e4), ([z, t]) => {
+        const mean = crossEntropy(z, t);
+        const sum = crossEntropy(z, t, { reduction: 'sum' });
+        const none = crossEntropy(z, t, { reduction: 'none' });
+        let total = 0;
+        for (let i = 0; i < z.rows; i++) {
+          const ref = referenceLse(z.data, i * z.cols, z.cols) - z.data[i * z.cols + t[i]];
+          // Tolerance: ulps of |z| ≤ 1e4 (≈ 1.8e-12) plus summation error; 1e-11.
+          if (abs(none.perRow[i] - ref) > 1e-11 || !(none.perRow[i] >= 0)) return false;
+          total += none.perRow[i];
+        }
+        return mean.loss === total / z.rows && sum.loss === total && none.loss === total && mean.perRow.length === z.rows;
+      }),
+      { seed: 31, numRuns: 100 },
+    );
+  });
+
+  it('gradient equals central finite differences (relative error ≤ 1e-6) and each row sums to 0 (property)', () => {
+    fc.assert(
+      fc.property(withIndexTargets(5), fc.constantFrom('mean' as const, 'sum' as const, 'none' as const), ([z, t], reduction) => {
+        const { gradLogits } = crossEntropy(z, t, { grad: true, reduction });
+        if (!gradLogits) return false;
+        // Losses here are ≤ 5·(10 + log 8) ≈ 60, so the stencil's error is ≲ 1e-11, far below 1e-6.
+        const fd = finiteDifference((zz) => crossEntropy(zz, t, { reduction }).loss, z, 1e-3);
+        if (relErr(gradLogits.data, fd) > 1e-6) return false;
+        for (let i = 0; i < z.rows; i++) {
+          let s = 0;
+          for (let j = 0; j < z.cols; j++) s += gradLogits.data[i * z.cols + j];
+          // Σ_j (p_j − q_j)·scale = (Σp − 1)·scale: rounding of n ≤ 8 probabilities, 1e-15.
+          if (abs(s) > 1e-15) return false;
+        }
+        return true;
+      }),
+      { seed: 32, numRuns: 100 },
+    );
+  });
+
+  it('distribution targets: gradient matches finite differences, rows sum to 0 (property)', () => {
+    fc.assert(
+      fc.property(logitsPair(4, 8, 5), ([z, a]) => {
+        const q = softmaxRows(a);
+        const { gradLogits } = crossEntropy(z, q, { grad: true });
+        if (!gradLogits) return false;
+        const fd = finiteDifference((zz) => crossEntropy(zz, q).loss, z, 1e-3);
+        if (relErr(gradLogits.data, fd) > 1e-6) return false;
+        for (let i = 0; i < z.rows; i++) {
+          let s = 0;
+          for (let j = 0; j < z.cols; j++) s += gradLogits.data[i * z.cols + j];
+          if (abs(s) > 1e-15) return false;
+        }
+        return true;
+      }),
+      { seed: 33, numRuns: 100 },
+    );
+  });
+
+  it('CE with a distribution target equals entropy + KL (THEORY.md §2) (property)', () => {
+    fc.assert(
+      fc.property(logitsPair(5, 30, 20), ([z, a]) => {
+        const q = softmaxRows(a);
+        const lq = logSoftmaxRows(a);
+        const ce = crossEntropy(z, q, { reduction: 'none' }).perRow;
+        const kl = klDivergenceRows(a, z);
+        for (let i = 0; i < z.rows; i++) {
+          let entropy = 0;
+          for (let j = 0; j < z.cols; j++) {
+            const k = i * z.cols + j;
+            if (q.data[k] > 0) entropy -= q.data[k] * lq.data[k];
+          }
+          // Tolerance 1e-11: all three sums are O(40) at most, n ≤ 30 terms, float64.
+          if (abs(ce[i] - (entropy + kl[i])) > 1e-11) return false;
+        }
+        return true;
+      }),
+      { seed: 34, numRuns: 100 },
+    );
+  });
+
+  it('extreme logits: finite loss, no NaN where q = 0 meets an underflowed probability', () => {
+    const z = fromRows([
+      [1e4, -1e4, 0],
+      [-1e4, 1e4, 5],
+    ]);
+    const q = fromRows([
+      [0, 1, 0],
+      [1, 0, 0],
+    ]);
+    const copyZ = z.data.slice();
+    const copyQ = q.data.slice();
+    const r = crossEntropy(z, q, { reduction: 'none', grad: true });
+    // Row 0: −log p_1 = LSE − z_1 = 1e4 + 1e4 (+ log(1 + e^-1e4 + …) = 0 in float64).
+    expect(Array.from(r.perRow)).toEqual([2e4, 2e4]);
+    expect(toRows(r.gradLogits as Matrix)).toEqual([
+      [1, -1, 0],
+      [-1, 1, 0],
+    ].map((row, i) => row.map((v, j) => (i === 1 && j === 2 ? Math.exp(5 - 1e4) : v))));
+    expect(Number.isFinite(crossEntropy(z, Int32Array.of(1, 0)).loss)).toBe(true);
+    expect(z.data).toEqual(copyZ);
+    expect(q.data).toEqual(copyQ);
+  });
+
+  it('float32 logits give a float32 gradient and a float64 loss', () => {
+    const z = fromRows([[0.5, -1, 2, 0]], 'float32');
+    const z64 = fromRows([Array.from(z.data)]);
+    const r = crossEntropy(z, Int32Array.of(2), { grad: true });
+    const r64 = crossEntropy(z64, Int32Array.of(2), { grad: true });
+    expect(r.gradLogits?.data).toBeInstanceOf(Float32Array);
+    expect(r.perRow).toBeInstanceOf(Float64Array);
+    // Same float64 computation on the same values; the gradient is rounded once to float32.
+    expect(r.loss).toBe(r64.loss);
+    expect(Array.from(r.gradLogits?.data ?? [])).toEqual(Array.from(r64.gradLogits?.data ?? []).map(Math.fround));
+    // Hand value: uniform logits, target 2 of 3.
+    const u = crossEntropy(fromRows([[0, 0, 0]]), Int32Array.of(2), { grad: true });
+    expect(u.loss).toBeCloseTo(log(3), 15);
+    expect(u.gradLogits?.data[2]).toBeCloseTo(-2 / 3, 15);
+    expect(u.gradLogits?.data[0]).toBeCloseTo(1 / 3, 15);
+  });
+
+  it('accepts distribution rows within the documented tolerance, float32 targets included', () => {
+    const z = fromRows([[0, 1, 2]]);
+    expect(() => crossEntropy(z, fromRows([[0.2, 0.3, 0.5000005]]))).not.toThrow();
+    expect(() => crossEntropy(z, fromRows([[0.2, 0.3, 0.5]], 'float32'))).not.toThrow();
+    expect(() => crossEntropy(z, fromRows([[0.2, 0.3, 0.50001]]))).toThrow(DomainError);
+  });
+
+  it('rejects bad input with typed errors naming the argument', () => {
+    const z = fromRows([[0, 1, 2], [1, 1, 1]]);
+    expect(() => crossEntropy(matrix(0, 3), new Int32Array(0))).toThrow(ShapeError);
+    expect(() => crossEntropy(matrix(0, 3), new Int32Array(0))).toThrow("crossEntropy: argument 'logits' must be a non-empty matrix; got a 0×3 matrix");
+    expect(() => crossEntropy(z, Int32Array.of(0))).toThrow(ShapeError);
+    expect(() => crossEntropy(z, Int32Array.of(0))).toThrow("crossEntropy: argument 'targets' must be an Int32Array of length 2 (logits.rows); got length 1");
+    expect(() => crossEntropy(z, Int32Array.of(0, 3))).toThrow(DomainError);
+    expect(() => crossEntropy(z, Int32Array.of(0, 3))).toThrow("crossEntropy: argument 'targets' must be word indices in [0, 3); got 3 at position 1");
+    expect(() => crossEntropy(z, fromRows([[1, 0, 0]]))).toThrow("crossEntropy: argument 'targets' must be a 2×3 matrix (the shape of logits); got a 1×3 matrix");
+    expect(() => crossEntropy(z, fromRows([[1, 0, 0], [0.5, 0.6, -0.1]]))).toThrow(
+      "crossEntropy: argument 'targets' must be a matrix of probability distributions (finite, non-negative entries); got -0.1 at (1, 2)",
+    );
+    expect(() => crossEntropy(z, fromRows([[1, 0, 0], [0.5, NaN, 0.5]]))).toThrow("got NaN at (1, 1)");
+    expect(() => crossEntropy(z, fromRows([[1, 0, 0], [0.5, 0.6, 0]]))).toThrow(DomainError);
+    expect(() => crossEntropy(z, fromRows([[1, 0, 0], [0.5, 0.6, 0]]))).toThrow(
+      "crossEntropy: argument 'targets' must be a matrix whose rows sum to 1 (within 1.000e-6 = 1e-6 + n·u); got row 1 summing to 1.1",
+    );
+    expect(() => crossEntropy(z, [0, 1] as unknown as Int32Array)).toThrow(
+      "crossEntropy: argument 'targets' must be an Int32Array of class indices or a Matrix of row distributions; got an array of length 2",
+    );
+    expect(() => crossEntropy(z, Float64Array.of(0, 1) as unknown as Int32Array)).toThrow(DomainError);
+    expect(() => crossEntropy(fromRows([[0, NaN, 1]]), Int32Array.of(0))).toThrow("crossEntropy: argument 'logits' must be finite everywhere; got NaN at (0, 1)");
+    expect(() => crossEntropy(z, Int32Array.of(0, 1), { reduction: 'avg' as 'mean' })).toThrow(
+      "crossEntropy: argument 'opts.reduction' must be one of 'mean', 'sum', 'none'; got \"avg\"",
+    );
+    expect(() => crossEntropy(z, Int32Array.of(0, 1), { grad: 1 as unknown as boolean })).toThrow(
+      "crossEntropy: argument 'opts.grad' must be a boolean or undefined; got 1",
+    );
+    expect(() => crossEntropy(z, Int32Array.of(0, 1), 5 as never)).toThrow("crossEntropy: argument 'opts' must be an options object or undefined; got 5");
+  });
+});

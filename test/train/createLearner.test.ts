@@ -1,0 +1,104 @@
+import { generateWorld } from '../../src/model/generateWorld.js';
+import { createLearner } from '../../src/train/createLearner.js';
+import { Learner } from '../../src/train/Learner.js';
+import { createRng } from '../../src/random/createRng.js';
+import { fromRows, matrix } from '../../src/matrix/matrix.js';
+import { DomainError, ShapeError } from '../../src/errors/errors.js';
+import { sameBits } from '../model/bits.js';
+
+describe('createLearner', () => {
+  const world = generateWorld({ preset: 'tiny', seed: 1 });
+  const { X } = world.sampleContexts(7, createRng(2));
+
+  it('lays the parameters out as W1, b1, W2, b2, V̂ with the documented shapes', () => {
+    const mlp = createLearner({ world, hidden: 5 });
+    expect(mlp).toBeInstanceOf(Learner);
+    expect(mlp.blocks.map((b) => [b.name, b.offset, b.rows, b.cols, b.decay])).toEqual([
+      ['W1', 0, 5, 6, true],
+      ['b1', 30, 1, 5, false],
+      ['W2', 35, 8, 5, true],
+      ['b2', 75, 1, 8, false],
+      ['V', 83, 64, 8, true],
+    ]);
+    expect(mlp.paramCount).toBe(83 + 64 * 8);
+    const tied = createLearner({ world, trainV: false, bias: false });
+    expect(tied.blocks.map((b) => b.name)).toEqual(['W1']);
+    expect(tied.paramCount).toBe(8 * 6);
+    expect(tied.trainsV).toBe(false);
+    expect(sameBits(tied.V().data, world.V.data)).toBe(true);
+  });
+
+  it('initialises deterministically from the seed', () => {
+    expect(sameBits(createLearner({ world, hidden: 4, seed: 3 }).params, createLearner({ world, hidden: 4, seed: 3 }).params)).toBe(true);
+    expect(sameBits(createLearner({ world, hidden: 4, seed: 3 }).params, createLearner({ world, hidden: 4, seed: 4 }).params)).toBe(false);
+    const fromV = createLearner({ n: 2, d: 2, featureDim: 3, V: fromRows([[1, 2], [3, 4]]) });
+    expect(Array.from(fromV.V().data)).toEqual([1, 2, 3, 4]);
+  });
+
+  it('computes ĥ = W1 x + b1, its normalisation to norm r, and logits V̂ ĥ', () => {
+    const lin = createLearner({ world, seed: 5 });
+    const b1 = lin.blocks.find((b) => b.name === 'b1')!;
+    for (let j = 0; j < 8; j++) lin.params[b1.offset + j] = 0.1 * j;
+    const H = lin.represent(X);
+    const Z = lin.logits(X);
+    const V = lin.V();
+    for (let i = 0; i < 7; i++) {
+      for (let r = 0; r < 8; r++) {
+        let s = lin.params[b1.offset + r];
+        for (let j = 0; j < 6; j++) s += lin.params[r * 6 + j] * X.data[i * 6 + j];
+        // gemm versus a plain loop over 6 terms: 1e-13.
+        expect(Math.abs(H.data[i * 8 + r] - s)).toBeLessThan(1e-13);
+      }
+      for (let w = 0; w < 64; w++) {
+        let s = 0;
+        for (let j = 0; j < 8; j++) s += V.data[w * 8 + j] * H.data[i * 8 + j];
+        expect(Math.abs(Z.data[i * 64 + w] - s)).toBeLessThan(1e-13);
+      }
+    }
+    const normed = createLearner({ world, hidden: 3, activation: 'tanh', normalize: 1.5 });
+    const Hn = normed.represent(X);
+    for (let i = 0; i < 7; i++) {
+      let ss = 0;
+      for (let j = 0; j < 8; j++) ss += Hn.data[i * 8 + j] ** 2;
+      // Norm r·‖z‖/√(‖z‖² + 1e-12): 1.5 to ~1e-12 relative for ‖z‖ of order 1.
+      expect(Math.abs(Math.sqrt(ss) - 1.5)).toBeLessThan(1e-9);
+    }
+    expect(createLearner({ world: generateWorld({ preset: 'tiny', normalize: 2 }) }).hNorm).toBe(2);
+    expect(createLearner({ world: generateWorld({ preset: 'tiny', normalize: 2 }), normalize: false }).hNorm).toBeNull();
+  });
+
+  it('returns copies from V(), clones independently, and checks setParams', () => {
+    const l = createLearner({ world, seed: 1 });
+    const V = l.V();
+    V.data[0] += 1;
+    expect(l.V().data[0]).not.toBe(V.data[0]);
+    const c = l.clone();
+    c.params[0] += 1;
+    expect(c.params[0]).not.toBe(l.params[0]);
+    l.setParams(c.params);
+    expect(sameBits(l.params, c.params)).toBe(true);
+    expect(() => l.setParams(new Float64Array(3))).toThrow(ShapeError);
+    expect(() => l.setParams(new Float64Array(3))).toThrow(`Learner.setParams: argument 'params' must be of length ${l.paramCount} (paramCount); got length 3`);
+    expect(() => l.setParams(new Float64Array(l.paramCount).fill(NaN))).toThrow("Learner.setParams: argument 'params' must be finite everywhere; got NaN at [0]");
+    expect(() => l.represent(matrix(2, 5))).toThrow("Learner.represent: argument 'X' must be a matrix with 6 columns (learner.featureDim); got a 2×5 matrix");
+    expect(() => l.lossAndGradient(X, new Int32Array(6))).toThrow("Learner.lossAndGradient: argument 'targets' must be an Int32Array of length 7 (X.rows); got length 6");
+    expect(() => l.lossAndGradient(X, matrix(7, 64))).toThrow("Learner.lossAndGradient: argument 'targets' must be rows summing to 1 (within 0.000001); got row 0 sums to 0");
+  });
+
+  it('throws typed errors naming the function and argument', () => {
+    expect(() => createLearner(null as never)).toThrow("createLearner: argument 'opts' must be an options object; got null");
+    expect(() => createLearner({ d: 3, featureDim: 2 })).toThrow("createLearner: argument 'opts.n' must be an integer ≥ 1; got undefined");
+    expect(() => createLearner({ world, hidden: -1 })).toThrow("createLearner: argument 'opts.hidden' must be an integer ≥ 0; got -1");
+    expect(() => createLearner({ world, activation: 'gelu' as never })).toThrow(DomainError);
+    expect(() => createLearner({ world, activation: 'gelu' as never })).toThrow("createLearner: argument 'opts.activation' must be one of 'tanh', 'relu'; got \"gelu\"");
+    expect(() => createLearner({ world, normalize: 0 })).toThrow("createLearner: argument 'opts.normalize' must be a finite number > 0; got 0");
+    expect(() => createLearner({ n: 3, d: 2, featureDim: 2, trainV: false })).toThrow(
+      "createLearner: argument 'opts.trainV' must be true unless opts.V or opts.world gives a V̂ to tie to; got false with neither",
+    );
+    expect(() => createLearner({ world, V: matrix(3, 8) })).toThrow(ShapeError);
+    expect(() => createLearner({ world, V: matrix(3, 8) })).toThrow("createLearner: argument 'opts.V' must be an 64×8 matrix (n × d); got a 3×8 matrix");
+    expect(() => createLearner({ world, featureDim: 5 })).toThrow("createLearner: argument 'opts.featureDim' must be equal to world.featureDim = 6; got 5");
+    expect(() => createLearner({ world, V: fromRows([[NaN]]) })).toThrow("createLearner: argument 'opts.V' must be finite everywhere; got NaN at (0, 0)");
+    expect(() => createLearner({ world: {} as never })).toThrow("createLearner: argument 'opts.world' must be a World from generateWorld; got an object (Object)");
+  });
+});
