@@ -2,7 +2,8 @@
 // outputs, as the training loop uses them (the public matmul/crossEntropy add argument validation
 // and allocate their outputs).
 import { gemm } from '../../src/linalg/gemm.js';
-import { setBackend, setThreads } from '../../src/backend/index.js';
+import { setBackend } from '../../src/backend/index.js';
+import { setRequestedThreads } from '../../src/backend/config.js';
 import { tryAcceleratedLogPartition, tryAcceleratedSoftmaxCrossEntropy } from '../../src/backend/accelerate.js';
 import { rowCrossEntropyIndex } from '../../src/loss/crossEntropyKernel.js';
 import { logPartitionKernel } from '../../src/softmax/logPartitionKernel.js';
@@ -81,7 +82,9 @@ export function selfCandidate(name: string, backend: 'wasm' | 'js', threads: num
     supports: () => true,
     activate: () => {
       setBackend(backend);
-      setThreads(threads);
+      // The internal setter, not setThreads: setThreads(1) would stop the worker pool, and the
+      // interleaved rounds would then pay a thread start on every 2-thread run.
+      setRequestedThreads(threads);
     },
     prepare: (task, dtype, size) => prepareSelf(task, dtype, size),
   };

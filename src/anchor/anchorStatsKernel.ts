@@ -12,8 +12,9 @@
  *
  * @internal
  */
-import { EigenvalueDecomposition, Matrix as MlMatrix } from 'ml-matrix';
+import { gemm } from '../linalg/gemm.js';
 import type { FloatArray } from '../matrix/matrix.js';
+import { symmetricEigenInPlace } from './symmetricEigenKernel.js';
 import type { AnchorStatsFit } from './types.js';
 
 /** Centred weighted sufficient statistics of `(h, ζ)` over a set of contexts. */
@@ -47,11 +48,13 @@ export function emptyStats(d: number): AnchorStats {
   };
 }
 
+/** Contexts per block of the `d × d` co-moment product (256 × 768 float64 is 1.5 MB of scratch). */
+export const STATS_BLOCK_ROWS = 256;
+
 /**
  * Statistics of the rows `rows` (or all `m` rows when `rows` is null) of the row-major `h` (`d`
  * columns), with targets `zeta` and weights `weights` (null: all 1). Two passes over the rows:
- * means, then centred co-moments, the `d × d` part four rows at a time so that the triangle is
- * streamed through the cache once per four contexts.
+ * means, then centred co-moments.
  */
 export function chunkStats(
   h: FloatArray,
@@ -87,45 +90,33 @@ export function chunkStats(
   const M = s.mhh;
   const mhz = s.mhz;
   let mzz = 0;
-  const x = [new Float64Array(d), new Float64Array(d), new Float64Array(d), new Float64Array(d)];
-  const wv = new Float64Array(4);
+  // The d × d co-moment Σ μ (h − h̄)(h − h̄)ᵀ as a product Xᵀ X of blocks of centred rows scaled by
+  // √μ, through `gemm` (which the accelerated backend takes over): m·d² multiply-adds at BLAS speed
+  // rather than in a scalar loop. `gemm` with β = 1 accumulates into M; it fills the whole matrix,
+  // of which the upper triangle is kept.
+  const block = Math.max(1, Math.min(STATS_BLOCK_ROWS, count));
+  const X = new Float64Array(block * d);
   let filled = 0;
   const flush = (): void => {
-    for (let r = filled; r < 4; r++) {
-      x[r].fill(0);
-      wv[r] = 0;
-    }
-    const [x0, x1, x2, x3] = x;
-    const w0 = wv[0];
-    const w1 = wv[1];
-    const w2 = wv[2];
-    const w3 = wv[3];
-    for (let j = 0; j < d; j++) {
-      const a0 = w0 * x0[j];
-      const a1 = w1 * x1[j];
-      const a2 = w2 * x2[j];
-      const a3 = w3 * x3[j];
-      const o = j * d;
-      for (let k = j; k < d; k++) M[o + k] += a0 * x0[k] + a1 * x1[k] + a2 * x2[k] + a3 * x3[k];
-    }
+    gemm(true, false, d, d, filled, 1, X, 0, d, X, 0, d, 1, M, 0, d);
     filled = 0;
   };
   for (let t = 0; t < count; t++) {
     const i = row(t);
     const w = weights ? weights[i] : 1;
     if (w === 0) continue;
-    const xr = x[filled];
     const o = i * d;
+    const xo = filled * d;
+    const sw = Math.sqrt(w);
     const dz = zeta[i] - mz;
     for (let j = 0; j < d; j++) {
       const v = h[o + j] - mean[j];
-      xr[j] = v;
+      X[xo + j] = sw * v;
       mhz[j] += w * v * dz;
     }
     mzz += w * dz * dz;
-    wv[filled] = w;
     filled++;
-    if (filled === 4) flush();
+    if (filled === block) flush();
   }
   if (filled > 0) flush();
   s.mzz = mzz;
@@ -172,8 +163,8 @@ const EPS64 = 2 ** -52;
 
 /**
  * Solve the centred normal equations `(C + λI) v₀ = r`, `C = Mhh / W`, `r = Mhz / W`, through the
- * symmetric eigendecomposition `C = Σ λᵢ qᵢqᵢᵀ` (ml-matrix's `EigenvalueDecomposition`,
- * Householder tridiagonalisation and QL, as in JAMA). Without ridge the solution is
+ * symmetric eigendecomposition `C = Σ λᵢ qᵢqᵢᵀ` (`symmetricEigenKernel.ts`: Householder
+ * tridiagonalisation and implicit QL, JAMA's algorithm on a flat array). Without ridge the solution is
  * `Σ_{λᵢ > tol} qᵢ (qᵢᵀr) / λᵢ`, the minimum-norm anchor (the limit of the ridge solution as
  * `λ → 0`; the intercept is never penalised); with ridge it is `Σᵢ qᵢ (qᵢᵀr) / (λᵢ + λ)`. Then
  * `c = ζ̄ − ⟨v₀, h̄⟩`, and the MSE from the statistics is `Var ζ − 2⟨v₀, r⟩ + v₀ᵀCv₀` (clipped at 0).
@@ -181,19 +172,22 @@ const EPS64 = 2 ** -52;
 export function solveStats(s: AnchorStats, ridge: number, rcond: number | undefined): AnchorStatsFit {
   const d = s.dim;
   const W = s.weight;
-  const C: number[][] = [];
+  // C = Mhh / W, full (the eigen kernel reads the lower triangle, the products below use all of it).
+  const C = new Float64Array(d * d);
   for (let j = 0; j < d; j++) {
-    const rowArr = new Array<number>(d);
-    for (let k = 0; k < d; k++) rowArr[k] = (j <= k ? s.mhh[j * d + k] : s.mhh[k * d + j]) / W;
-    C.push(rowArr);
+    for (let k = j; k < d; k++) {
+      const v = s.mhh[j * d + k] / W;
+      C[j * d + k] = v;
+      C[k * d + j] = v;
+    }
   }
   const r = new Float64Array(d);
   for (let j = 0; j < d; j++) r[j] = s.mhz[j] / W;
   const varZ = s.mzz / W;
 
-  const evd = new EigenvalueDecomposition(new MlMatrix(C), { assumeSymmetric: true });
-  const lambda = evd.realEigenvalues;
-  const Q = evd.eigenvectorMatrix;
+  const Q = C.slice(); // overwritten by the eigenvectors: row i is eigenvector i
+  const lambda = new Float64Array(d);
+  symmetricEigenInPlace(Q, d, lambda);
   let lmax = 0;
   let lmin = Infinity;
   let imin = 0;
@@ -205,24 +199,21 @@ export function solveStats(s: AnchorStats, ridge: number, rcond: number | undefi
     }
   }
   let trS = 0;
-  for (let j = 0; j < d; j++) trS += C[j][j] + s.meanH[j] * s.meanH[j];
+  for (let j = 0; j < d; j++) trS += C[j * d + j] + s.meanH[j] * s.meanH[j];
   const u = s.float32Hidden ? U32 : U64;
   const tol = rcond !== undefined ? rcond * lmax : Math.max(10 * d * EPS64 * lmax, 100 * u * u * trS);
   let rankC = 0;
   for (let i = 0; i < d; i++) if (lambda[i] > tol) rankC++;
 
   const anchor = new Float64Array(d);
-  const q = new Float64Array(d);
   for (let i = 0; i < d; i++) {
     const li = Math.max(lambda[i], 0);
     if (ridge === 0 && !(lambda[i] > tol)) continue;
+    const o = i * d;
     let y = 0;
-    for (let j = 0; j < d; j++) {
-      q[j] = Q.get(j, i);
-      y += q[j] * r[j];
-    }
+    for (let j = 0; j < d; j++) y += Q[o + j] * r[j];
     const coef = y / (li + ridge);
-    for (let j = 0; j < d; j++) anchor[j] += coef * q[j];
+    for (let j = 0; j < d; j++) anchor[j] += coef * Q[o + j];
   }
   let intercept = s.meanZ;
   for (let j = 0; j < d; j++) intercept -= anchor[j] * s.meanH[j];
@@ -230,7 +221,7 @@ export function solveStats(s: AnchorStats, ridge: number, rcond: number | undefi
   let lin = 0;
   for (let j = 0; j < d; j++) {
     let cb = 0;
-    for (let k = 0; k < d; k++) cb += C[j][k] * anchor[k];
+    for (let k = 0; k < d; k++) cb += C[j * d + k] * anchor[k];
     quad += anchor[j] * cb;
     lin += anchor[j] * r[j];
   }
@@ -252,7 +243,7 @@ export function solveStats(s: AnchorStats, ridge: number, rcond: number | undefi
     const g = new Float64Array(d);
     let big = 0;
     for (let j = 0; j < d; j++) {
-      g[j] = Q.get(j, imin);
+      g[j] = Q[imin * d + j];
       if (Math.abs(g[j]) > Math.abs(big)) big = g[j];
     }
     let norm = 0;

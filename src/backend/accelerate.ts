@@ -8,7 +8,9 @@
  */
 import type { FloatArray } from '../matrix/matrix.js';
 import { activeBackend, threadCount } from './config.js';
-import { wasmGemm } from './wasmGemm.js';
+import { THREAD_MIN_MADDS, wasmGemm } from './wasmGemm.js';
+import { jsWorkerSource } from './threadPool.js';
+import { wasmSupport } from './wasmApi.js';
 import { wasmLogPartition } from './wasmLogPartition.js';
 import { wasmSoftmaxCrossEntropy, type RowPassArgs } from './wasmRows.js';
 
@@ -40,12 +42,20 @@ export function tryAcceleratedGemm(
 ): boolean {
   if (M <= 0 || N <= 0 || K <= 0 || alpha === 0) return false;
   if (M * N * K < WASM_MIN_MADDS) return false;
-  if (activeBackend() !== 'wasm') return false;
   const f32 = c instanceof Float32Array;
+  if (activeBackend() !== 'wasm') {
+    // The TypeScript kernel in worker threads: only for problems large enough to split, when the
+    // kernel can run in workers and shared memory exists; otherwise the caller's kernel runs.
+    const threads = threadCount();
+    if (threads < 2 || M * N * K < THREAD_MIN_MADDS || !wasmSupport().ok || !jsWorkerSource()) return false;
+    if (!(a instanceof c.constructor && b instanceof c.constructor)) return false;
+    wasmGemm('js', f32, threads, transA, transB, M, N, K, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc);
+    return true;
+  }
   // float32 storage computes in float32 only when every operand is float32; a float64 input with a
   // float32 output is left to the TypeScript kernel, which accumulates in float64.
   if (f32 && !(a instanceof Float32Array && b instanceof Float32Array)) return false;
-  wasmGemm(f32, threadCount(), transA, transB, M, N, K, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc);
+  wasmGemm('wasm', f32, threadCount(), transA, transB, M, N, K, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc);
   return true;
 }
 

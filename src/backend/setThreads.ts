@@ -1,5 +1,5 @@
 import { checkNumber, describeValue, domainError } from '../internal/check.js';
-import { MAX_THREADS, setRequestedThreads } from './config.js';
+import { MAX_THREADS, setRequestedThreads, threadCount } from './config.js';
 import { stopWorkers } from './threadPool.js';
 
 /**
@@ -22,7 +22,8 @@ export function setThreads(n: number | 'auto'): void {
     if (typeof n !== 'number') throw domainError('setThreads', 'n', `an integer in [1, ${MAX_THREADS}] or 'auto'`, describeValue(n));
     checkNumber('setThreads', 'n', n, { integer: true, min: 1, max: MAX_THREADS });
   }
-  // Restart the pool at the new size on next use; stopping now also frees the threads at once.
-  stopWorkers();
+  const before = threadCount();
   setRequestedThreads(n);
+  // A different size restarts the pool on next use; stopping now also frees the threads at once.
+  if (threadCount() !== before) stopWorkers();
 }

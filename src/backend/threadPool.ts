@@ -17,10 +17,10 @@
 import { Worker } from 'node:worker_threads';
 import { NumericalError } from '../errors/errors.js';
 import { getHeap, heapI32, heapF64, SLOT_BYTES, MAX_SLOTS, type Heap } from './heap.js';
-import type { KernelExports } from './wasmApi.js';
+import { jsGemmOnHeap, jsGemmWorkerSource, jsKernelSource } from './jsKernel.js';
 
 /** The operations a task can name: kernel exports, run identically on every thread. */
-export const OPS = ['sgemm', 'dgemm', 'sceRows', 'dceRows', 'slseNT', 'dlseNT'] as const;
+export const OPS = ['sgemm', 'dgemm', 'sceRows', 'dceRows', 'slseNT', 'dlseNT', 'jsgemm'] as const;
 export type OpName = (typeof OPS)[number];
 
 /** One unit of work: a kernel export and its (numeric) arguments. */
@@ -46,13 +46,15 @@ const MAX_ARGS = (SLOT_BYTES - ARGS_BYTE) / 8;
 const WORKER_SOURCE = `
 'use strict';
 const { workerData } = require('node:worker_threads');
-const { module, memory, slot, ops } = workerData;
+const { module, memory, slot, ops, jsSource } = workerData;
 const I = new Int32Array(memory.buffer, slot, 8);
 const A = new Float64Array(memory.buffer, slot + ${ARGS_BYTE}, ${MAX_ARGS});
 let fns;
 try {
   const exportsObj = new WebAssembly.Instance(module, { env: { memory } }).exports;
-  fns = ops.map((name) => exportsObj[name]);
+  // 'jsgemm' runs the TypeScript kernel, compiled here from its source (see jsKernel.ts).
+  const jsgemm = jsSource ? (0, eval)(jsSource) : null;
+  fns = ops.map((name) => (name === 'jsgemm' ? (...a) => jsgemm(memory, ...a) : exportsObj[name]));
 } catch (e) {
   // Tell the main thread at once instead of letting it wait for the start timeout.
   Atomics.store(I, ${STARTED}, -1);
@@ -99,7 +101,7 @@ function startWorker(h: Heap): PoolWorker {
   for (let i = 0; i < SLOT_BYTES / 4; i++) Atomics.store(I, base + i, 0);
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
-    workerData: { module: h.module, memory: h.memory, slot, ops: OPS },
+    workerData: { module: h.module, memory: h.memory, slot, ops: OPS, jsSource: jsWorkerSource() },
     // The worker runs only the inline script above: none of the parent's flags (an ESM
     // `--input-type`, a loader such as tsx) applies to it, and some would break it.
     execArgv: [],
@@ -143,27 +145,45 @@ export function stopWorkers(): void {
   workers = [];
 }
 
-function runOnMain(e: KernelExports, t: Task): void {
-  const f: (...a: number[]) => void = e[t.op];
+function runOnMain(h: Heap, t: Task): void {
+  if (t.op === 'jsgemm') {
+    const [tA, tB, M, N, K, alpha, f32, pA, lda, pB, ldb, beta, pC, ldc] = t.args;
+    jsGemmOnHeap(h.memory.buffer, tA, tB, M, N, K, alpha, f32, pA, lda, pB, ldb, beta, pC, ldc);
+    return;
+  }
+  const f: (...a: number[]) => void = h.exports[t.op];
   f(...t.args);
 }
 
-/**
- * Run the tasks, the first on the calling thread and the others on workers (started on first use),
- * and return when all are done. With one task nothing is dispatched.
- */
-export function runTasks(tasks: Task[]): void {
-  const h = getHeap();
-  if (tasks.length === 0) return;
-  if (tasks.length === 1) {
-    runOnMain(h.exports, tasks[0]);
-    return;
+let jsWorkerSourceCache: string | null | undefined;
+
+/** The worker-side 'jsgemm' source, or null when the TypeScript kernel cannot run in workers. */
+export function jsWorkerSource(): string | null {
+  if (jsWorkerSourceCache === undefined) {
+    const k = jsKernelSource();
+    jsWorkerSourceCache = k ? jsGemmWorkerSource(k) : null;
   }
-  const pool = ensureWorkers(h, tasks.length - 1);
+  return jsWorkerSourceCache;
+}
+
+/** Tasks posted to workers and not yet waited for (see `postTasks` / `waitTasks`). */
+export interface Posted {
+  pool: PoolWorker[];
+  tasks: Task[];
+}
+
+/**
+ * Post `tasks` to worker threads (started on first use), one per worker, without waiting; the
+ * caller does its own share and then calls `waitTasks`. Posting nothing is allowed.
+ */
+export function postTasks(tasks: Task[]): Posted {
+  if (tasks.length === 0) return { pool: [], tasks };
+  const h = getHeap();
+  const pool = ensureWorkers(h, tasks.length);
   const I = heapI32();
   const F = heapF64();
-  for (let t = 1; t < tasks.length; t++) {
-    const w = pool[t - 1];
+  for (let t = 0; t < tasks.length; t++) {
+    const w = pool[t];
     const task = tasks[t];
     const base = w.slot >> 2;
     const fbase = (w.slot + ARGS_BYTE) >> 3;
@@ -173,9 +193,14 @@ export function runTasks(tasks: Task[]): void {
     w.seq = Atomics.add(I, base + SEQ, 1) + 1;
     Atomics.notify(I, base + SEQ);
   }
-  runOnMain(h.exports, tasks[0]);
-  for (let t = 1; t < tasks.length; t++) {
-    const w = pool[t - 1];
+  return { pool, tasks };
+}
+
+/** Wait until every task of `posted` has finished; throws if a worker failed. */
+export function waitTasks(posted: Posted): void {
+  const I = heapI32();
+  for (let t = 0; t < posted.tasks.length; t++) {
+    const w = posted.pool[t];
     const base = w.slot >> 2;
     const t0 = Date.now();
     for (;;) {
@@ -187,11 +212,31 @@ export function runTasks(tasks: Task[]): void {
       const started = Atomics.load(I, base + STARTED);
       if (started < 0 || (started === 0 && Date.now() - t0 > START_TIMEOUT_MS)) {
         stopWorkers();
-        throw new NumericalError(`lmtransfer backend: worker thread ${t} failed to start; call setThreads(1) to run without threads`);
+        throw new NumericalError(`lmtransfer backend: worker thread ${t + 1} failed to start; call setThreads(1) to run without threads`);
       }
     }
     if (I[base + ERR] !== 0) {
-      throw new NumericalError(`lmtransfer backend: kernel '${tasks[t].op}' failed in worker thread ${t}`);
+      throw new NumericalError(`lmtransfer backend: kernel '${posted.tasks[t].op}' failed in worker thread ${t + 1}`);
     }
+  }
+}
+
+/** Run one task on the calling thread. */
+export function runHere(task: Task): void {
+  runOnMain(getHeap(), task);
+}
+
+/**
+ * Run the tasks, the first on the calling thread and the others on workers (started on first use),
+ * and return when all are done. With one task nothing is dispatched.
+ */
+export function runTasks(tasks: Task[]): void {
+  if (tasks.length === 0) return;
+  const posted = postTasks(tasks.slice(1));
+  try {
+    runHere(tasks[0]);
+  } finally {
+    // Never return (or throw) while workers still use the staged buffers.
+    waitTasks(posted);
   }
 }

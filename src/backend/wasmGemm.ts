@@ -4,21 +4,25 @@
  *
  * Staging: C is processed in `mb × nb` blocks; for each, op(A) and op(B) are copied in `kb`-deep
  * blocks and the kernel accumulates (β for the first depth block, 1 after), then the C block is
- * copied out. Block sizes keep A, B and C blocks within `STAGE_BYTES`; the smaller of M and N is
- * kept whole where it fits, so that for the shapes of a training step (H·Vᵀ, Gᵀ·H, G·V) each
- * operand element is copied in once and each result element out once. `kb` is a multiple of the
- * kernels' depth block (256), so the arithmetic per element is the same however a problem is
- * staged or split: results with 1 or n threads are bitwise identical.
+ * copied out. Block sizes keep the staged blocks within the staging budget (`stageBytes()`); the
+ * smaller of M and N is kept whole where it fits, so that for the shapes of a training step (H·Vᵀ,
+ * Gᵀ·H, G·V) each operand element is copied in once and each result element out once. `kb` is a
+ * multiple of the kernels' depth block (256), so the arithmetic per element is the same however a
+ * problem is staged or split: results with 1 or n threads are bitwise identical.
  *
- * Threads: each staged C block is cut into one strip per thread along its longer side (at
- * multiples of the micro-tile), each thread packs its own panels in its own workspace.
+ * Threads and pipelining: only the calling thread can read user buffers, so the copies are serial.
+ * With several blocks and threads, the blocks are double-buffered: while the workers compute block
+ * s, the calling thread computes a smaller share of it and then copies block s + 1 in and block
+ * s − 1 out. Its share is rebalanced after every block from the measured compute and copy times,
+ * so that copies hide behind the workers' compute instead of idling them (this moves work between
+ * threads; it never changes what is computed for an element).
  *
  * @internal
  */
 import type { FloatArray } from '../matrix/matrix.js';
 import { alloc, getHeap, heapF32, heapF64, resetArena, stageBytes } from './heap.js';
 import { copyBlock } from './stage.js';
-import { runTasks, type Task } from './threadPool.js';
+import { postTasks, runHere, waitTasks, type Task } from './threadPool.js';
 
 /** The kernels' depth block; staged depth blocks are multiples of it. */
 const KC = 256;
@@ -44,20 +48,32 @@ export function chooseStaging(M: number, N: number, K: number, elt: number, budg
   return [mb, nb, kb];
 }
 
-/** Split `n` into at most `parts` strips whose starts are multiples of `align`. */
-function strips(n: number, parts: number, align: number): [number, number][] {
-  const size = Math.ceil(n / parts / align) * align;
-  const out: [number, number][] = [];
-  for (let s = 0; s < n; s += size) out.push([s, Math.min(size, n - s)]);
-  return out;
+/** A task's arguments: the WASM kernels take a workspace last, the TypeScript one a precision flag. */
+function task(op: 'sgemm' | 'dgemm' | 'jsgemm', head: number[], f32: boolean, tail: number[], work: number): Task {
+  return op === 'jsgemm' ? { op, args: [...head, f32 ? 1 : 0, ...tail] } : { op, args: [...head, ...tail, work] };
+}
+
+/** One staged step: C block (i0, j0) of size mc × nc, depth block p0 of depth kc. */
+interface Step {
+  i0: number;
+  j0: number;
+  mc: number;
+  nc: number;
+  p0: number;
+  kc: number;
+  /** Index of the C block (its staging buffer is chunk % 2). */
+  chunk: number;
+  last: boolean;
 }
 
 /**
- * `C ← α·op(A)·op(B) + β·C` on the WASM kernels with up to `threads` threads. `f32` selects the
- * float32 kernel (all of A, B, C are Float32Array) or the float64 one (inputs converted exactly).
- * Requires M, N, K ≥ 1 and α ≠ 0 (the caller leaves the trivial cases to the TypeScript kernel).
+ * `C ← α·op(A)·op(B) + β·C` on the WASM kernels (or, with `kernel = 'js'`, the TypeScript kernel
+ * in worker threads) with up to `threads` threads. `f32` selects the float32 kernel (all of A, B,
+ * C are Float32Array) or the float64 one (inputs converted exactly). Requires M, N, K ≥ 1 and
+ * α ≠ 0 (the caller leaves the trivial cases to the TypeScript kernel).
  */
 export function wasmGemm(
+  kernel: 'wasm' | 'js',
   f32: boolean,
   threads: number,
   transA: boolean,
@@ -80,53 +96,137 @@ export function wasmGemm(
   const h = getHeap();
   const elt = f32 ? 4 : 8;
   const shift = f32 ? 2 : 3;
-  const op = f32 ? 'sgemm' : 'dgemm';
+  const op = kernel === 'js' ? 'jsgemm' : f32 ? 'sgemm' : 'dgemm';
   const nt = M * N * K >= THREAD_MIN_MADDS ? Math.max(1, threads) : 1;
-  const [mb, nb, kb] = chooseStaging(M, N, K, elt);
+  // Double buffers halve the budget of each; a single block needs no second buffer.
+  let [mb, nb, kb] = chooseStaging(M, N, K, elt);
+  const blocks = Math.ceil(M / mb) * Math.ceil(N / nb) * Math.ceil(K / kb);
+  const pipelined = nt > 1 && blocks > 1;
+  if (pipelined) [mb, nb, kb] = chooseStaging(M, N, K, elt, stageBytes() / 2);
+  const nbuf = pipelined ? 2 : 1;
   resetArena();
-  const ws = h.exports.gemmWorkspaceBytes();
+  // The TypeScript kernel packs into its own (per-thread) arrays and needs no heap workspace.
+  const ws = kernel === 'js' ? 0 : h.exports.gemmWorkspaceBytes();
   const work = alloc(ws * nt);
-  const pA = alloc(mb * kb * elt);
-  const pB = alloc(kb * nb * elt);
-  const pC = alloc(mb * nb * elt);
-  const view = (): FloatArray => (f32 ? heapF32() : heapF64());
+  const pA: number[] = [];
+  const pB: number[] = [];
+  const pC: number[] = [];
+  for (let i = 0; i < nbuf; i++) {
+    pA.push(alloc(mb * kb * elt));
+    pB.push(alloc(kb * nb * elt));
+    pC.push(alloc(mb * nb * elt));
+  }
+  const heap: FloatArray = f32 ? heapF32() : heapF64();
   const tA = transA ? 1 : 0;
   const tB = transB ? 1 : 0;
+
+  const steps: Step[] = [];
+  let chunk = 0;
   for (let i0 = 0; i0 < M; i0 += mb) {
-    const mc = Math.min(mb, M - i0);
     for (let j0 = 0; j0 < N; j0 += nb) {
-      const nc = Math.min(nb, N - j0);
-      const heap = view();
-      // The staged C block has row stride nc.
-      if (beta !== 0) copyBlock(c, cOff + i0 * ldc + j0, ldc, mc, nc, heap, pC >> shift, nc);
       for (let p0 = 0; p0 < K; p0 += kb) {
-        const kc = Math.min(kb, K - p0);
-        // Staged op(A) block: mc×kc (row stride kc), or stored transposed kc×mc (row stride mc).
-        {
-          if (transA) copyBlock(a, aOff + p0 * lda + i0, lda, kc, mc, heap, pA >> shift, mc);
-          else copyBlock(a, aOff + i0 * lda + p0, lda, mc, kc, heap, pA >> shift, kc);
-          if (transB) copyBlock(b, bOff + j0 * ldb + p0, ldb, nc, kc, heap, pB >> shift, kc);
-          else copyBlock(b, bOff + p0 * ldb + j0, ldb, kc, nc, heap, pB >> shift, nc);
-        }
-        const ldaS = transA ? mc : kc;
-        const ldbS = transB ? kc : nc;
-        const betaEff = p0 === 0 ? beta : 1;
-        const tasks: Task[] = [];
-        // Split the longer side of the C block, at multiples of 8 (a multiple of both tiles' sides).
-        if (nc >= mc) {
-          for (const [s, len] of strips(nc, nt, 8)) {
-            const pb = pB + (transB ? s * kc : s) * elt;
-            tasks.push({ op, args: [tA, tB, mc, len, kc, alpha, pA, ldaS, pb, ldbS, betaEff, pC + s * elt, nc, work + tasks.length * ws] });
-          }
-        } else {
-          for (const [s, len] of strips(mc, nt, 8)) {
-            const pa = pA + (transA ? s : s * kc) * elt;
-            tasks.push({ op, args: [tA, tB, len, nc, kc, alpha, pa, ldaS, pB, ldbS, betaEff, pC + s * nc * elt, nc, work + tasks.length * ws] });
-          }
-        }
-        runTasks(tasks);
+        steps.push({ i0, j0, mc: Math.min(mb, M - i0), nc: Math.min(nb, N - j0), p0, kc: Math.min(kb, K - p0), chunk, last: p0 + kb >= K });
       }
-      copyBlock(view(), pC >> shift, nc, mc, nc, c, cOff + i0 * ldc + j0, ldc);
+      chunk++;
     }
   }
+
+  const stageIn = (s: Step, buf: number): void => {
+    const { i0, j0, mc, nc, p0, kc } = s;
+    // Staged op(A) block: mc×kc (row stride kc), or stored transposed kc×mc (row stride mc).
+    if (transA) copyBlock(a, aOff + p0 * lda + i0, lda, kc, mc, heap, pA[buf] >> shift, mc);
+    else copyBlock(a, aOff + i0 * lda + p0, lda, mc, kc, heap, pA[buf] >> shift, kc);
+    if (transB) copyBlock(b, bOff + j0 * ldb + p0, ldb, nc, kc, heap, pB[buf] >> shift, kc);
+    else copyBlock(b, bOff + p0 * ldb + j0, ldb, kc, nc, heap, pB[buf] >> shift, nc);
+    // The staged C block has row stride nc.
+    if (p0 === 0 && beta !== 0) copyBlock(c, cOff + i0 * ldc + j0, ldc, mc, nc, heap, pC[s.chunk % nbuf] >> shift, nc);
+  };
+  const stageOut = (s: Step): void => {
+    copyBlock(heap, pC[s.chunk % nbuf] >> shift, s.nc, s.mc, s.nc, c, cOff + s.i0 * ldc + s.j0, ldc);
+  };
+  /** The step's tasks: the calling thread's strip (fraction `fm` of the split side) first. */
+  const tasksOf = (s: Step, buf: number, fm: number): Task[] => {
+    const { mc, nc, kc } = s;
+    const ldaS = transA ? mc : kc;
+    const ldbS = transB ? kc : nc;
+    const betaEff = s.p0 === 0 ? beta : 1;
+    const byN = nc >= mc;
+    const len = byN ? nc : mc;
+    // Strip boundaries at multiples of 8 (a multiple of both kernels' tile sides).
+    const cuts = [0];
+    if (nt > 1) {
+      const first = Math.min(len, Math.max(8, Math.round((len * fm) / 8) * 8));
+      cuts.push(first);
+      const rest = len - first;
+      const size = Math.ceil(rest / (nt - 1) / 8) * 8;
+      for (let x = first + size; x < len; x += size) cuts.push(x);
+    }
+    cuts.push(len);
+    const out: Task[] = [];
+    for (let q = 0; q + 1 < cuts.length; q++) {
+      const s0 = cuts[q];
+      const l = cuts[q + 1] - s0;
+      if (l <= 0) continue;
+      const w = work + out.length * ws;
+      if (byN) {
+        const pb = pB[buf] + (transB ? s0 * kc : s0) * elt;
+        out.push(task(op, [tA, tB, mc, l, kc, alpha], f32, [pA[buf], ldaS, pb, ldbS, betaEff, pC[s.chunk % nbuf] + s0 * elt, nc], w));
+      } else {
+        const pa = pA[buf] + (transA ? s0 : s0 * kc) * elt;
+        out.push(task(op, [tA, tB, l, nc, kc, alpha], f32, [pa, ldaS, pB[buf], ldbS, betaEff, pC[s.chunk % nbuf] + s0 * nc * elt, nc], w));
+      }
+    }
+    return out;
+  };
+
+  if (!pipelined) {
+    for (const s of steps) {
+      stageIn(s, 0);
+      const tasks = tasksOf(s, 0, 1 / nt);
+      const posted = postTasks(tasks.slice(1));
+      try {
+        runHere(tasks[0]);
+      } finally {
+        waitTasks(posted);
+      }
+      if (s.last) stageOut(s);
+    }
+    return;
+  }
+
+  // Pipelined: block s computes while block s + 1 is copied in and block s − 1 out.
+  let fm = 1 / nt;
+  let pendingOut: Step | null = null;
+  stageIn(steps[0], 0);
+  for (let si = 0; si < steps.length; si++) {
+    const s = steps[si];
+    const tasks = tasksOf(s, si % 2, fm);
+    const posted = postTasks(tasks.slice(1));
+    let tMain = 0;
+    let tCopy = 0;
+    try {
+      const t0 = performance.now();
+      runHere(tasks[0]);
+      const t1 = performance.now();
+      // The next block's C buffer is the other one unless it continues this block's depth loop,
+      // in which case stageIn writes only A and B (the other buffers).
+      if (si + 1 < steps.length) stageIn(steps[si + 1], (si + 1) % 2);
+      if (pendingOut) stageOut(pendingOut);
+      pendingOut = null;
+      tMain = t1 - t0;
+      tCopy = performance.now() - t1;
+    } finally {
+      waitTasks(posted);
+    }
+    if (s.last) pendingOut = s;
+    // Rebalance: the calling thread's strip plus its copies should take as long as a worker's strip.
+    // With W the whole block's single-thread time (estimated from this strip), solve
+    // fm·W + copy = (1 − fm)·W/(nt − 1).
+    if (tMain > 0 && tasks.length === nt) {
+      const W = tMain / Math.max(fm, 1e-3);
+      const r = 1 / (nt - 1);
+      fm = Math.min(1 / nt, Math.max(0.05, (r - tCopy / W) / (1 + r)));
+    }
+  }
+  if (pendingOut) stageOut(pendingOut);
 }

@@ -27,7 +27,7 @@ export interface PretrainingOptions {
   readonly trainSteps?: number;
   /** Contexts per step (default 64). */
   readonly batchSize?: number;
-  /** Adam's peak learning rate (default 0.01). */
+  /** Adam's peak learning rate (default 0.01), decayed by a cosine schedule to 1% of it. */
   readonly lr?: number;
   /** Width of the learner's hidden layer, 0 for a linear map (default 0). */
   readonly hidden?: number;

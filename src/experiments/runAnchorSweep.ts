@@ -80,6 +80,10 @@ export function runAnchorSweep(opts: AnchorSweepOptions = {}): AnchorSweepResult
     batchSize: s.batchSize,
     lr: s.lr,
     optimizer: 'adam',
+    // Cosine decay to 1% of the peak rate: with a constant rate Adam's ε_t bounced (measured: 2.2e-3 at
+    // step 328, 5.8e-3 at 512 of 800), which draws loops in the curves against ε.
+    schedule: 'cosine',
+    minLr: s.lr / 100,
     seed: rng.fork('batches').seed,
     world,
     onProgress: (step, m) => {

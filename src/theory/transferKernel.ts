@@ -23,6 +23,12 @@ import type { Anchor, TransferInstance } from './types.js';
 import { contextStatsKernel } from './contextStatsKernel.js';
 import { binaryKlLogRatioKernel } from './binaryKlKernel.js';
 
+// Math functions bound once at module scope: hot loops then call a local binding instead of looking
+// up the global `Math` each time, which costs ~0.5 µs per lookup inside jest's vm context (measured:
+// Math.exp in a loop 528 ns/call under jest against 37 ns through a module-level binding).
+const { abs: mAbs, exp: mExp, log: mLog, log1p: mLog1p, max: mMax, min: mMin } = Math;
+
+
 /**
  * A task is treated as a contrast task (`A = Σ a_w = 0`, no anchor needed) when
  * `|A| ≤ CONTRAST_TOLERANCE · ‖a‖₁`: float64 sums of weights that cancel exactly in real arithmetic
@@ -98,10 +104,10 @@ export function checkTransferInstance(fn: string, instance: unknown): CheckedTra
   let l1 = 0;
   let sum = 0;
   for (let j = 0; j < t.weights.length; j++) {
-    l1 += Math.abs(t.weights[j]);
+    l1 += mAbs(t.weights[j]);
     sum += t.weights[j];
   }
-  const contrast = Math.abs(sum) <= CONTRAST_TOLERANCE * l1;
+  const contrast = mAbs(sum) <= CONTRAST_TOLERANCE * l1;
   const anchorStar = t.anchorStar ?? null;
   const anchorHat = t.anchorHat ?? null;
   if (anchorStar === null || anchorHat === null) {
@@ -245,34 +251,34 @@ export function transferTerms(c: CheckedTransfer, gamma: number | undefined, wit
     let wordPart = 0;
     let D = 0;
     let logFloor = lpBStar;
-    let maxAbs = Math.max(-lpBStar, -lpBHat);
+    let maxAbs = mMax(-lpBStar, -lpBHat);
     for (let j = 0; j < k; j++) {
       const zs = stats.wordLogitsStar[i * k + j];
       const zh = stats.wordLogitsHat[i * k + j];
       const diff = zh - stats.logZBHat[i] - (zs - stats.logZBStar[i]);
       wordPart += a[j] * diff;
-      if (Math.abs(diff) > D) D = Math.abs(diff);
+      if (mAbs(diff) > D) D = mAbs(diff);
       const lpStar = zs - stats.logZStar[i];
       const lpHat = zh - stats.logZHat[i];
       if (lpStar < logFloor) logFloor = lpStar;
-      maxAbs = Math.max(maxAbs, -lpStar, -lpHat);
+      maxAbs = mMax(maxAbs, -lpStar, -lpHat);
     }
     t.wordPart[i] = wordPart;
     t.D[i] = D;
     t.logFloorStar[i] = logFloor;
     t.maxAbsLogProb[i] = maxAbs;
-    const anchorAbs = Math.abs(sum) * (Math.abs(eHat) + Math.abs(eStar));
+    const anchorAbs = mAbs(sum) * (mAbs(eHat) + mAbs(eStar));
     t.part2Bound[i] = l1 * D + anchorAbs;
     // Part 3: floor γ on every p*(X|s), X ∈ T ∪ {B}, and t(s) < γ.
     // Without a fixed γ the best admissible floor of this context, min_X p*(X|s), is used; it
     // satisfies the floor hypothesis by construction (re-deriving it through log(exp(·)) could fail
     // by one rounding).
-    const g = gamma ?? Math.exp(logFloor);
+    const g = gamma ?? mExp(logFloor);
     t.gammaUsed[i] = g;
-    const floorHolds = gamma === undefined ? g > 0 : logFloor >= Math.log(gamma);
+    const floorHolds = gamma === undefined ? g > 0 : logFloor >= mLog(gamma);
     const holds = floorHolds && stats.tv[i] < g;
     t.part3Holds[i] = holds ? 1 : 0;
-    t.part3Bound[i] = holds ? -2 * Math.log1p(-stats.tv[i] / g) : Infinity;
+    t.part3Bound[i] = holds ? -2 * mLog1p(-stats.tv[i] / g) : Infinity;
     if (withCertified) {
       // Part 5: D̄(s) = max_w ψ(p*(w|s), κ) + ψ(p*(B|s), κ), all from log-probabilities.
       // κ is inflated by a bound on its own rounding error, so that the certified bound stays a
@@ -281,11 +287,11 @@ export function transferTerms(c: CheckedTransfer, gamma: number | undefined, wit
       let maxWord = 0;
       for (let j = 0; j < k; j++) {
         const lp = stats.wordLogitsStar[i * k + j] - stats.logZStar[i];
-        const r = binaryKlLogRatioKernel(Math.min(0, lp), kappa);
-        maxWord = Math.max(maxWord, r.below, r.above);
+        const r = binaryKlLogRatioKernel(mMin(0, lp), kappa);
+        maxWord = mMax(maxWord, r.below, r.above);
       }
-      const rb = binaryKlLogRatioKernel(Math.min(0, lpBStar), kappa);
-      const dBar = maxWord + Math.max(rb.below, rb.above);
+      const rb = binaryKlLogRatioKernel(mMin(0, lpBStar), kappa);
+      const dBar = maxWord + mMax(rb.below, rb.above);
       t.dBar[i] = dBar;
       t.certifiedBound[i] = l1 * dBar + anchorAbs;
     }

@@ -31,7 +31,17 @@ export interface ParameterBlock {
   readonly decay: boolean;
 }
 
-/** Tolerance on `|Σ_w q_w − 1|` for a target distribution row: a few float32 roundings over `n ≤ 10⁶` terms. */
+/**
+ * Tolerance on `|Σ_w q_w − 1|` for a row of target distributions (`train`, `Learner.lossAndGradient`).
+ * Storing a normalised distribution in float32 gives each entry a relative error of at most `2⁻²⁴`,
+ * so the row sum moves by at most `2⁻²⁴ ≈ 6e-8`; 1e-6 accepts such rows (and float64 sums over
+ * millions of words) while rejecting rows that were never normalised.
+ *
+ * @example
+ * ```ts
+ * DISTRIBUTION_SUM_TOLERANCE; // 1e-6
+ * ```
+ */
 export const DISTRIBUTION_SUM_TOLERANCE = 1e-6;
 
 /**

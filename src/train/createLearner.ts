@@ -23,7 +23,7 @@ export interface LearnerOptions {
   world?: World;
   /** Vocabulary size (required without `world` or `V`). */
   n?: number;
-  /** Representation dimension (required without `world` or `V`). */
+  /** Representation dimension (default: the world's `d`, or `V.cols`); may differ from the world's unless `V̂` is tied to `V*`. */
   d?: number;
   /** Width of the observed features (required without `world`). */
   featureDim?: number;
@@ -60,7 +60,8 @@ export interface LearnerOptions {
  * @returns a new `Learner`.
  * @throws DomainError for an unknown activation, a non-positive size or norm, `trainV: false`
  *   without a `V` or `world` to tie to, or a non-finite `V`.
- * @throws ShapeError when `V` does not have shape `n × d`.
+ * @throws ShapeError when `V` does not have shape `n × d`, or `n`/`featureDim` differ from the world's
+ *   (or `d`, when `V̂` is tied to the world's `V*`).
  * @example
  * ```ts
  * const world = generateWorld({ preset: 'default', seed: 1 });
@@ -90,7 +91,11 @@ export function createLearner(opts: LearnerOptions): Learner {
   checkPositiveInt(fn, 'opts.featureDim', k);
   if (world !== undefined) {
     if (n !== world.n) throw shapeError(fn, 'opts.n', `equal to world.n = ${world.n}`, String(n));
-    if (d !== world.d) throw shapeError(fn, 'opts.d', `equal to world.d = ${world.d}`, String(d));
+    // A learned width different from the world's is allowed (V̂ is then trained, or given as opts.V);
+    // tying V̂ to V* needs the world's width.
+    if (d !== world.d && Vin === undefined && opts.trainV === false) {
+      throw shapeError(fn, 'opts.d', `equal to world.d = ${world.d} when V̂ is tied to the world's V*`, String(d));
+    }
     if (k !== world.featureDim) throw shapeError(fn, 'opts.featureDim', `equal to world.featureDim = ${world.featureDim}`, String(k));
   }
   if (Vin !== undefined && (Vin.rows !== n || Vin.cols !== d)) throw shapeError(fn, 'opts.V', `an ${n}×${d} matrix (n × d)`, shapeOf(Vin));

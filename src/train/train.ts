@@ -142,8 +142,8 @@ export interface TrainOptions {
 export interface TrainResult {
   /** Steps completed in total (including those before a resume). */
   readonly step: number;
-  /** Loss of the last step, or NaN if no step was taken. */
-  readonly loss: number;
+  /** Loss of the last step taken by this call, or `null` if it took none (e.g. resumed at the final step). */
+  readonly loss: number | null;
   /** The loss of every step taken by this call, in order. */
   readonly losses: Float64Array;
   /** Exact `ε` before this call's first step (when a world and contexts are given). */
@@ -456,7 +456,7 @@ export function train(learner: Learner, data: TrainData, opts: TrainOptions): Tr
 
   return {
     step,
-    loss: losses.length > 0 ? losses[losses.length - 1] : NaN,
+    loss: losses.length > 0 ? losses[losses.length - 1] : null,
     losses: Float64Array.from(losses),
     ...(initialExcessLoss !== undefined ? { initialExcessLoss } : {}),
     ...(finalExcessLoss !== undefined ? { excessLoss: finalExcessLoss } : {}),

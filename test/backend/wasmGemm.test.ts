@@ -40,7 +40,7 @@ const caseArb = fc
   }));
 
 function runWasm(f32: boolean, threads: number, g: GemmCase, a: Float32Array | Float64Array, b: Float32Array | Float64Array, c: Float32Array | Float64Array): void {
-  wasmGemm(f32, threads, g.tA, g.tB, g.M, g.N, g.K, g.alpha, a, g.aOff, g.lda, b, g.bOff, g.ldb, g.beta, c, g.cOff, g.ldc);
+  wasmGemm('wasm', f32, threads, g.tA, g.tB, g.M, g.N, g.K, g.alpha, a, g.aOff, g.lda, b, g.bOff, g.ldb, g.beta, c, g.cOff, g.ldc);
 }
 
 function runTs(g: GemmCase, a: Float32Array | Float64Array, b: Float32Array | Float64Array, c: Float32Array | Float64Array): void {

@@ -88,13 +88,17 @@ describe('runTransferCurve (E2)', () => {
   });
 
   it('checkpointSteps gives distinct, sorted steps from 0 to the end', () => {
-    for (const [steps, count] of [[400, 12], [5, 12], [100, 3], [1, 2], [1000, 16]] as const) {
+    for (const [steps, count] of [[400, 12], [5, 12], [100, 3], [1, 2], [1000, 16], [800, 16], [150, 10], [60, 6], [7, 5]] as const) {
       const s = checkpointSteps(steps, count);
       expect(s[0]).toBe(0);
       expect(s[s.length - 1]).toBe(steps);
       expect(s.length).toBe(Math.min(count, steps + 1));
       for (let i = 1; i < s.length; i++) expect(s[i]).toBeGreaterThan(s[i - 1]);
     }
+    // Log-spaced: for a long run, half of the checkpoints fall in the first tenth of the steps.
+    const long = checkpointSteps(800, 16);
+    expect(long.filter((v) => v <= 80).length).toBeGreaterThanOrEqual(8);
+    expect(checkpointSteps(400, 6)).toEqual([0, 3, 11, 36, 121, 400]);
   });
 
   it.each([

@@ -86,7 +86,10 @@ describe('readNpy on hand-built files', () => {
 
   it('transposes a Fortran-order 2-D array into C order', () => {
     // The 2×3 matrix [[1,2,3],[4,5,6]] in column-major order is 1,4,2,5,3,6.
-    const a = readNpy(handBuilt("{'descr': '<f4', 'fortran_order': True, 'shape': (2, 3), }", bytesOf(Float32Array.of(1, 4, 2, 5, 3, 6))));
+    const file = handBuilt("{'descr': '<f4', 'fortran_order': True, 'shape': (2, 3), }", bytesOf(Float32Array.of(1, 4, 2, 5, 3, 6)));
+    const copy = file.slice();
+    const a = readNpy(file);
+    expect(file).toEqual(copy); // the input bytes are not modified by the transposition
     expect(a.fortranOrder).toBe(true);
     expect(a.shape).toEqual([2, 3]);
     expect(Array.from(a.data as Float32Array)).toEqual([1, 2, 3, 4, 5, 6]);

@@ -47,8 +47,10 @@ describe('readSafetensors on hand-built files', () => {
   };
   const file = handBuilt(header, data);
 
-  it('parses every tensor, dtype and the metadata', () => {
+  it('parses every tensor, dtype and the metadata, without modifying the bytes', () => {
+    const copy = file.slice();
     const f = readSafetensors(file);
+    expect(file).toEqual(copy);
     expect(f.metadata).toEqual({ format: 'pt' });
     expect(f.entries.map((e) => e.name)).toEqual(['wte.weight', 'bias', 'half', 'brain', 'count']);
     expect(f.tensors.get('wte.weight')!.matrix).toEqual({ rows: 2, cols: 2, data: Float32Array.of(1, 2, 3, 4) });

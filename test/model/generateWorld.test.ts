@@ -36,7 +36,10 @@ describe('generateWorld', () => {
     // Generation takes about 1 ms; 1 s leaves room for a loaded shared machine.
     expect(ms).toBeLessThan(1000);
     expect(generateWorld({ preset: 'tiny', n: 100 }).preset).toBe('custom');
-    expect(generateWorld({ preset: 'tiny', dtype: 'float32' }).V.data).toBeInstanceOf(Float32Array);
+    const w32 = generateWorld({ preset: 'tiny', dtype: 'float32' });
+    expect(w32.V.data).toBeInstanceOf(Float32Array);
+    // float32 storage is the float64 world rounded once, entry by entry.
+    expect(sameBits(w32.V.data, Float32Array.from(generateWorld({ preset: 'tiny' }).V.data))).toBe(true);
   });
 
   it('is a deterministic function of its seed', () => {

@@ -98,6 +98,11 @@ describe('createLearner', () => {
     expect(() => createLearner({ world, V: matrix(3, 8) })).toThrow(ShapeError);
     expect(() => createLearner({ world, V: matrix(3, 8) })).toThrow("createLearner: argument 'opts.V' must be an 64×8 matrix (n × d); got a 3×8 matrix");
     expect(() => createLearner({ world, featureDim: 5 })).toThrow("createLearner: argument 'opts.featureDim' must be equal to world.featureDim = 6; got 5");
+    expect(() => createLearner({ world, d: 4, trainV: false })).toThrow(
+      "createLearner: argument 'opts.d' must be equal to world.d = 8 when V̂ is tied to the world's V*; got 4",
+    );
+    // A learned width different from the world's is fine when V̂ is trained.
+    expect(createLearner({ world, d: 4 }).V().cols).toBe(4);
     expect(() => createLearner({ world, V: fromRows([[NaN]]) })).toThrow("createLearner: argument 'opts.V' must be finite everywhere; got NaN at (0, 0)");
     expect(() => createLearner({ world: {} as never })).toThrow("createLearner: argument 'opts.world' must be a World from generateWorld; got an object (Object)");
   });

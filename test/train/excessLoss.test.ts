@@ -30,6 +30,13 @@ describe('excessLoss', () => {
     expect(ctx.X.data).toEqual(Xc);
   });
 
+  it('compares models of different widths (only the vocabulary must match)', () => {
+    const narrow = createLearner({ world, d: 3, seed: 4 });
+    const kl = klDivergenceRows(world.trueLogits(ctx.H), narrow.logits(ctx.X));
+    const got = excessLoss(world, narrow, ctx);
+    expect(Math.abs(got - kl.reduce((a, b) => a + b, 0) / kl.length)).toBeLessThanOrEqual(1e-15 * got);
+  });
+
   it('is 0 (to rounding) for the true model, with and without normalisation', () => {
     // log-probabilities of size ≤ ~20 and 64 words: KL rounding ≈ 1e-14.
     expect(excessLoss(world, truthLearner(world), ctx)).toBeLessThan(1e-12);

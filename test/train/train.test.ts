@@ -64,6 +64,20 @@ describe('train (tiny world)', () => {
     expect(sameBits(resumed.params, whole.params)).toBe(true);
   });
 
+  it('reports the last loss, and takes no step when resumed at the final step', () => {
+    const opts: TrainOptions = { lr: 0.01, steps: 3, batchSize: 50 };
+    const learner = newLearner();
+    const done = train(learner, dataOf('words'), opts);
+    expect(done.loss).toBe(done.losses[2]);
+    const before = learner.params.slice();
+    const again = train(learner, dataOf('words'), { ...opts, resumeFrom: done.checkpoint() });
+    expect(again.step).toBe(3);
+    expect(again.loss).toBeNull();
+    expect(again.losses.length).toBe(0);
+    expect(again.stopped).toBe('completed');
+    expect(sameBits(before, learner.params)).toBe(true);
+  });
+
   it('is bit-identical for the same seed and different for another (learner init and batch order)', () => {
     const opts: TrainOptions = { lr: 0.01, steps: 8, batchSize: 40, seed: 5 };
     const [a, b, c, e] = [newLearner(1), newLearner(1), newLearner(2), newLearner(1)];
