@@ -208,11 +208,12 @@ export function wasmGemm(
       const t0 = performance.now();
       runHere(tasks[0]);
       const t1 = performance.now();
-      // The next block's C buffer is the other one unless it continues this block's depth loop,
-      // in which case stageIn writes only A and B (the other buffers).
-      if (si + 1 < steps.length) stageIn(steps[si + 1], (si + 1) % 2);
+      // A and B of the next block go to the other buffers; its C (when β ≠ 0) to the other C
+      // buffer, unless it continues this block's depth loop (then it stages no C).
+      // Copy out first: the next block may stage its C (β ≠ 0) into the buffer being emptied.
       if (pendingOut) stageOut(pendingOut);
       pendingOut = null;
+      if (si + 1 < steps.length) stageIn(steps[si + 1], (si + 1) % 2);
       tMain = t1 - t0;
       tCopy = performance.now() - t1;
     } finally {

@@ -9,7 +9,7 @@
 import type { FloatArray } from '../matrix/matrix.js';
 import { alloc, getHeap, heapF32, heapF64, heapI32, resetArena, stageBytes } from './heap.js';
 import { copyBlock } from './stage.js';
-import { runTasks, type Task } from './threadPool.js';
+import { postTasks, runHere, runTasks, waitTasks, type Task } from './threadPool.js';
 
 /** Row passes over fewer elements than this run on one thread. */
 export const ROWS_THREAD_MIN = 1 << 16;
@@ -44,33 +44,98 @@ export function wasmSoftmaxCrossEntropy(threads: number, p: RowPassArgs): void {
   const shift = f32 ? 2 : 3;
   const op = f32 ? 'sceRows' : 'dceRows';
   const { rows, n } = p;
-  const rb = Math.max(1, Math.min(rows, Math.floor(stageBytes() / (n * elt))));
-  const nt = rows * n >= ROWS_THREAD_MIN ? Math.max(1, Math.min(threads, rb)) : 1;
+  const nt = rows * n >= ROWS_THREAD_MIN ? Math.max(1, Math.min(threads, rows)) : 1;
+  // With threads and several blocks the blocks are double-buffered (see below), halving each.
+  let rb = Math.max(1, Math.min(rows, Math.floor(stageBytes() / (n * elt))));
+  const pipelined = nt > 1 && rb < rows;
+  if (pipelined) rb = Math.max(1, Math.floor(rb / 2));
+  const nbuf = pipelined ? 2 : 1;
   resetArena();
-  const pZ = alloc(rb * n * elt);
-  const pT = p.targets ? alloc(rb * 4) : 0;
-  const pLse = alloc(rb * 8);
-  const pLoss = p.targets ? alloc(rb * 8) : 0;
+  const pZ: number[] = [];
+  const pT: number[] = [];
+  const pLse: number[] = [];
+  const pLoss: number[] = [];
+  for (let i = 0; i < nbuf; i++) {
+    pZ.push(alloc(rb * n * elt));
+    pT.push(p.targets ? alloc(rb * 4) : 0);
+    pLse.push(alloc(rb * 8));
+    pLoss.push(p.targets ? alloc(rb * 8) : 0);
+  }
   const view = f32 ? heapF32() : heapF64();
   const I = heapI32();
   const F = heapF64();
-  const per = Math.ceil(rb / nt);
-  for (let r0 = 0; r0 < rows; r0 += rb) {
-    const rc = Math.min(rb, rows - r0);
-    copyBlock(p.z, p.zOff + r0 * p.ldz, p.ldz, rc, n, view, pZ >> shift, n);
-    if (p.targets) I.set(p.targets.subarray(p.tOff + r0, p.tOff + r0 + rc), pT >> 2);
+  const stageIn = (r0: number, rc: number, buf: number): void => {
+    copyBlock(p.z, p.zOff + r0 * p.ldz, p.ldz, rc, n, view, pZ[buf] >> shift, n);
+    if (p.targets) I.set(p.targets.subarray(p.tOff + r0, p.tOff + r0 + rc), pT[buf] >> 2);
+  };
+  const stageOut = (r0: number, rc: number, buf: number): void => {
+    if (p.grad) copyBlock(view, pZ[buf] >> shift, n, rc, n, p.grad, p.gOff + r0 * p.ldg, p.ldg);
+    if (p.lse) p.lse.set(F.subarray(pLse[buf] >> 3, (pLse[buf] >> 3) + rc), r0);
+    if (p.loss && pLoss[buf]) p.loss.set(F.subarray(pLoss[buf] >> 3, (pLoss[buf] >> 3) + rc), r0);
+  };
+  /** Tasks for block rows [0, rc) of buffer `buf`: the calling thread's share `fm` first. */
+  const tasksOf = (rc: number, buf: number, fm: number): Task[] => {
+    const cuts = [0];
+    if (nt > 1) {
+      const first = Math.min(rc, Math.max(1, Math.round(rc * fm)));
+      cuts.push(first);
+      const size = Math.ceil((rc - first) / (nt - 1));
+      for (let x = first + size; x < rc; x += size) cuts.push(x);
+    }
+    cuts.push(rc);
     const tasks: Task[] = [];
-    for (let s = 0; s < rc; s += per) {
-      const len = Math.min(per, rc - s);
-      const zp = pZ + s * n * elt;
+    for (let q = 0; q + 1 < cuts.length; q++) {
+      const s = cuts[q];
+      const len = cuts[q + 1] - s;
+      if (len <= 0) continue;
+      const zp = pZ[buf] + s * n * elt;
       tasks.push({
         op,
-        args: [zp, n, len, n, pT ? pT + s * 4 : 0, pLse + s * 8, pLoss ? pLoss + s * 8 : 0, p.grad ? zp : 0, n, p.scale],
+        args: [zp, n, len, n, pT[buf] ? pT[buf] + s * 4 : 0, pLse[buf] + s * 8, pLoss[buf] ? pLoss[buf] + s * 8 : 0, p.grad ? zp : 0, n, p.scale],
       });
     }
-    runTasks(tasks);
-    if (p.grad) copyBlock(view, pZ >> shift, n, rc, n, p.grad, p.gOff + r0 * p.ldg, p.ldg);
-    if (p.lse) p.lse.set(F.subarray(pLse >> 3, (pLse >> 3) + rc), r0);
-    if (p.loss && pLoss) p.loss.set(F.subarray(pLoss >> 3, (pLoss >> 3) + rc), r0);
+    return tasks;
+  };
+  if (!pipelined) {
+    for (let r0 = 0; r0 < rows; r0 += rb) {
+      const rc = Math.min(rb, rows - r0);
+      stageIn(r0, rc, 0);
+      runTasks(tasksOf(rc, 0, 1 / nt));
+      stageOut(r0, rc, 0);
+    }
+    return;
   }
+  // Pipelined (as in wasmGemm.ts): while the workers process block k, the calling thread does a
+  // share of it, copies block k − 1 out and block k + 1 in; its share is rebalanced from the
+  // measured times. Rows are independent, so the split never changes a result.
+  let fm = 1 / nt;
+  let pending: [number, number, number] | null = null;
+  stageIn(0, Math.min(rb, rows), 0);
+  for (let k = 0, r0 = 0; r0 < rows; k++, r0 += rb) {
+    const rc = Math.min(rb, rows - r0);
+    const buf = k % 2;
+    const tasks = tasksOf(rc, buf, fm);
+    const posted = postTasks(tasks.slice(1));
+    let tMain = 0;
+    let tCopy = 0;
+    try {
+      const t0 = performance.now();
+      runHere(tasks[0]);
+      const t1 = performance.now();
+      if (pending) stageOut(...pending);
+      pending = null;
+      if (r0 + rb < rows) stageIn(r0 + rb, Math.min(rb, rows - r0 - rb), 1 - buf);
+      tMain = t1 - t0;
+      tCopy = performance.now() - t1;
+    } finally {
+      waitTasks(posted);
+    }
+    pending = [r0, rc, buf];
+    if (tMain > 0 && tasks.length === nt) {
+      const W = tMain / Math.max(fm, 1e-3);
+      const r = 1 / (nt - 1);
+      fm = Math.min(1 / nt, Math.max(0.02, (r - tCopy / W) / (1 + r)));
+    }
+  }
+  if (pending) stageOut(...pending);
 }

@@ -147,6 +147,30 @@ describe.each([
     // The two-thread runs really used a worker.
     expect(getBackendInfo().workersStarted).toBe(1);
   });
+
+  it('gives bitwise identical results with 1 and 2 threads when staged in several double-buffered blocks', () => {
+    // A 32 KiB budget makes many C blocks and depth blocks (K > 1024), so the 2-thread run takes
+    // the pipelined path (copies overlapping compute, rebalanced strips); β ≠ 0 stages C in too.
+    setStageBytes(32 * 1024);
+    try {
+      for (const [tA, tB] of [[false, true], [true, false]] as const) {
+        const M = 40;
+        const N = 72;
+        const K = 1300;
+        const g: GemmCase = { tA, tB, M, N, K, alpha: 0.75, beta: 0.5, aOff: 0, lda: tA ? M : K, bOff: 0, ldb: tB ? K : N, cOff: 0, ldc: N };
+        const { a, b, c } = gemmBuffers(f32, g, `pipe${tA}${tB}`);
+        const { ref, scale } = referenceGemm(g, a, b, c);
+        const c1 = c.slice();
+        const c2 = c.slice();
+        runWasm(f32, 1, g, a, b, c1);
+        runWasm(f32, 2, g, a, b, c2);
+        expect(countDifferences(c2, c1)).toBe(0);
+        expect(maxScaledError(g, c2, ref, scale)).toBeLessThanOrEqual(bound(K, f32));
+      }
+    } finally {
+      setStageBytes(STAGE_BYTES);
+    }
+  });
 });
 
 describe('gemm dispatch', () => {

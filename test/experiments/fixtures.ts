@@ -6,7 +6,7 @@ import type { TransferCurveOptions } from '../../src/experiments/runTransferCurv
 
 export const TINY_WORLD = { preset: 'tiny', numFrequent: 6, featureDim: 12 } as const;
 
-export const TINY_PRETRAINING = { world: TINY_WORLD, trainContexts: 256, evalContexts: 128, trainSteps: 60, batchSize: 32, lr: 0.05 } as const;
+export const TINY_PRETRAINING = { world: TINY_WORLD, trainContexts: 256, evalContexts: 128, trainSteps: 100, batchSize: 32, lr: 0.1 } as const;
 
 export const TINY_E1: AnchorSweepOptions = { ...TINY_PRETRAINING, seed: 1, ks: [0, 4, 16] };
 export const TINY_E2: TransferCurveOptions = { ...TINY_PRETRAINING, seed: 1, checkpoints: 6 };

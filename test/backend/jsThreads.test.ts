@@ -1,0 +1,45 @@
+import { jsWorkerSource } from '../../src/backend/threadPool.js';
+import { setBackend } from '../../src/backend/setBackend.js';
+import { setThreads } from '../../src/backend/setThreads.js';
+import { getBackendInfo } from '../../src/backend/getBackendInfo.js';
+import { gemm } from '../../src/linalg/gemm.js';
+import { countDifferences, gemmBuffers, maxScaledError, referenceGemm, type GemmCase } from './helpers.js';
+
+// The 'js' backend with threads: the TypeScript kernel (src/linalg/gemmKernel.ts) runs on the main
+// thread and in a worker, compiled there from the kernel module's own source text.
+afterAll(() => {
+  setBackend('auto');
+  setThreads('auto');
+});
+
+describe('TypeScript kernel in worker threads (js backend)', () => {
+  it('has a worker-side source for the kernel', () => {
+    expect(jsWorkerSource()).toContain('gemmKernel');
+  });
+
+  it.each([
+    ['float64', false],
+    ['float32', true],
+  ])('%s: 2 threads give bitwise the results of 1 thread, within the float64-accumulation bound', (_n, f32) => {
+    setBackend('js');
+    // 120·300·48 ≈ 1.7M multiply-adds: above the threading threshold.
+    for (const [tA, tB] of [[false, true], [true, false], [false, false]] as const) {
+      const M = 120;
+      const N = 300;
+      const K = 48;
+      const g: GemmCase = { tA, tB, M, N, K, alpha: 1.25, beta: 0.5, aOff: 0, lda: tA ? M : K, bOff: 0, ldb: tB ? K : N, cOff: 0, ldc: N };
+      const { a, b, c } = gemmBuffers(f32, g, `js${tA}${tB}`);
+      const { ref, scale } = referenceGemm(g, a, b, c);
+      const c1 = c.slice();
+      const c2 = c.slice();
+      setThreads(1);
+      gemm(tA, tB, M, N, K, g.alpha, a, 0, g.lda, b, 0, g.ldb, g.beta, c1, 0, g.ldc);
+      setThreads(2);
+      gemm(tA, tB, M, N, K, g.alpha, a, 0, g.lda, b, 0, g.ldb, g.beta, c2, 0, g.ldc);
+      expect(getBackendInfo().workersStarted).toBe(1);
+      expect(countDifferences(c2, c1)).toBe(0);
+      // The TypeScript kernel accumulates in float64 (rounded once to float32 for float32 storage).
+      expect(maxScaledError(g, c2, ref, scale)).toBeLessThanOrEqual((K + 2) * 2 ** -53 + (f32 ? 2 ** -24 : 0));
+    }
+  });
+});
