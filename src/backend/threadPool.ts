@@ -38,6 +38,19 @@ const OP = 2;
 const NARGS = 3;
 const ERR = 4;
 const STARTED = 5;
+// 6: the worker's state: IDLE (waiting, may exit), CLAIMED (a task is being posted or run), EXITED.
+const STATE = 6;
+const IDLE = 0;
+const CLAIMED = 1;
+const EXITED = 2;
+// An idle worker exits after this long, so that pools left behind (e.g. by test files, each of
+// which loads its own copy of the library) do not accumulate threads; the next call restarts it.
+let idleExitMs = 10000;
+
+/** Change how long an idle worker lives (tests use a short time to exercise the restart). */
+export function setWorkerIdleExitMs(ms: number): void {
+  idleExitMs = ms;
+}
 // A worker that has not started after this long is taken as failed (a started one always finishes).
 const START_TIMEOUT_MS = 30000;
 const ARGS_BYTE = 32;
@@ -46,7 +59,7 @@ const MAX_ARGS = (SLOT_BYTES - ARGS_BYTE) / 8;
 const WORKER_SOURCE = `
 'use strict';
 const { workerData } = require('node:worker_threads');
-const { module, memory, slot, ops, jsSource } = workerData;
+const { module, memory, slot, ops, jsSource, idleMs } = workerData;
 const I = new Int32Array(memory.buffer, slot, 8);
 const A = new Float64Array(memory.buffer, slot + ${ARGS_BYTE}, ${MAX_ARGS});
 let fns;
@@ -64,7 +77,11 @@ try {
 let seq = 0;
 Atomics.store(I, ${STARTED}, 1);
 for (;;) {
-  Atomics.wait(I, ${SEQ}, seq);
+  if (Atomics.wait(I, ${SEQ}, seq, idleMs) === 'timed-out') {
+    // Exit only if the main thread has not just claimed this worker for a task.
+    if (Atomics.compareExchange(I, ${STATE}, ${IDLE}, ${EXITED}) === ${IDLE}) break;
+    continue;
+  }
   seq = Atomics.load(I, ${SEQ});
   const op = I[${OP}];
   if (op < 0) break;
@@ -77,6 +94,7 @@ for (;;) {
   } catch (e) {
     I[${ERR}] = 1;
   }
+  Atomics.store(I, ${STATE}, ${IDLE});
   Atomics.store(I, ${DONE}, seq);
   Atomics.notify(I, ${DONE});
 }
@@ -101,7 +119,7 @@ function startWorker(h: Heap): PoolWorker {
   for (let i = 0; i < SLOT_BYTES / 4; i++) Atomics.store(I, base + i, 0);
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
-    workerData: { module: h.module, memory: h.memory, slot, ops: OPS, jsSource: jsWorkerSource() },
+    workerData: { module: h.module, memory: h.memory, slot, ops: OPS, jsSource: jsWorkerSource(), idleMs: idleExitMs },
     // The worker runs only the inline script above: none of the parent's flags (an ESM
     // `--input-type`, a loader such as tsx) applies to it, and some would break it.
     execArgv: [],
@@ -122,7 +140,7 @@ function startWorker(h: Heap): PoolWorker {
 
 /** Make sure `n` workers exist (starting missing ones); returns the live list. */
 function ensureWorkers(h: Heap, n: number): PoolWorker[] {
-  if (workers.some((w) => !w.alive)) stopWorkers();
+  workers = workers.filter((w) => w.alive);
   while (workers.length < n) workers.push(startWorker(h));
   return workers;
 }
@@ -183,7 +201,14 @@ export function postTasks(tasks: Task[]): Posted {
   const I = heapI32();
   const F = heapF64();
   for (let t = 0; t < tasks.length; t++) {
-    const w = pool[t];
+    let w = pool[t];
+    if (Atomics.compareExchange(I, (w.slot >> 2) + STATE, IDLE, CLAIMED) !== IDLE) {
+      // It exited after idling (its 'exit' event may not have been delivered yet): replace it.
+      w.alive = false;
+      w = startWorker(h);
+      pool[t] = w;
+      Atomics.store(I, (w.slot >> 2) + STATE, CLAIMED);
+    }
     const task = tasks[t];
     const base = w.slot >> 2;
     const fbase = (w.slot + ARGS_BYTE) >> 3;

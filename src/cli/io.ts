@@ -11,8 +11,20 @@ export interface CliIO {
 /** Bad command-line usage: an unknown flag, a missing value, a malformed number. Exit code 2. */
 export class UsageError extends LmTransferError {}
 
-/** The process's own streams. */
+let pipeGuardInstalled = false;
+
+/**
+ * The process's own streams. A closed pipe on stdout (`lmtransfer anchor … | head`) ends the
+ * process quietly, as Unix tools do, instead of crashing with an unhandled EPIPE.
+ */
 export function processIO(): CliIO {
+  if (!pipeGuardInstalled) {
+    pipeGuardInstalled = true;
+    process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(0);
+      throw e;
+    });
+  }
   return {
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),

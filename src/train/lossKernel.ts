@@ -15,9 +15,36 @@
  */
 import type { FloatArray } from '../matrix/matrix.js';
 import { rowSoftmax } from '../softmax/softmaxKernel.js';
+import { tryAcceleratedSoftmaxCrossEntropy } from '../backend/accelerate.js';
 
-/** One-hot targets `words[i]` for row `i`. Returns `Σ_i loss_i`. */
-export function crossEntropyWordsKernel(z: Float64Array, B: number, n: number, words: Int32Array, alpha: number): number {
+/**
+ * One-hot targets `words[i]` for row `i`. Returns `Σ_i loss_i`. The accelerated backend's fused row
+ * pass (WebAssembly SIMD, threads) gets the first chance, with `lossRows` (length ≥ `B`) receiving
+ * the per-row losses; the TypeScript loop below is the fallback.
+ */
+export function crossEntropyWordsKernel(z: Float64Array, B: number, n: number, words: Int32Array, alpha: number, lossRows?: Float64Array): number {
+  if (lossRows !== undefined) {
+    const done = tryAcceleratedSoftmaxCrossEntropy({
+      z,
+      zOff: 0,
+      ldz: n,
+      rows: B,
+      n,
+      targets: words,
+      tOff: 0,
+      lse: null,
+      loss: lossRows,
+      grad: z,
+      gOff: 0,
+      ldg: n,
+      scale: alpha,
+    });
+    if (done) {
+      let sum = 0;
+      for (let i = 0; i < B; i++) sum += lossRows[i];
+      return sum;
+    }
+  }
   let total = 0;
   for (let i = 0; i < B; i++) {
     const o = i * n;

@@ -346,6 +346,7 @@ export function train(learner: Learner, data: TrainData, opts: TrainOptions): Tr
   const hTrue = mode === 'teacher' ? new Float64Array(B * (world as World).d) : null;
   const klOut = new Float64Array(1);
   const qRow = new Float64Array(s.n);
+  const lossRows = new Float64Array(B);
   const perm = new Int32Array(examples);
   let permEpoch = -1;
   const stepsPerEpoch = Math.floor(examples / B);
@@ -387,7 +388,7 @@ export function train(learner: Learner, data: TrainData, opts: TrainOptions): Tr
     forwardKernel(s, p, Vd, vOff, ws, B, true);
     let total: number;
     let batchKl: number | undefined;
-    if (mode === 'words') total = crossEntropyWordsKernel(ws.logits, B, s.n, batchWords, 1 / B);
+    if (mode === 'words') total = crossEntropyWordsKernel(ws.logits, B, s.n, batchWords, 1 / B, lossRows);
     else if (mode === 'targets') total = crossEntropyDistributionKernel(ws.logits, B, s.n, (data.targets as Matrix).data, batchRows, 1 / B);
     else {
       const w = world as World;

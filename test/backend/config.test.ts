@@ -5,6 +5,8 @@ import { setThreads } from '../../src/backend/setThreads.js';
 import { getBackendInfo } from '../../src/backend/getBackendInfo.js';
 import { DomainError } from '../../src/errors/errors.js';
 import { TSX_IMPORT } from './helpers.js';
+import { setWorkerIdleExitMs } from '../../src/backend/threadPool.js';
+import { gemm } from '../../src/linalg/gemm.js';
 
 const backendIndex = join(__dirname, '../../src/backend/index.ts');
 const gemmModule = join(__dirname, '../../src/linalg/gemm.ts');
@@ -84,5 +86,29 @@ describe('environment and process lifetime (child processes)', () => {
     expect(r.signal).toBeNull();
     expect(r.status).toBe(0);
     expect(JSON.parse(r.stdout.trim())).toEqual([1, 128, 128]);
+  });
+});
+
+describe('worker lifetime', () => {
+  it('an idle worker exits after its idle time and is restarted transparently on the next call', async () => {
+    setWorkerIdleExitMs(150);
+    setThreads(1); // stop the current pool so the next one starts with the short idle time
+    setThreads(2);
+    const M = 128;
+    const N = 256;
+    const K = 64;
+    const a = new Float64Array(M * K).fill(0.5);
+    const b = new Float64Array(K * N).fill(2);
+    const run = () => {
+      const c = new Float64Array(M * N);
+      gemm(false, false, M, N, K, 1, a, 0, K, b, 0, N, 0, c, 0, N);
+      return c;
+    };
+    expect(run().every((v) => v === 64)).toBe(true);
+    await new Promise((r) => setTimeout(r, 600));
+    expect(run().every((v) => v === 64)).toBe(true);
+    expect(getBackendInfo().workersStarted).toBe(1);
+    setWorkerIdleExitMs(10_000);
+    setThreads(1);
   });
 });
