@@ -4,14 +4,22 @@
  * `matmulTransposeB`, once on the TypeScript kernel (backend 'js') and once on the active backend
  * ('auto': WebAssembly SIMD where available). Median of REPS timed calls after one warm-up call.
  *
- * Run: `npx tsx bench/matmul.bench.ts` (optional env: REPS=9). The machine is shared, so the
+ * The TypeScript row is single-threaded: the bench calls `setBackend('js')` and `setThreads(1)`
+ * itself, because under `'js'` with more than one thread allowed (`LMTRANSFER_THREADS` unset means
+ * one per core) `gemm` hands products above 2^20 multiply-adds to the TypeScript kernel running in
+ * worker threads (`src/backend/accelerate.ts`), which would not be the single-threaded figure the
+ * foundation issue asks for. `LMTRANSFER_BACKEND` does not matter here for the same reason. The
+ * active-backend row uses `setThreads('auto')`.
+ *
+ * Run: `npx tsx bench/matmul.bench.ts` (optional env: REPS=9, BACKENDS=js to time only the
+ * TypeScript kernel). The machine is shared, so the
  * 1-minute load average is printed before and after; wall-clock numbers taken under load are slower.
  * The process CPU time of each call is printed too: GFLOP per CPU-second is less sensitive to being
  * descheduled by other processes (it still suffers from shared caches), and for the multi-threaded
  * WASM backend it is the throughput per core rather than per call.
  */
 import { loadavg, cpus } from 'node:os';
-import { setBackend } from '../src/backend/index.js';
+import { setBackend, setThreads } from '../src/backend/index.js';
 import { matmulTransposeB } from '../src/linalg/matmulTransposeB.js';
 import type { Matrix } from '../src/matrix/matrix.js';
 import { createRng } from '../src/random/createRng.js';
@@ -37,6 +45,7 @@ function median(xs: number[]): number {
 
 function run(backend: 'js' | 'auto', f32: boolean): void {
   setBackend(backend);
+  setThreads(backend === 'js' ? 1 : 'auto');
   const H = randomMatrix(M, K, f32, 'bench-H');
   const V = randomMatrix(N, K, f32, 'bench-V');
   matmulTransposeB(H, V); // warm-up: JIT tier-up, scratch allocation, WASM instantiation
@@ -52,7 +61,7 @@ function run(backend: 'js' | 'auto', f32: boolean): void {
   }
   const med = median(times);
   const cpuMed = median(cpuTimes);
-  const label = `${backend === 'js' ? 'TypeScript kernel' : 'active backend  '} ${f32 ? 'float32' : 'float64'}`;
+  const label = `${backend === 'js' ? 'TypeScript kernel, 1 thread' : 'active backend, auto threads'} ${f32 ? 'float32' : 'float64'}`;
   console.log(
     `${label}: median ${med.toFixed(1)} ms (min ${Math.min(...times).toFixed(1)}, max ${Math.max(...times).toFixed(1)}, ${REPS} reps)  ` +
       `${(FLOP / med / 1e6).toFixed(2)} GFLOP/s wall; CPU time ${cpuMed.toFixed(1)} ms, ${(FLOP / cpuMed / 1e6).toFixed(2)} GFLOP per CPU-second`,
@@ -61,6 +70,8 @@ function run(backend: 'js' | 'auto', f32: boolean): void {
 
 console.log(`matmulTransposeB ${M}×${K} · (${N}×${K})ᵀ = ${(FLOP / 1e9).toFixed(2)} GFLOP; node ${process.version}; ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'})`);
 console.log(`load average (1 min) before: ${loadavg()[0].toFixed(2)}`);
-for (const backend of ['js', 'auto'] as const) for (const f32 of [false, true]) run(backend, f32);
+const backends = (process.env.BACKENDS ?? 'js,auto').split(',').filter((b): b is 'js' | 'auto' => b === 'js' || b === 'auto');
+for (const backend of backends) for (const f32 of [false, true]) run(backend, f32);
 setBackend('auto');
+setThreads('auto');
 console.log(`load average (1 min) after: ${loadavg()[0].toFixed(2)}`);

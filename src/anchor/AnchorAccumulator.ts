@@ -1,9 +1,8 @@
 import { FormatError } from '../errors/errors.js';
 import { checkFiniteMatrix, checkMatrix, checkNonEmptyMatrix, checkOptions, checkPositiveInt, checkWordIndices, describeValue, domainError, shapeError, shapeOf } from '../internal/check.js';
 import type { FloatArray, Matrix } from '../matrix/matrix.js';
-import { logPartition } from '../softmax/logPartition.js';
 import { type AnchorStats, chunkStats, emptyStats, mergeStatsInto, solveStats } from './anchorStatsKernel.js';
-import { checkLogPartitionValues, checkSolveOptions, checkWeights } from './fitAnchorKernel.js';
+import { bulkLogPartitionChecked, checkLogPartitionValues, checkSolveOptions, checkWeights } from './fitAnchorKernel.js';
 import type { AnchorSolveOptions, AnchorStatsFit } from './types.js';
 
 /** The JSON form of an `AnchorAccumulator` (`toJSON()` / `AnchorAccumulator.fromJSON`). */
@@ -89,6 +88,7 @@ export class AnchorAccumulator {
    *
    * @throws ShapeError when `V` is empty, `H.cols !== dim` or `V.cols !== dim`, or `bulk` is empty.
    * @throws DomainError when an entry is not finite, `bulk` is invalid, or the weights are invalid.
+   * @throws NumericalError when a logit overflows.
    */
   add(V: Matrix, H: Matrix, bulk: Int32Array, opts?: AnchorAddOptions): this {
     const fn = 'AnchorAccumulator.add';
@@ -101,7 +101,7 @@ export class AnchorAccumulator {
     checkFiniteMatrix(fn, 'V', V);
     checkFiniteMatrix(fn, 'H', H);
     if (H.rows === 0) return this;
-    this.addChecked(H, logPartition(V, H, bulk), weights);
+    this.addChecked(H, bulkLogPartitionChecked(fn, V, H, bulk), weights);
     return this;
   }
 

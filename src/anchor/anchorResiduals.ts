@@ -1,4 +1,4 @@
-import { checkFiniteMatrix, checkFloatVector, checkMatrix, checkNumber, describeValue, domainError, shapeError, shapeOf } from '../internal/check.js';
+import { checkFiniteArray, checkFiniteMatrix, checkFloatVector, checkMatrix, checkNumber, describeValue, domainError, shapeError, shapeOf } from '../internal/check.js';
 import type { FloatArray, Matrix } from '../matrix/matrix.js';
 import { checkLogPartitionValues } from './fitAnchorKernel.js';
 
@@ -23,6 +23,7 @@ export function anchorResiduals(fit: { anchor: FloatArray; intercept: number }, 
   const fn = 'anchorResiduals';
   if (fit === null || typeof fit !== 'object') throw domainError(fn, 'fit', 'an object { anchor, intercept }', describeValue(fit));
   checkFloatVector(fn, 'fit.anchor', fit.anchor);
+  checkFiniteArray(fn, 'fit.anchor', fit.anchor);
   checkNumber(fn, 'fit.intercept', fit.intercept);
   checkMatrix(fn, 'H', H);
   if (H.cols !== fit.anchor.length) throw shapeError(fn, 'H', `a matrix with ${fit.anchor.length} columns (the anchor's length)`, shapeOf(H));

@@ -1,7 +1,6 @@
 import { checkFiniteMatrix, checkNonEmptyMatrix, checkOptions, checkWordIndices, describeValue, domainError, shapeError, shapeOf } from '../internal/check.js';
 import type { Matrix } from '../matrix/matrix.js';
-import { forEachLogitBlock, lseRow } from './logitBlocksKernel.js';
-import { overflow } from './meanWordProbabilities.js';
+import { forEachLogitBlock, lseRow, overflow } from './logitBlocksKernel.js';
 
 /** Options of `bulkLogPartitions`. */
 export interface BulkLogPartitionsOptions {

@@ -1,7 +1,6 @@
 import { checkFiniteMatrix, checkNonEmptyMatrix, checkWordIndices, shapeError, shapeOf } from '../internal/check.js';
 import type { Matrix } from '../matrix/matrix.js';
-import { logPartition } from '../softmax/logPartition.js';
-import { checkFitOptions, fitAnchorCore } from './fitAnchorKernel.js';
+import { bulkLogPartitionChecked, checkFitOptions, fitAnchorCore } from './fitAnchorKernel.js';
 import type { AnchorFit, AnchorFitOptions } from './types.js';
 
 /**
@@ -10,7 +9,7 @@ import type { AnchorFit, AnchorFitOptions } from './types.js';
  *
  *     minimise over v₀, c   Σᵢ μᵢ (ζ(sᵢ) − ⟨v₀, h(sᵢ)⟩ − c)² / Σᵢ μᵢ  +  λ‖v₀‖²,
  *
- * with `ζ` from `logPartition(V, H, bulk)` (blocked, stable, float64).
+ * with `ζ` computed as `logPartition(V, H, bulk)` does (blocked, stable, float64).
  *
  * Method: the weighted, centred sufficient statistics (`AnchorAccumulator`'s) are formed in
  * float64; the centred normal equations `(C + λI) v₀ = r` are solved through the symmetric
@@ -57,6 +56,6 @@ export function fitAnchor(V: Matrix, H: Matrix, bulk: Int32Array, opts?: AnchorF
   const st = checkFitOptions(fn, opts, H.rows);
   checkFiniteMatrix(fn, 'V', V);
   checkFiniteMatrix(fn, 'H', H);
-  const zeta = logPartition(V, H, bulk);
+  const zeta = bulkLogPartitionChecked(fn, V, H, bulk);
   return fitAnchorCore(fn, H, zeta, st);
 }

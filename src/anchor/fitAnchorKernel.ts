@@ -7,7 +7,9 @@
 import { checkFiniteArray, checkFloatVector, checkNumber, checkOptions, describeValue, domainError } from '../internal/check.js';
 import type { FloatArray, Matrix } from '../matrix/matrix.js';
 import { createRng } from '../random/createRng.js';
+import { logPartitionKernel } from '../softmax/logPartitionKernel.js';
 import { chunkStats, r2Of, solveStats } from './anchorStatsKernel.js';
+import { overflow } from './logitBlocksKernel.js';
 import type { AnchorFit, AnchorFitOptions, AnchorResidualMetrics } from './types.js';
 
 /** Validated options. */
@@ -166,4 +168,16 @@ export function fitAnchorCore(fn: string, H: Matrix, zeta: FloatArray, st: Ancho
 export function checkLogPartitionValues(fn: string, name: string, zeta: unknown, m: number): asserts zeta is FloatArray {
   checkFloatVector(fn, name, zeta, m, 'one per context, H.rows');
   checkFiniteArray(fn, name, zeta);
+}
+
+/**
+ * `ζ = log Z_B(s)` for every row of `H` by `logPartitionKernel` (blocked, stable, float64) on
+ * checked inputs; an overflowing logit is a `NumericalError` naming `fn`, the caller, rather than
+ * `logPartition`.
+ */
+export function bulkLogPartitionChecked(fn: string, V: Matrix, H: Matrix, bulk: Int32Array): Float64Array {
+  const zeta = new Float64Array(H.rows);
+  const bad = logPartitionKernel(V, H, bulk, zeta);
+  if (bad >= 0) throw overflow(fn, bad, V, H);
+  return zeta;
 }

@@ -5,6 +5,7 @@
  *
  * @internal
  */
+import { NumericalError } from '../errors/errors.js';
 import { gemm } from '../linalg/gemm.js';
 import type { FloatArray, Matrix } from '../matrix/matrix.js';
 
@@ -65,4 +66,10 @@ export function lseRow(z: FloatArray, o: number, n: number, idx: Int32Array | nu
   if (idx) for (let k = 0; k < idx.length; k++) s += Math.exp(z[o + idx[k]] - mx);
   else for (let k = 0; k < n; k++) s += Math.exp(z[o + k] - mx);
   return mx + Math.log(s);
+}
+
+/** The error for a context whose logits overflow, naming the public function `fn` that was called. */
+export function overflow(fn: string, row: number, V: Matrix, H: Matrix): NumericalError {
+  const prec = V.data instanceof Float32Array && H.data instanceof Float32Array ? 'float32' : 'float64';
+  return new NumericalError(`${fn}: the logits V·h for row ${row} of 'H' must be finite; got an overflow beyond the ${prec} range: scale V or H down`);
 }

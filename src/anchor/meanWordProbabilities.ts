@@ -1,8 +1,7 @@
-import { NumericalError } from '../errors/errors.js';
 import { checkFiniteMatrix, checkNonEmptyMatrix, checkOptions, shapeError, shapeOf } from '../internal/check.js';
 import type { FloatArray, Matrix } from '../matrix/matrix.js';
 import { checkWeights } from './fitAnchorKernel.js';
-import { forEachLogitBlock, lseRow } from './logitBlocksKernel.js';
+import { forEachLogitBlock, lseRow, overflow } from './logitBlocksKernel.js';
 
 /** Result of `meanWordProbabilities`. */
 export interface MeanWordProbabilities {
@@ -90,12 +89,6 @@ export function meanWordProbabilitiesKernel(
   );
   for (let k = 0; k < n; k++) mean[k] /= W;
   return { mean, logPartition: logZ };
-}
-
-/** The error for a context whose logits overflow. */
-export function overflow(fn: string, row: number, V: Matrix, H: Matrix): NumericalError {
-  const prec = V.data instanceof Float32Array && H.data instanceof Float32Array ? 'float32' : 'float64';
-  return new NumericalError(`${fn}: the logits V·h for row ${row} of 'H' must be finite; got an overflow beyond the ${prec} range: scale V or H down`);
 }
 
 /**

@@ -78,7 +78,14 @@ Usage:
   lmtransfer anchor merge shard1.json shard2.json ... [--ridge L] [--rcond R] [--json]
 
 The shards must come from the same inputs and bulks and have distinct shard numbers; a missing
-shard is reported on stderr and the fit uses the contexts present. Options as in 'lmtransfer anchor'.
+shard is reported on stderr and the fit uses the contexts present. Shards of different runs (another
+shard count, d, bulk or vocabulary) are refused with exit code 2.
+
+Options:
+  --ridge L             ridge penalty L ≥ 0 on the anchor (default 0), as in 'lmtransfer anchor'
+  --rcond R             relative eigenvalue tolerance in (0, 1) for the numerical rank
+  --json                print a JSON document instead of the table
+  -h, --help            this text
 `;
 
 const SHARD_FORMAT = 'lmtransfer.anchorShard';
@@ -93,7 +100,9 @@ function parse(
     const r = parseArgs({ args: [...argv], options, strict: true, allowPositionals: positionals });
     return { values: r.values, positionals: r.positionals };
   } catch (e) {
-    throw new UsageError(`${(e as Error).message.split('\n')[0]} (try '${cmd} --help')`);
+    // Node's parseArgs messages may span lines (an ambiguous value explains '--flag=-1' on its third
+    // line); the reason must stay on one line.
+    throw new UsageError(`${(e as Error).message.split('\n').join(' ')} (try '${cmd} --help')`);
   }
 }
 
@@ -122,28 +131,34 @@ interface AnchorFlags {
   help: boolean;
 }
 
+/** The flags of `lmtransfer anchor` (the test checks that `ANCHOR_HELP` documents each of them). */
+export const ANCHOR_OPTIONS = {
+  embeddings: { type: 'string' },
+  hidden: { type: 'string' },
+  'log-partition': { type: 'string' },
+  weights: { type: 'string' },
+  'exclude-top': { type: 'string' },
+  holdout: { type: 'string' },
+  seed: { type: 'string' },
+  ridge: { type: 'string' },
+  rcond: { type: 'string' },
+  json: { type: 'boolean' },
+  quiet: { type: 'boolean' },
+  shard: { type: 'string' },
+  out: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies ParseArgsConfig['options'];
+
+/** The flags of `lmtransfer anchor merge`. */
+export const ANCHOR_MERGE_OPTIONS = {
+  ridge: { type: 'string' },
+  rcond: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies ParseArgsConfig['options'];
+
 function parseFlags(argv: readonly string[]): AnchorFlags {
-  const { values } = parse(
-    argv,
-    {
-      embeddings: { type: 'string' },
-      hidden: { type: 'string' },
-      'log-partition': { type: 'string' },
-      weights: { type: 'string' },
-      'exclude-top': { type: 'string' },
-      holdout: { type: 'string' },
-      seed: { type: 'string' },
-      ridge: { type: 'string' },
-      rcond: { type: 'string' },
-      json: { type: 'boolean' },
-      quiet: { type: 'boolean' },
-      shard: { type: 'string' },
-      out: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    false,
-    'lmtransfer anchor',
-  );
+  const { values } = parse(argv, ANCHOR_OPTIONS, false, 'lmtransfer anchor');
   const v = values;
   const str = (k: string): string | undefined => v[k] as string | undefined;
   const flags: AnchorFlags = {
@@ -380,17 +395,18 @@ function readShard(path: string): ShardDoc {
   if (doc === null || typeof doc !== 'object' || d.format !== SHARD_FORMAT || !Array.isArray(d.results) || !d.shard || !d.contexts) {
     throw new FormatError(`merge ${path}: must be a shard file written by 'lmtransfer anchor --shard' (format '${SHARD_FORMAT}'); got something else`);
   }
+  const posInt = (x: unknown): boolean => typeof x === 'number' && Number.isInteger(x) && x >= 0;
+  const sh = d.shard as Partial<ShardDoc['shard']>;
+  const cx = d.contexts as Partial<ShardDoc['contexts']>;
+  if (!posInt(sh.index) || !posInt(sh.count) || sh.count! < 1 || sh.index! < 1 || sh.index! > sh.count! || !posInt(cx.total) || !posInt(cx.start) || !posInt(cx.end)) {
+    throw new FormatError(`merge ${path}: must have 'shard' {index, count} with 1 ≤ index ≤ count and 'contexts' {start, end, total} of integers; got ${JSON.stringify({ shard: d.shard, contexts: d.contexts })}`);
+  }
   return { ...(d as ShardDoc), path };
 }
 
 async function mergeCommand(argv: readonly string[], io: CliIO): Promise<number> {
   await Promise.resolve();
-  const { values, positionals } = parse(
-    argv,
-    { ridge: { type: 'string' }, rcond: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-    true,
-    'lmtransfer anchor merge',
-  );
+  const { values, positionals } = parse(argv, ANCHOR_MERGE_OPTIONS, true, 'lmtransfer anchor merge');
   const v = values;
   if (v.help === true) {
     io.stdout(ANCHOR_MERGE_HELP);
@@ -411,6 +427,7 @@ async function mergeCommand(argv: readonly string[], io: CliIO): Promise<number>
     const labels = doc.results.map((r) => r.label).join(',');
     if (labels !== first.results.map((r) => r.label).join(',')) throw new UsageError(`merge: '${doc.path}' has bulks ${labels} but '${first.path}' has ${first.results.map((r) => r.label).join(',')}`);
     doc.results.forEach((r, j) => {
+      if (r.bulkSize !== first.results[j].bulkSize) throw new UsageError(`merge: '${doc.path}' has |B| = ${r.bulkSize} for ${r.label} but '${first.path}' has ${first.results[j].bulkSize} (different vocabularies?)`);
       const a = JSON.stringify(r.excludedWords ?? null);
       if (a !== JSON.stringify(first.results[j].excludedWords ?? null)) throw new UsageError(`merge: '${doc.path}' and '${first.path}' excluded different top words for ${r.label} (different V or H?)`);
     });

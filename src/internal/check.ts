@@ -12,7 +12,14 @@
 import { DomainError, ShapeError } from '../errors/errors.js';
 import type { FloatArray, Matrix } from '../matrix/matrix.js';
 
-/** A short description of a value for an error message: its type, and its shape or value. */
+/**
+ * A short description of a value for an error message: its type, and its shape or value.
+ *
+ * @example
+ * ```ts
+ * describeValue(new Float32Array(3)); // 'Float32Array of length 3'
+ * ```
+ */
 export function describeValue(v: unknown): string {
   if (v === null) return 'null';
   if (v === undefined) return 'undefined';
@@ -32,17 +39,38 @@ export function describeValue(v: unknown): string {
   return typeof v;
 }
 
-/** `m×n` for messages. */
+/**
+ * `m×n` for messages.
+ *
+ * @example
+ * ```ts
+ * shapeOf(matrix(2, 3)); // 'a 2×3 matrix'
+ * ```
+ */
 export function shapeOf(a: Matrix): string {
   return `a ${a.rows}×${a.cols} matrix`;
 }
 
-/** Throw a `DomainError` in the library's message template. */
+/**
+ * Throw a `DomainError` in the library's message template.
+ *
+ * @example
+ * ```ts
+ * throw domainError('f', 'x', 'positive', '-1'); // "f: argument 'x' must be positive; got -1"
+ * ```
+ */
 export function domainError(fn: string, name: string, expected: string, got: string): DomainError {
   return new DomainError(`${fn}: argument '${name}' must be ${expected}; got ${got}`);
 }
 
-/** Throw a `ShapeError` in the library's message template. */
+/**
+ * Throw a `ShapeError` in the library's message template.
+ *
+ * @example
+ * ```ts
+ * throw shapeError('f', 'y', 'of length 3', 'length 2');
+ * ```
+ */
 export function shapeError(fn: string, name: string, expected: string, got: string): ShapeError {
   return new ShapeError(`${fn}: argument '${name}' must be ${expected}; got ${got}`);
 }
@@ -50,6 +78,11 @@ export function shapeError(fn: string, name: string, expected: string, got: stri
 /**
  * Check that `a` is a well-formed `Matrix`: non-negative integer `rows` and `cols`, a `Float64Array`
  * or `Float32Array` `data` of length exactly `rows·cols`.
+ *
+ * @example
+ * ```ts
+ * checkMatrix('matmul', 'a', a); // throws unless a is a well-formed Matrix
+ * ```
  */
 export function checkMatrix(fn: string, name: string, a: unknown): asserts a is Matrix {
   if (a === null || typeof a !== 'object') {
@@ -75,13 +108,27 @@ export function checkMatrix(fn: string, name: string, a: unknown): asserts a is 
   }
 }
 
-/** Check a well-formed matrix with at least one row and one column. */
+/**
+ * Check a well-formed matrix with at least one row and one column.
+ *
+ * @example
+ * ```ts
+ * checkNonEmptyMatrix('logPartition', 'V', V);
+ * ```
+ */
 export function checkNonEmptyMatrix(fn: string, name: string, a: unknown): asserts a is Matrix {
   checkMatrix(fn, name, a);
   if (a.rows === 0 || a.cols === 0) throw shapeError(fn, name, 'a non-empty matrix', shapeOf(a));
 }
 
-/** Check that every entry of a buffer is finite; names the first offending index. */
+/**
+ * Check that every entry of a buffer is finite; names the first offending index.
+ *
+ * @example
+ * ```ts
+ * checkFiniteArray('f', 'y', Float64Array.of(1, NaN)); // throws: "... got NaN at [1]"
+ * ```
+ */
 export function checkFiniteArray(fn: string, name: string, x: ArrayLike<number>, cols?: number): void {
   for (let i = 0; i < x.length; i++) {
     const v = x[i];
@@ -94,12 +141,26 @@ export function checkFiniteArray(fn: string, name: string, x: ArrayLike<number>,
   }
 }
 
-/** Check that a matrix's entries are finite. */
+/**
+ * Check that a matrix's entries are finite.
+ *
+ * @example
+ * ```ts
+ * checkFiniteMatrix('f', 'X', X); // names the (row, column) of the first non-finite entry
+ * ```
+ */
 export function checkFiniteMatrix(fn: string, name: string, a: Matrix): void {
   checkFiniteArray(fn, name, a.data, a.cols);
 }
 
-/** Check a `Float64Array` or `Float32Array` vector, optionally of a given length. */
+/**
+ * Check a `Float64Array` or `Float32Array` vector, optionally of a given length.
+ *
+ * @example
+ * ```ts
+ * checkFloatVector('f', 'y', y, X.rows, 'X.rows');
+ * ```
+ */
 export function checkFloatVector(fn: string, name: string, x: unknown, length?: number, lengthWhat?: string): asserts x is FloatArray {
   if (!(x instanceof Float64Array) && !(x instanceof Float32Array)) {
     throw domainError(fn, name, 'a Float64Array or Float32Array', describeValue(x));
@@ -109,7 +170,14 @@ export function checkFloatVector(fn: string, name: string, x: unknown, length?: 
   }
 }
 
-/** Check an `Int32Array` of word indices in `[0, n)`; names the first offending position. */
+/**
+ * Check an `Int32Array` of word indices in `[0, n)`; names the first offending position.
+ *
+ * @example
+ * ```ts
+ * checkWordIndices('f', 'words', Int32Array.of(0, 2), n, { nonEmpty: true, unique: true });
+ * ```
+ */
 export function checkWordIndices(fn: string, name: string, idx: unknown, n: number, opts: { nonEmpty?: boolean; unique?: boolean } = {}): asserts idx is Int32Array {
   if (!(idx instanceof Int32Array)) {
     throw domainError(fn, name, 'an Int32Array of word indices', describeValue(idx));
@@ -129,7 +197,14 @@ export function checkWordIndices(fn: string, name: string, idx: unknown, n: numb
   }
 }
 
-/** Check a finite number, optionally within bounds. */
+/**
+ * Check a finite number, optionally within bounds.
+ *
+ * @example
+ * ```ts
+ * checkNumber('f', 'ridge', ridge, { min: 0 }); // "... must be a finite number ≥ 0; got -1"
+ * ```
+ */
 export function checkNumber(
   fn: string,
   name: string,
@@ -147,19 +222,40 @@ export function checkNumber(
   if (max !== undefined && (maxExclusive ? v >= max : v > max)) throw domainError(fn, name, expected, describeValue(v));
 }
 
-/** Check a positive integer. */
+/**
+ * Check a positive integer.
+ *
+ * @example
+ * ```ts
+ * checkPositiveInt('f', 'k', 3);
+ * ```
+ */
 export function checkPositiveInt(fn: string, name: string, v: unknown): asserts v is number {
   checkNumber(fn, name, v, { integer: true, min: 1 });
 }
 
-/** Check that an options argument is an object or undefined. */
+/**
+ * Check that an options argument is an object or undefined.
+ *
+ * @example
+ * ```ts
+ * checkOptions('f', 'opts', opts); // undefined or an object
+ * ```
+ */
 export function checkOptions(fn: string, name: string, opts: unknown): void {
   if (opts !== undefined && (opts === null || typeof opts !== 'object')) {
     throw domainError(fn, name, 'an options object or undefined', describeValue(opts));
   }
 }
 
-/** Check a value is one of a fixed set of strings. */
+/**
+ * Check a value is one of a fixed set of strings.
+ *
+ * @example
+ * ```ts
+ * checkOneOf('f', 'reduction', 'mean', ['mean', 'sum']);
+ * ```
+ */
 export function checkOneOf<T extends string>(fn: string, name: string, v: unknown, allowed: readonly T[]): asserts v is T {
   if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) {
     throw domainError(fn, name, `one of ${allowed.map((a) => `'${a}'`).join(', ')}`, describeValue(v));

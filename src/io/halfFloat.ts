@@ -20,52 +20,62 @@ export function halfToFloat(h: number): number {
   return sign * (1 + frac / 1024) * 2 ** (exp - 15);
 }
 
-/** The binary16 bit pattern nearest to `x` (ties to even; overflow to ±Infinity; NaN stays NaN). */
+/**
+ * The binary16 bit pattern nearest to `x` (ties to even; overflow to ±Infinity; NaN stays NaN).
+ * `x` is rounded once, from its exact double value: going through float32 first would round twice
+ * and get some float64 inputs wrong (1 + 2⁻¹¹ + 2⁻⁴⁰ would become the tie 1 + 2⁻¹¹ and then 1).
+ */
 export function floatToHalf(x: number): number {
-  f32[0] = x;
-  const bits = u32[0];
-  const sign = (bits >>> 16) & 0x8000;
-  const exp = (bits >>> 23) & 0xff;
-  let frac = bits & 0x7fffff;
-  if (exp === 0xff) return sign | 0x7c00 | (frac ? 0x200 : 0);
-  // Re-bias from float32 (127) to float16 (15).
-  let e = exp - 127 + 15;
-  if (e >= 0x1f) return sign | 0x7c00;
-  if (e <= 0) {
-    // Subnormal half (or zero): shift the implicit leading one in and round to nearest even.
-    if (e < -10) return sign;
-    frac |= 0x800000;
-    const shift = 14 - e;
-    const half = 1 << (shift - 1);
-    const rest = frac & ((1 << shift) - 1);
-    let m = frac >>> shift;
-    if (rest > half || (rest === half && m & 1)) m++;
-    return sign | m;
-  }
-  const rest = frac & 0x1fff;
-  let m = frac >>> 13;
-  if (rest > 0x1000 || (rest === 0x1000 && m & 1)) {
-    m++;
-    if (m === 0x400) {
-      m = 0;
-      e++;
-      if (e >= 0x1f) return sign | 0x7c00;
-    }
-  }
-  return sign | (e << 10) | m;
+  return narrow(x, 10, -14, 0x1f, 0x8000);
 }
-
 /** The float32 value of the bfloat16 bit pattern `b` (the high half of a float32). Exact. */
 export function bfloat16ToFloat(b: number): number {
   u32[0] = (b & 0xffff) << 16;
   return f32[0];
 }
 
-/** The bfloat16 bit pattern nearest to `x` (ties to even; NaN stays NaN). */
+/** The bfloat16 bit pattern nearest to `x` (ties to even; overflow to ±Infinity; NaN stays NaN), rounded once from the double. */
 export function floatToBfloat16(x: number): number {
-  f32[0] = x;
-  const bits = u32[0];
-  if ((bits & 0x7f800000) === 0x7f800000 && bits & 0x7fffff) return ((bits >>> 16) | 0x40) & 0xffff;
-  const rounded = bits + 0x7fff + ((bits >>> 16) & 1);
-  return (rounded >>> 16) & 0xffff;
+  return narrow(x, 7, -126, 0xff, 0x8000);
+}
+
+const bits64 = new DataView(new ArrayBuffer(8));
+
+/** Round `y ≥ 0` to the nearest integer, ties to even (exact for the `y < 2¹²` used here). */
+function roundHalfEven(y: number): number {
+  const f = Math.floor(y);
+  const r = y - f;
+  if (r > 0.5) return f + 1;
+  if (r < 0.5) return f;
+  return f % 2 === 0 ? f : f + 1;
+}
+
+/**
+ * The bit pattern nearest to `x` in a binary format with `mant` stored significand bits, smallest
+ * normal exponent `emin` and all-ones exponent field `expMax`, with the sign bit `signBit`. Scaling
+ * by a power of two is exact in double precision, so the only rounding is `roundHalfEven`.
+ */
+function narrow(x: number, mant: number, emin: number, expMax: number, signBit: number): number {
+  const sign = x < 0 || Object.is(x, -0) ? signBit : 0;
+  const inf = sign | (expMax << mant);
+  if (Number.isNaN(x)) return inf | (1 << (mant - 1)); // a quiet NaN
+  const a = Math.abs(x);
+  if (a === Infinity) return inf;
+  if (a === 0) return sign;
+  bits64.setFloat64(0, a);
+  const e = ((bits64.getUint32(0) >>> 20) & 0x7ff) - 1023; // ⌊log₂ a⌋ for a normal double
+  if (e < emin) {
+    // Subnormal in the target (or a double subnormal, far below it): units of 2^(emin − mant).
+    // A result of 2^mant is the smallest normal number, whose bit pattern is exactly 2^mant.
+    return e < emin - mant - 2 ? sign : sign | roundHalfEven(a * 2 ** (mant - emin));
+  }
+  let m = roundHalfEven(a * 2 ** (mant - e)); // in [2^mant, 2^(mant+1)]
+  let ex = e;
+  if (m === 2 ** (mant + 1)) {
+    m = 2 ** mant;
+    ex++;
+  }
+  const field = ex - emin + 1;
+  if (field >= expMax) return inf;
+  return sign | (field << mant) | (m - 2 ** mant);
 }

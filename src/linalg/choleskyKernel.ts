@@ -43,7 +43,15 @@ export function choleskyInPlace(g: Float64Array, n: number): number {
   return -1;
 }
 
-/** Solve `L·y = x` in place (`L` lower triangular, row-major `n × n`). */
+/**
+ * Solve `L·y = x` in place (`L` lower triangular, row-major `n × n`).
+ *
+ * @example
+ * ```ts
+ * const x = new Float64Array([2, 3]);
+ * forwardSubstituteInPlace(new Float64Array([2, 0, 1, 2]), 2, x); // x = [1, 1]
+ * ```
+ */
 export function forwardSubstituteInPlace(l: Float64Array, n: number, x: Float64Array): void {
   for (let i = 0; i < n; i++) {
     const ri = i * n;
@@ -53,7 +61,15 @@ export function forwardSubstituteInPlace(l: Float64Array, n: number, x: Float64A
   }
 }
 
-/** Solve `Lᵀ·y = x` in place (`L` lower triangular, row-major `n × n`). */
+/**
+ * Solve `Lᵀ·y = x` in place (`L` lower triangular, row-major `n × n`).
+ *
+ * @example
+ * ```ts
+ * const x = new Float64Array([3, 2]);
+ * backSubstituteTransposeInPlace(new Float64Array([2, 0, 1, 2]), 2, x); // x = [1, 1]
+ * ```
+ */
 export function backSubstituteTransposeInPlace(l: Float64Array, n: number, x: Float64Array): void {
   // Column-oriented on Lᵀ (= row-oriented on L): once x[i] is final, subtract its contribution
   // from the earlier entries using row i of L, which is contiguous.

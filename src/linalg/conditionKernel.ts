@@ -7,7 +7,14 @@
  * @internal
  */
 
-/** The 1-norm (largest absolute column sum) of a row-major `n × n` matrix. */
+/**
+ * The 1-norm (largest absolute column sum) of a row-major `n × n` matrix.
+ *
+ * @example
+ * ```ts
+ * oneNorm(new Float64Array([1, -2, 3, 4]), 2); // 6 (the second column)
+ * ```
+ */
 export function oneNorm(a: Float64Array, n: number): number {
   const colSums = new Float64Array(n);
   for (let i = 0; i < n; i++) {

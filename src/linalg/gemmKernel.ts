@@ -26,6 +26,15 @@
  * (256·4·8 B = 8 KiB) in the 32 KiB L1. On the Zen 3 (2 vCPUs, no AVX-512, idle) the in-L1 4×4
  * micro-kernel reached ≈ 3.6 GFLOP/s and the full 1024×256·(10000×256)ᵀ product ≈ 2.9 GFLOP/s
  * float64; every MR×NR from 2×4 to 4×4 was within noise of the others, as in the notes.
+ * A later audit on the same Zen 3 under load (1-minute load average 6–7 on 2 vCPUs, so figures are
+ * GFLOP per CPU-second, best of 3) found the same picture: the full product at 3.0–3.3 single-
+ * threaded for (MC, KC, NC) = (128, 256, 2048), (64, 256, 2048), (96, 256, 4096), (256, 256, 1024)
+ * and (32, 256, 10000) alike, and the in-L1 micro-kernel at ≤ 4.0 for 4×4, 3×4 (which fits the 16
+ * XMM registers), 4×4 unrolled twice over p, and 4×4 with one shared panel index. The blocks are
+ * therefore not the limit; the scalar micro-kernel is, and its ceiling is at or just below the
+ * issue's 4 GFLOP/s target, which the TypeScript kernel does not reach here (the WebAssembly SIMD
+ * backend and worker threads, src/backend/, are the route to more). Measure with
+ * `BACKENDS=js npx tsx bench/matmul.bench.ts`.
  *
  * Small problems (fewer than SMALL_FLOPS multiply-adds) skip packing: for them the packing traffic
  * and the zero-padding of partial tiles cost more than they save, and every operand is in cache.

@@ -23,7 +23,14 @@
 
 const EPS = 2 ** -52;
 
-/** A 2-norm of `count` values `x[off + i·stride]` that neither overflows nor underflows (scaled, as in `dnrm2`). */
+/**
+ * A 2-norm of `count` values `x[off + i·stride]` that neither overflows nor underflows (scaled, as in `dnrm2`).
+ *
+ * @example
+ * ```ts
+ * scaledNorm(new Float64Array([3, 0, 4, 0]), 0, 2, 2); // 5 (entries 0 and 2)
+ * ```
+ */
 export function scaledNorm(x: Float64Array, off: number, stride: number, count: number): number {
   let scale = 0;
   for (let i = 0; i < count; i++) {
@@ -143,7 +150,15 @@ export function numericalRank(r: Float64Array, m: number, n: number, relTol: num
   return rank;
 }
 
-/** Overwrite `y` (length `m`) with `Qᵀy`, using the reflectors stored by `householderQrPivoted`. */
+/**
+ * Overwrite `y` (length `m`) with `Qᵀy`, using the reflectors stored by `householderQrPivoted`.
+ *
+ * @example
+ * ```ts
+ * // after householderQrPivoted(a, m, n, tau, perm):
+ * applyQTransposeInPlace(a, m, n, tau, y); // y ← Qᵀy, so y[0..n) is the R-system right-hand side
+ * ```
+ */
 export function applyQTransposeInPlace(a: Float64Array, m: number, n: number, tau: Float64Array, y: Float64Array): void {
   const steps = Math.min(m, n);
   for (let k = 0; k < steps; k++) {
@@ -157,7 +172,15 @@ export function applyQTransposeInPlace(a: Float64Array, m: number, n: number, ta
   }
 }
 
-/** Solve `R·x = y` in place for the leading `k × k` block of `R` (row-major, row stride `n`). */
+/**
+ * Solve `R·x = y` in place for the leading `k × k` block of `R` (row-major, row stride `n`).
+ *
+ * @example
+ * ```ts
+ * const y = new Float64Array([3, 2]);
+ * solveUpperInPlace(new Float64Array([1, 1, 0, 2]), 2, 2, y); // y = [2, 1]
+ * ```
+ */
 export function solveUpperInPlace(r: Float64Array, n: number, k: number, y: Float64Array): void {
   for (let i = k - 1; i >= 0; i--) {
     const ri = i * n;
@@ -167,7 +190,15 @@ export function solveUpperInPlace(r: Float64Array, n: number, k: number, y: Floa
   }
 }
 
-/** Solve `Rᵀ·x = y` in place for the leading `k × k` block of `R` (row-major, row stride `n`). */
+/**
+ * Solve `Rᵀ·x = y` in place for the leading `k × k` block of `R` (row-major, row stride `n`).
+ *
+ * @example
+ * ```ts
+ * const y = new Float64Array([1, 3]);
+ * solveUpperTransposeInPlace(new Float64Array([1, 1, 0, 2]), 2, 2, y); // y = [1, 1]
+ * ```
+ */
 export function solveUpperTransposeInPlace(r: Float64Array, n: number, k: number, y: Float64Array): void {
   // Forward substitution on Rᵀ; once y[i] is final, remove it from the later entries using row i
   // of R, which is contiguous.

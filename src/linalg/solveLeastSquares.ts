@@ -120,7 +120,7 @@ export function solveLeastSquares(X: Matrix, y: FloatArray, opts?: LeastSquaresO
       if (!Number.isFinite(w) || w < 0) throw domainError(fn, 'opts.weights', 'finite and non-negative', `${describeValue(w)} at [${i}]`);
       total += w;
     }
-    if (!(total > 0)) throw domainError(fn, 'opts.weights', 'not all zero', 'all zeros');
+    if (!(total > 0)) throw domainError(fn, 'opts.weights', 'weights with at least one positive entry', 'all zeros');
   }
 
   // Weighted means (zero when there is no intercept, so that centring is a no-op).

@@ -9,6 +9,16 @@
 import type { Matrix } from '../matrix/matrix.js';
 import { checkFiniteMatrix, checkMatrix, shapeError, shapeOf } from '../internal/check.js';
 
+/**
+ * Check the two logit matrices of a row-wise divergence: both well-formed `Matrix` values of the
+ * same shape, at least one column, every entry finite. Throws `ShapeError` or `DomainError` in the
+ * library's message template, naming `fn` and `logitsP` / `logitsQ`.
+ *
+ * @example
+ * ```ts
+ * checkLogitPair('klDivergenceRows', fromRows([[0, 1]]), fromRows([[0, 1, 2]])); // throws ShapeError
+ * ```
+ */
 export function checkLogitPair(fn: string, logitsP: Matrix, logitsQ: Matrix): void {
   checkMatrix(fn, 'logitsP', logitsP);
   checkMatrix(fn, 'logitsQ', logitsQ);

@@ -45,6 +45,13 @@ function shiftedExp(z: FloatArray, off: number, n: number, scratch: Float64Array
 /**
  * Loss `LSE(z) − z_t` of one row with index target `t`; when `grad` is given, writes
  * `scale · (softmax(z) − e_t)` into `grad[gOff ..]`.
+ *
+ * @example
+ * ```ts
+ * const g = new Float64Array(3);
+ * rowCrossEntropyIndex(Float64Array.of(0, 0, 0), 0, 3, 2, new Float64Array(3), new Float64Array(2), g, 0, 1);
+ * // returns Math.log(3); g = [1/3, 1/3, -2/3]
+ * ```
  */
 export function rowCrossEntropyIndex(
   z: FloatArray,
@@ -73,6 +80,12 @@ export function rowCrossEntropyIndex(
  * Loss `Σ_{q_j > 0} q_j (LSE(z) − z_j)` of one row with target row `q` (terms with `q_j = 0` are
  * skipped, so a word with `q_j = 0` contributes 0 even when its probability underflows); when `grad`
  * is given, writes `scale · (softmax(z)·Σq − q)` into `grad[gOff ..]`.
+ *
+ * @example
+ * ```ts
+ * rowCrossEntropyDist(Float64Array.of(0, 0), 0, 2, Float64Array.of(0.5, 0.5), 0, new Float64Array(2), new Float64Array(2), null, 0, 1);
+ * // returns Math.log(2)
+ * ```
  */
 export function rowCrossEntropyDist(
   z: FloatArray,

@@ -23,6 +23,11 @@ const { exp, abs } = Math;
  * (about `n·2^-53·max|log p − log q|`), so negative results are clamped to 0. The clamp only ever
  * hides rounding: `Σ p (log p − log q)` is a convex combination of log-ratios with a non-negative
  * exact value.
+ *
+ * @example
+ * ```ts
+ * rowKlDivergence(Float64Array.of(0, 0), 0, Float64Array.of(0, Math.log(3)), 0, 2); // ≈ 0.1438
+ * ```
  */
 export function rowKlDivergence(zp: FloatArray, pOff: number, zq: FloatArray, qOff: number, n: number): number {
   const lseP = rowLogSumExp(zp, pOff, n);
@@ -40,6 +45,11 @@ export function rowKlDivergence(zp: FloatArray, pOff: number, zq: FloatArray, qO
  * `TV(p, q) = ½ Σ_j |p_j − q_j|` for one row, from `p_j = exp(z_j − LSE)`. The exact value lies in
  * `[0, 1]`; the computed one is clamped to that interval (rounding can exceed 1 by a few ulps when
  * the supports are disjoint).
+ *
+ * @example
+ * ```ts
+ * rowTotalVariation(Float64Array.of(0, 0), 0, Float64Array.of(0, Math.log(3)), 0, 2); // 0.25
+ * ```
  */
 export function rowTotalVariation(zp: FloatArray, pOff: number, zq: FloatArray, qOff: number, n: number): number {
   const lseP = rowLogSumExp(zp, pOff, n);

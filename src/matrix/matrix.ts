@@ -1,5 +1,27 @@
 import { ShapeError, DomainError } from '../errors/errors.js';
-import { describeValue } from '../internal/check.js';
+import { checkMatrix, checkOneOf, describeValue } from '../internal/check.js';
+
+/** The storage precisions a `DType` argument accepts, for argument checks. */
+const DTYPES: readonly DType[] = ['float64', 'float32'];
+
+/**
+ * Check that every entry of a plain array is a number. `Float64Array.from` would otherwise turn a
+ * string or `undefined` into NaN (or `'1'` into 1) without a word; NaN and ±Infinity themselves are
+ * numbers and allowed, since a `Matrix` may hold them and each consumer decides whether it accepts them.
+ */
+function checkNumberEntries(fn: string, name: string, values: readonly unknown[], where: (k: number) => string): void {
+  for (let k = 0; k < values.length; k++) {
+    const v = values[k];
+    if (typeof v !== 'number') throw new DomainError(`${fn}: argument '${name}' must contain only numbers; got ${describeValue(v)} at ${where(k)}`);
+  }
+}
+
+/** Check a non-negative integer dimension in the library's message template. */
+function checkDimension(fn: string, name: string, v: unknown): void {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
+    throw new DomainError(`${fn}: argument '${name}' must be a non-negative integer; got ${describeValue(v)}`);
+  }
+}
 
 /** A flat floating-point buffer: the storage of every vector and matrix in lmtransfer. */
 export type FloatArray = Float64Array | Float32Array;
@@ -31,16 +53,16 @@ export interface Matrix<T extends FloatArray = FloatArray> {
  * const z = matrix(3, 4);                 // 3×4 zeros, float64
  * ```
  * @throws ShapeError when `data.length !== rows * cols`
- * @throws DomainError when `rows` or `cols` is not a non-negative integer
+ * @throws DomainError when `rows` or `cols` is not a non-negative integer, or `data` is neither a
+ *   float typed array nor an array of numbers
  */
 export function matrix(rows: number, cols: number, data?: FloatArray | readonly number[]): Matrix {
-  if (!Number.isInteger(rows) || rows < 0) {
-    throw new DomainError(`matrix: argument 'rows' must be a non-negative integer; got ${describeValue(rows)}`);
-  }
-  if (!Number.isInteger(cols) || cols < 0) {
-    throw new DomainError(`matrix: argument 'cols' must be a non-negative integer; got ${describeValue(cols)}`);
-  }
+  checkDimension('matrix', 'rows', rows);
+  checkDimension('matrix', 'cols', cols);
   if (data === undefined) return { rows, cols, data: new Float64Array(rows * cols) };
+  if (data === null || typeof data !== 'object') {
+    throw new DomainError(`matrix: argument 'data' must be a Float64Array, a Float32Array or an array of numbers; got ${describeValue(data)}`);
+  }
   if (data.length !== rows * cols) {
     throw new ShapeError(
       `matrix: argument 'data' must have rows·cols = ${rows}·${cols} = ${rows * cols} elements; got ${data.length}`,
@@ -50,6 +72,7 @@ export function matrix(rows: number, cols: number, data?: FloatArray | readonly 
   if (!Array.isArray(data)) {
     throw new DomainError(`matrix: argument 'data' must be a Float64Array, a Float32Array or an array of numbers; got ${describeValue(data)}`);
   }
+  checkNumberEntries('matrix', 'data', data, (k) => `[${k}]`);
   return { rows, cols, data: Float64Array.from(data) };
 }
 
@@ -62,11 +85,14 @@ export function matrix(rows: number, cols: number, data?: FloatArray | readonly 
  * const b = fromRows([[1, 2], [3, 4]], 'float32');       // float32 storage
  * ```
  * @throws ShapeError when the rows have different lengths
+ * @throws DomainError when `rows` is not an array of arrays of numbers, or `dtype` is not
+ *   `'float64'` or `'float32'`
  */
 export function fromRows(rows: readonly (readonly number[])[], dtype: DType = 'float64'): Matrix {
   if (!Array.isArray(rows)) {
     throw new DomainError(`fromRows: argument 'rows' must be an array of number arrays; got ${describeValue(rows)}`);
   }
+  checkOneOf('fromRows', 'dtype', dtype, DTYPES);
   const list = rows as readonly unknown[];
   const m = list.length;
   const first: unknown = list[0];
@@ -74,11 +100,13 @@ export function fromRows(rows: readonly (readonly number[])[], dtype: DType = 'f
   const data = dtype === 'float32' ? new Float32Array(m * n) : new Float64Array(m * n);
   for (let i = 0; i < m; i++) {
     const r: unknown = list[i];
-    if (!Array.isArray(r) || r.length !== n) {
-      throw new ShapeError(
-        `fromRows: argument 'rows' must have rows of equal length ${n}; row ${i} has ${Array.isArray(r) ? r.length : describeValue(r)}`,
-      );
+    if (!Array.isArray(r)) {
+      throw new DomainError(`fromRows: argument 'rows' must be an array of number arrays; got ${describeValue(r)} at row ${i}`);
     }
+    if (r.length !== n) {
+      throw new ShapeError(`fromRows: argument 'rows' must have rows of equal length ${n} (the length of row 0); got row ${i} of length ${r.length}`);
+    }
+    checkNumberEntries('fromRows', 'rows', r as readonly unknown[], (j) => `(${i}, ${j})`);
     const row = r as readonly number[];
     for (let j = 0; j < n; j++) data[i * n + j] = row[j];
   }
@@ -92,20 +120,43 @@ export function fromRows(rows: readonly (readonly number[])[], dtype: DType = 'f
  * ```ts
  * toRows(matrix(2, 2, [1, 2, 3, 4])); // [[1, 2], [3, 4]]
  * ```
+ * @throws DomainError or ShapeError when `a` is not a well-formed `Matrix`
  */
 export function toRows(a: Matrix): number[][] {
+  checkMatrix('toRows', 'a', a);
   const out: number[][] = [];
   for (let i = 0; i < a.rows; i++) out.push(Array.from(a.data.subarray(i * a.cols, (i + 1) * a.cols)));
   return out;
 }
 
-/** The storage precision of a matrix. */
+/**
+ * The storage precision of a matrix.
+ *
+ * @example
+ * ```ts
+ * dtypeOf(fromRows([[1, 2]], 'float32')); // 'float32'
+ * dtypeOf(matrix(2, 2));                  // 'float64'
+ * ```
+ * @throws DomainError or ShapeError when `a` is not a well-formed `Matrix`
+ */
 export function dtypeOf(a: Matrix): DType {
+  checkMatrix('dtypeOf', 'a', a);
   return a.data instanceof Float32Array ? 'float32' : 'float64';
 }
 
-/** A zero buffer of `length` elements in the given precision. */
+/**
+ * A zero buffer of `length` elements in the given precision.
+ *
+ * @example
+ * ```ts
+ * allocFloat('float32', 3); // Float32Array(3) [0, 0, 0]
+ * ```
+ * @throws DomainError when `dtype` is not `'float64'` or `'float32'`, or `length` is not a
+ *   non-negative integer
+ */
 export function allocFloat(dtype: DType, length: number): FloatArray {
+  checkOneOf('allocFloat', 'dtype', dtype, DTYPES);
+  checkDimension('allocFloat', 'length', length);
   return dtype === 'float32' ? new Float32Array(length) : new Float64Array(length);
 }
 
@@ -116,12 +167,28 @@ export function allocFloat(dtype: DType, length: number): FloatArray {
  * ```ts
  * zeros(2, 3, 'float32').data; // Float32Array(6) [0, 0, 0, 0, 0, 0]
  * ```
+ * @throws DomainError when `rows` or `cols` is not a non-negative integer, or `dtype` is not
+ *   `'float64'` or `'float32'`
  */
 export function zeros(rows: number, cols: number, dtype: DType = 'float64'): Matrix {
+  checkDimension('zeros', 'rows', rows);
+  checkDimension('zeros', 'cols', cols);
+  checkOneOf('zeros', 'dtype', dtype, DTYPES);
   return { rows, cols, data: allocFloat(dtype, rows * cols) };
 }
 
-/** A deep copy (same precision). */
+/**
+ * A deep copy (same precision).
+ *
+ * @example
+ * ```ts
+ * const a = fromRows([[1, 2]]);
+ * const b = cloneMatrix(a);
+ * b.data[0] = 9; // a is unchanged
+ * ```
+ * @throws DomainError or ShapeError when `a` is not a well-formed `Matrix`
+ */
 export function cloneMatrix<T extends FloatArray>(a: Matrix<T>): Matrix<T> {
+  checkMatrix('cloneMatrix', 'a', a);
   return { rows: a.rows, cols: a.cols, data: a.data.slice() as T };
 }

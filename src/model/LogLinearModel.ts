@@ -2,10 +2,11 @@
  * The log-linear language model `p(w|s) = softmax(V h(s))_w` of THEORY.md §1.
  */
 import type { FloatArray, Matrix } from '../matrix/matrix.js';
-import { checkFiniteMatrix, checkMatrix, checkNonEmptyMatrix, describeValue, shapeError, shapeOf } from '../internal/check.js';
+import { checkFiniteMatrix, checkMatrix, checkNonEmptyMatrix, checkWordIndices, describeValue, shapeError, shapeOf } from '../internal/check.js';
 import { NumericalError } from '../errors/errors.js';
 import { gemm } from '../linalg/gemm.js';
-import { logSoftmaxRows, logPartition as logPartitionRows } from '../softmax/index.js';
+import { logSoftmaxRows } from '../softmax/index.js';
+import { logPartitionKernel } from '../softmax/logPartitionKernel.js';
 
 /**
  * A log-linear model over a vocabulary of `n` words with output embeddings `V` (`n × d`, one row
@@ -92,7 +93,9 @@ export class LogLinearModel {
    * @param H - `m × d` representations, finite.
    * @param words - optional distinct word indices in `[0, n)`.
    * @throws ShapeError when `H.cols ≠ d` or `words` is empty.
-   * @throws DomainError when `H` holds a non-finite value or `words` holds an index outside `[0, n)`.
+   * @throws DomainError when `H` holds a non-finite value, or `words` is not an `Int32Array` of
+   *   distinct indices in `[0, n)`.
+   * @throws NumericalError when a logit overflows (finite but huge `V` or `H`).
    * @example
    * ```ts
    * const model = new LogLinearModel(fromRows([[0, 0], [0, 0]]));
@@ -101,8 +104,17 @@ export class LogLinearModel {
    * ```
    */
   logPartition(H: Matrix, words?: Int32Array): Float64Array {
-    this.checkH('LogLinearModel.logPartition', H);
-    return words === undefined ? logPartitionRows(this.V, H) : logPartitionRows(this.V, H, words);
+    const fn = 'LogLinearModel.logPartition';
+    this.checkH(fn, H);
+    if (words !== undefined) checkWordIndices(fn, 'words', words, this.n, { nonEmpty: true, unique: true });
+    // The kernel directly: `V` was validated by the constructor, and the public `logPartition` would
+    // re-scan all n·d entries on every call and name itself in its messages.
+    const out = new Float64Array(H.rows);
+    const bad = logPartitionKernel(this.V, H, words ?? null, out);
+    if (bad >= 0) {
+      throw new NumericalError(`${fn}: the logits V·h of row ${bad} of 'H' must be finite; got an overflow: scale V or H down`);
+    }
+    return out;
   }
 
   private checkH(fn: string, H: Matrix): void {

@@ -20,6 +20,7 @@ import type { Rng } from '../random/index.js';
 import { logSoftmaxRows } from '../softmax/index.js';
 import { LogLinearModel, checkedLogits } from './LogLinearModel.js';
 import { sampleNextWordsKernel } from './sampleNextWords.js';
+import { checkSeed } from './checkSeed.js';
 
 /** The named sizes of `generateWorld`. */
 export type WorldPreset = 'tiny' | 'default' | 'gpt2-scale';
@@ -202,7 +203,8 @@ export function generateWorld(opts: WorldOptions = {}): World {
   checkOneOf(fn, 'opts.preset', presetName, ['tiny', 'default', 'gpt2-scale'] as const);
   const p = PRESETS[presetName];
   const seedValue = opts.seed ?? 0;
-  const rng = createRng(seedValue); // validates the seed (DomainError from createRng)
+  checkSeed(fn, 'opts.seed', seedValue);
+  const rng = createRng(seedValue);
 
   const custom =
     opts.n !== undefined || opts.d !== undefined || opts.featureDim !== undefined || opts.numFrequent !== undefined ||

@@ -12,6 +12,16 @@ import { describeValue, domainError } from '../internal/check.js';
 // one of `Math` (see softmaxKernel.ts).
 const NEG_INF = -Infinity;
 
+/**
+ * Throw a `DomainError` naming `fn`, `name` and the first offending entry unless the `rows × cols`
+ * row-major buffer `data` is free of NaN and `+Infinity` and every row has a finite entry.
+ *
+ * @example
+ * ```ts
+ * checkLogitRows('softmaxRows', 'z', Float64Array.of(0, -Infinity), 1, 2); // passes
+ * checkLogitRows('softmaxRows', 'z', Float64Array.of(0, NaN), 1, 2);       // throws DomainError
+ * ```
+ */
 export function checkLogitRows(fn: string, name: string, data: FloatArray, rows: number, cols: number): void {
   for (let i = 0; i < rows; i++) {
     let anyFinite = false;

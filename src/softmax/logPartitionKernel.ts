@@ -39,6 +39,16 @@ export const LOG_PARTITION_BLOCK_ROWS = 64;
 /** Default number of words per chunk. */
 export const LOG_PARTITION_BLOCK_WORDS = 1024;
 
+/**
+ * `out[i] = LSE_{w ∈ A} ⟨v_w, h_i⟩` for every row of `H` (see the module comment for the loop order,
+ * memory and precision). `words = null` means all words.
+ *
+ * @example
+ * ```ts
+ * const out = new Float64Array(1);
+ * logPartitionKernel(fromRows([[1, 0], [0, 1]]), fromRows([[0, 0]]), null, out); // -1; out = [Math.log(2)]
+ * ```
+ */
 export function logPartitionKernel(
   V: Matrix,
   H: Matrix,

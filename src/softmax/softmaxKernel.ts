@@ -22,7 +22,14 @@ import type { FloatArray } from '../matrix/matrix.js';
 // alias); in plain Node the alias costs nothing.
 const { exp, log } = Math;
 
-/** Maximum of `data[offset .. offset+n)`; `−Infinity` when every entry is `−Infinity`. */
+/**
+ * Maximum of `data[offset .. offset+n)`; `−Infinity` when every entry is `−Infinity`.
+ *
+ * @example
+ * ```ts
+ * rowMax(Float64Array.of(9, 1, 5, 2), 1, 2); // 5
+ * ```
+ */
 export function rowMax(data: FloatArray, offset: number, n: number): number {
   let c = -Infinity;
   const end = offset + n;
@@ -36,6 +43,11 @@ export function rowMax(data: FloatArray, offset: number, n: number): number {
 /**
  * `log Σ_j exp(data[offset + j])` for `j < n`, stable. All entries `−Infinity` gives `−Infinity`
  * (the log of an empty sum of probabilities), which is the mathematically right value.
+ *
+ * @example
+ * ```ts
+ * rowLogSumExp(Float64Array.of(9, 0, 0), 1, 2); // Math.log(2)
+ * ```
  */
 export function rowLogSumExp(data: FloatArray, offset: number, n: number): number {
   const c = rowMax(data, offset, n);
@@ -50,6 +62,12 @@ export function rowLogSumExp(data: FloatArray, offset: number, n: number): numbe
  * Write `log softmax` of the source row into `dst[dstOffset ..]` and return the row's log-sum-exp.
  * The source row must have at least one finite entry. `−Infinity` entries give `−Infinity`.
  * `dst` may be `src` with the same offset (in-place); it is written only after the sum is known.
+ *
+ * @example
+ * ```ts
+ * const out = new Float64Array(2);
+ * rowLogSoftmax(Float64Array.of(0, Math.log(3)), 0, 2, out, 0); // returns log 4; out = [log 1/4, log 3/4]
+ * ```
  */
 export function rowLogSoftmax(src: FloatArray, srcOffset: number, n: number, dst: FloatArray, dstOffset: number): number {
   const c = rowMax(src, srcOffset, n);
@@ -66,6 +84,12 @@ export function rowLogSoftmax(src: FloatArray, srcOffset: number, n: number, dst
  * Write `softmax` of the source row into `dst[dstOffset ..]` and return the row's log-sum-exp.
  * The source row must have at least one finite entry. Each exponential is computed once (stored,
  * then scaled by `1/s`), so the row costs `n` calls to `Math.exp`. In-place use is allowed.
+ *
+ * @example
+ * ```ts
+ * const out = new Float64Array(2);
+ * rowSoftmax(Float64Array.of(0, Math.log(3)), 0, 2, out, 0); // returns log 4; out = [0.25, 0.75]
+ * ```
  */
 export function rowSoftmax(src: FloatArray, srcOffset: number, n: number, dst: FloatArray, dstOffset: number): number {
   const c = rowMax(src, srcOffset, n);

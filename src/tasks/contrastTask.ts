@@ -1,6 +1,6 @@
 import type { Matrix } from '../matrix/matrix.js';
 import { checkNumber, checkOptions, domainError } from '../internal/check.js';
-import { CONTRAST_TOLERANCE } from '../theory/transferKernel.js';
+import { CONTRAST_TOLERANCE, composeDirection, weightSums } from '../theory/transferKernel.js';
 import { checkWordTaskInputs } from './wordTask.js';
 import { taskLabels } from './taskLabelsKernel.js';
 import type { RandomSource, WordTask } from './types.js';
@@ -32,20 +32,11 @@ export function contrastTask(world: { V: Matrix }, words: Int32Array, weights: F
   checkOptions(fn, 'opts', opts);
   const noiseStd = opts?.noiseStd ?? 0;
   checkNumber(fn, 'opts.noiseStd', noiseStd, { min: 0 });
-  let aL1 = 0;
-  let aSum = 0;
-  for (let j = 0; j < weights.length; j++) {
-    aL1 += Math.abs(weights[j]);
-    aSum += weights[j];
-  }
-  if (!(Math.abs(aSum) <= CONTRAST_TOLERANCE * aL1) || aL1 === 0) {
+  const { l1: aL1, sum: aSum, contrast } = weightSums(weights);
+  if (!contrast || aL1 === 0) {
     throw domainError(fn, 'weights', `non-zero weights summing to 0 (|Σ a| ≤ ${CONTRAST_TOLERANCE}·Σ|a|)`, `Σ a = ${aSum}, Σ|a| = ${aL1}`);
   }
-  const d = V.cols;
-  const u = new Float64Array(d);
-  for (let j = 0; j < words.length; j++) {
-    for (let k = 0; k < d; k++) u[k] += weights[j] * V.data[words[j] * d + k];
-  }
+  const u = composeDirection(V, words, weights, null, 0);
   return {
     kind: 'contrast',
     u,

@@ -1,4 +1,5 @@
 import type { Matrix } from '../matrix/matrix.js';
+import { NumericalError } from '../errors/errors.js';
 import { checkFiniteArray, checkFloatVector, checkNumber, checkOptions, describeValue, domainError } from '../internal/check.js';
 import { solveLeastSquares } from '../linalg/solveLeastSquares.js';
 import { checkDesign, checkSampleWeights, checkScoringInput, linearScores } from './probeInputs.js';
@@ -38,7 +39,8 @@ export interface RidgeProbe {
  * @param H - `m × d` representations (the learned `ĥ` on training contexts).
  * @param y - `m` targets.
  * @throws ShapeError / DomainError on malformed or non-finite input or a negative `lambda`;
- *   NumericalError (from `solveLeastSquares`) when `λ = 0` and the centred design is rank-deficient.
+ *   NumericalError when `λ = 0` and the centred design is rank-deficient (the message, from
+ *   `solveLeastSquares`, is re-issued in this function's name and asks for a positive `lambda`).
  * @example
  * ```ts
  * const probe = fitRidgeProbe(fromRows([[0], [1], [2]]), Float64Array.of(1, 3, 5), { lambda: 0 });
@@ -54,7 +56,18 @@ export function fitRidgeProbe(H: Matrix, y: Float64Array, opts: RidgeProbeOption
   checkOptions(fn, 'opts', opts);
   checkNumber(fn, 'opts.lambda', opts.lambda, { min: 0 });
   const { w, total } = checkSampleWeights(fn, 'opts.sampleWeights', opts.sampleWeights, H.rows);
-  const fit = solveLeastSquares(H, y, { intercept: true, ridge: opts.lambda * total, weights: w });
+  let fit: ReturnType<typeof solveLeastSquares>;
+  try {
+    fit = solveLeastSquares(H, y, { intercept: true, ridge: opts.lambda * total, weights: w });
+  } catch (e) {
+    // The solver names itself and its own option; the caller called fitRidgeProbe and sets lambda.
+    if (e instanceof NumericalError) {
+      throw new NumericalError(
+        e.message.replace(/^solveLeastSquares: /, `${fn}: `).replace(/'ridge' option/g, "'lambda' option").replace(/with ridge /g, 'with ridge λ·Σμ = '),
+      );
+    }
+    throw e;
+  }
   const weights = fit.coefficients;
   const bias = fit.intercept;
   const d = H.cols;

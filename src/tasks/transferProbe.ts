@@ -1,7 +1,7 @@
 import type { Matrix } from '../matrix/matrix.js';
 import { checkFiniteArray, checkFiniteMatrix, checkFloatVector, checkNonEmptyMatrix, checkNumber, checkWordIndices, describeValue, domainError } from '../internal/check.js';
 import type { Anchor } from '../theory/types.js';
-import { CONTRAST_TOLERANCE } from '../theory/transferKernel.js';
+import { composeDirection, weightSums } from '../theory/transferKernel.js';
 import { checkScoringInput, linearScores } from './probeInputs.js';
 
 /** Theorem 1's probe: a fixed linear map of the learned representation. */
@@ -51,13 +51,7 @@ export function transferProbe(learnerV: Matrix, anchorHat: Anchor | null, anchor
   checkWordIndices(fn, 'words', words, learnerV.rows, { nonEmpty: true, unique: true });
   checkFloatVector(fn, 'weights', weights, words.length, 'one weight per task word');
   checkFiniteArray(fn, 'weights', weights);
-  let l1 = 0;
-  let A = 0;
-  for (let j = 0; j < weights.length; j++) {
-    l1 += Math.abs(weights[j]);
-    A += weights[j];
-  }
-  const contrast = Math.abs(A) <= CONTRAST_TOLERANCE * l1;
+  const { sum: A, contrast } = weightSums(weights);
   if (!contrast) {
     if (anchorHat === null || anchorHat === undefined) {
       throw domainError(fn, 'anchorHat', `an anchor { anchor, intercept } (Σ a = ${A} ≠ 0; only a contrast task may omit it)`, describeValue(anchorHat));
@@ -72,15 +66,9 @@ export function transferProbe(learnerV: Matrix, anchorHat: Anchor | null, anchor
     if (o === null || typeof o !== 'object') throw domainError(fn, 'anchorStar', 'an anchor { anchor, intercept }', describeValue(o));
     checkNumber(fn, 'anchorStar.intercept', anchorStar.intercept);
   }
-  const u = new Float64Array(d);
-  for (let j = 0; j < words.length; j++) {
-    for (let k = 0; k < d; k++) u[k] += weights[j] * learnerV.data[words[j] * d + k];
-  }
-  let bias = 0;
-  if (!contrast && anchorHat && anchorStar) {
-    for (let k = 0; k < d; k++) u[k] -= A * anchorHat.anchor[k];
-    bias = A * (anchorStar.intercept - anchorHat.intercept);
-  }
+  const withAnchor = !contrast && anchorHat && anchorStar;
+  const u = composeDirection(learnerV, words, weights, withAnchor ? anchorHat : null, A);
+  const bias = withAnchor ? A * (anchorStar.intercept - anchorHat.intercept) : 0;
   return {
     u,
     bias,

@@ -14,20 +14,28 @@ import {
   shapeOf,
 } from '../internal/check.js';
 import type { Anchor } from '../theory/types.js';
-import { CONTRAST_TOLERANCE } from '../theory/transferKernel.js';
-import { leastSquaresAnchor } from './groundTruthAnchor.js';
+import { composeDirection, weightSums } from '../theory/transferKernel.js';
+import { fitAnchor } from '../anchor/fitAnchor.js';
+import { checkWeights } from '../anchor/fitAnchorKernel.js';
 import { taskLabels } from './taskLabelsKernel.js';
 import type { RandomSource, WordTask } from './types.js';
 
 /** Options of {@link wordTask}. */
 export interface WordTaskOptions {
-  /** The ground truth's anchor `(v*_0, c*)` on the bulk, when already known (e.g. from `fitAnchor`). */
+  /** The ground truth's anchor `(v*_0, c*)` on the bulk, when already known (e.g. from `fitAnchor`). Takes precedence over `contexts`. */
   readonly anchor?: Anchor;
-  /** Contexts (`m × d` true representations) on which to fit the anchor by least squares when `anchor` is not given. */
+  /** Contexts (`m × d` true representations) on which to fit the anchor with `fitAnchor` when `anchor` is not given. */
   readonly contexts?: Matrix;
-  /** Weights of those contexts (default uniform). */
+  /** Non-negative weights of those contexts, not all zero (default uniform). */
   readonly contextWeights?: Float64Array;
-  /** Ridge penalty on `v*_0` for that fit (default 0; needed when `[H 1]` is rank-deficient). */
+  /**
+   * Ridge penalty `λ ≥ 0` on `v*_0` for that fit, as `fitAnchor`'s `ridge` (the fit minimises
+   * `Σ μ e² / Σ μ + λ‖v*_0‖²`). Default 0. When the contexts lie in an affine hyperplane
+   * `⟨g, h⟩ = b` (as after a layer norm) the design `[H 1]` is rank-deficient and every
+   * `(v*_0 + t g, c* − t b)` fits equally well; `fitAnchor` then returns the minimum-norm one. On
+   * such contexts another choice shifts every label by the same constant `−A t b`, which the
+   * intercept of any probe absorbs.
+   */
   readonly ridge?: number;
   /** Label noise standard deviation (default 0). */
   readonly noiseStd?: number;
@@ -48,17 +56,19 @@ export function checkWordTaskInputs(fn: string, world: unknown, words: unknown, 
 /**
  * A word-composed task (THEORY.md §3): `y(s) = ⟨u*, h*(s)⟩` with `u* = Σ_{w∈T} a_w (v*_w − v*_0)`,
  * where `(v*_0, c*)` is the ground truth's anchor on the bulk `B` (disjoint from `T`). The anchor is
- * taken from `opts.anchor`, or fitted by weighted least squares on `opts.contexts` (the design
- * `[h*(s) 1]` against `log Z*_B(s)`). A task whose weights sum to 0 is a contrast task and needs no
- * anchor ({@link contrastTask}).
+ * taken from `opts.anchor`, or fitted on `opts.contexts` by `fitAnchor` (weighted least squares of
+ * `log Z*_B(s)` on `[h*(s) 1]`; minimum-norm when that design is rank-deficient). A task whose
+ * weights sum to 0 is a contrast task and needs no anchor ({@link contrastTask}).
  *
  * @param world - anything with the ground-truth embeddings `V` (`n × d`), e.g. a `World`.
  * @param words - the task words `T` (distinct, in `[0, n)`).
  * @param weights - `a`, one per task word.
  * @param bulk - the bulk `B` (distinct, in `[0, n)`, disjoint from `T`).
  * @throws DomainError when an index is out of range or repeated, `B ∩ T ≠ ∅`, a value is not finite,
- *   or no anchor can be had (`Σ a ≠ 0` and neither `opts.anchor` nor `opts.contexts` is given).
+ *   a context weight is negative (or all are 0), or no anchor can be had (`Σ a ≠ 0` and neither
+ *   `opts.anchor` nor `opts.contexts` is given).
  * @throws ShapeError on a length mismatch.
+ * @throws NumericalError (from `fitAnchor`) when a logit `⟨v*_w, h*(s)⟩` overflows.
  * @example
  * ```ts
  * const task = wordTask(world, Int32Array.of(3, 5), Float64Array.of(1, 0.5), bulk, { contexts: Hfit });
@@ -80,13 +90,7 @@ export function wordTask(world: { V: Matrix }, words: Int32Array, weights: Float
   checkOptions(fn, 'opts', opts);
   const noiseStd = opts?.noiseStd ?? 0;
   checkNumber(fn, 'opts.noiseStd', noiseStd, { min: 0 });
-  let aL1 = 0;
-  let aSum = 0;
-  for (let j = 0; j < weights.length; j++) {
-    aL1 += Math.abs(weights[j]);
-    aSum += weights[j];
-  }
-  const contrast = Math.abs(aSum) <= CONTRAST_TOLERANCE * aL1;
+  const { l1: aL1, sum: aSum, contrast } = weightSums(weights);
   let anchor: Anchor | null = null;
   if (opts?.anchor !== undefined) {
     const a = opts.anchor as unknown;
@@ -103,16 +107,15 @@ export function wordTask(world: { V: Matrix }, words: Int32Array, weights: Float
     checkFiniteMatrix(fn, 'opts.contexts', H);
     const ridge = opts.ridge ?? 0;
     checkNumber(fn, 'opts.ridge', ridge, { min: 0 });
-    if (opts.contextWeights !== undefined) checkFloatVector(fn, 'opts.contextWeights', opts.contextWeights, H.rows, 'one weight per context');
-    anchor = leastSquaresAnchor(V, H, bulk, opts.contextWeights, ridge);
+    if (opts.contextWeights !== undefined) checkWeights(fn, 'opts.contextWeights', opts.contextWeights, H.rows);
+    // Everything fitAnchor checks has been checked above in this function's name, so the only error
+    // left to it is a NumericalError on an overflowing logit.
+    const fit = fitAnchor(V, H, bulk, { ridge, weights: opts.contextWeights });
+    anchor = { anchor: fit.anchor, intercept: fit.intercept };
   } else if (!contrast) {
     throw domainError(fn, 'opts', `an anchor (opts.anchor) or contexts to fit it on (opts.contexts), since Σ a = ${aSum} ≠ 0`, describeValue(opts));
   }
-  const u = new Float64Array(d);
-  for (let j = 0; j < words.length; j++) {
-    for (let k = 0; k < d; k++) u[k] += weights[j] * V.data[words[j] * d + k];
-  }
-  if (anchor !== null && !contrast) for (let k = 0; k < d; k++) u[k] -= aSum * anchor.anchor[k];
+  const u = composeDirection(V, words, weights, contrast ? null : anchor, aSum);
   return {
     kind: contrast ? 'contrast' : 'word',
     u,

@@ -8,10 +8,12 @@ import { binaryKlLogRatioKernel } from './binaryKlKernel.js';
  * increase a KL divergence. The bound is attained when `p̂` rescales the probabilities inside `A`
  * and inside its complement by one factor each (then the binary KL equals the full KL).
  *
- * The binary KL is inverted on each side of `p` by bisection in the log-ratio (it is strictly
- * monotone on each side), and the larger of the two distances is returned. The result is never
- * below the exact `ψ` and exceeds it by at most a relative `1e-13` (plus the rounding of `kl`). It is
- * `+∞` when `p = 0 < κ` (no finite bound exists) and 0 when `κ = 0`.
+ * The binary KL is inverted on each side of `p` in the log-ratio `r = log q − log p` (it is strictly
+ * monotone on each side): bracketing, bisection to a relative width of 1e-2, then Newton's method
+ * from outside the root, which by convexity of `kl` in `r` never crosses it. The larger of the two
+ * distances is returned (it is always the one below `p`; see `docs/theory.md`, Lemma 2). The result
+ * is never below the exact `ψ` and exceeds it by about a relative `1e-14` (Newton's stopping step)
+ * plus the rounding of `kl`. It is `+∞` when `p = 0 < κ` (no finite bound exists) and 0 when `κ = 0`.
  *
  * @param p - `p*(A) ∈ [0, 1]`. To pass a probability that underflows, use
  *   {@link binaryKlLogRatioBoundFromLogProb} with `log p` instead.

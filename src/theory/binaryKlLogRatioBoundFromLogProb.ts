@@ -12,7 +12,8 @@ import { binaryKlLogRatioKernel } from './binaryKlKernel.js';
  * @example
  * ```ts
  * binaryKlLogRatioBoundFromLogProb(Math.log(0.5), 0.01) === binaryKlLogRatioBound(0.5, 0.01); // true
- * binaryKlLogRatioBoundFromLogProb(-800, 1e-6);  // finite, although e^{−800} = 0 in double precision
+ * binaryKlLogRatioBoundFromLogProb(-800, 1e-300); // 2.74e47: finite, although e^{−800} = 0 in double precision
+ * binaryKlLogRatioBoundFromLogProb(-800, 1e-6);   // +∞: the root κ/p ≈ 1e341 is beyond a double
  * ```
  */
 export function binaryKlLogRatioBoundFromLogProb(logP: number, kl: number): number {

@@ -33,7 +33,7 @@ export interface CertifiedTransferBound {
  * log-probabilities, so rare words whose probability underflows are handled.
  *
  * @param instance - as for {@link transferErrorDecomposition}.
- * @throws ShapeError / DomainError as {@link transferErrorDecomposition}.
+ * @throws ShapeError / DomainError / NumericalError as {@link transferErrorDecomposition}.
  * @example
  * ```ts
  * const cert = certifiedTransferBound(instance);

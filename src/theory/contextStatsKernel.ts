@@ -10,6 +10,7 @@
  * @internal
  */
 import type { Matrix } from '../matrix/matrix.js';
+import { NumericalError } from '../errors/errors.js';
 import { gemm } from '../linalg/gemm.js';
 import { rowLogSumExp } from '../softmax/softmaxKernel.js';
 
@@ -62,13 +63,18 @@ export function subsetLogSumExp(z: Float64Array, offset: number, idx: Int32Array
 
 /**
  * Compute {@link ContextStats} for truth `(Vs, Hs)` and learned model `(Vh, Hh)` on the same `m`
- * contexts. Unchecked: the caller validated shapes (`Vs: n×d`, `Hs: m×d`, `Vh: n×d'`, `Hh: m×d'`).
+ * contexts. Unchecked: the caller validated shapes (`Vs: n×d`, `Hs: m×d`, `Vh: n×d'`, `Hh: m×d'`)
+ * and finiteness; `fn` names the public function in the one error this kernel can still raise.
+ *
+ * Finite inputs can still give a non-finite logit (`|⟨v, h⟩| > 1.8e308`); the log-partition is then
+ * `±∞` or NaN, every log-probability of the row is NaN, and the clamp below would turn a NaN KL into
+ * a silent 0. Such a row throws a `NumericalError` instead.
  *
  * KL is `Σ_w p*_w (log p*_w − log p̂_w)` with both log-probabilities from logits (a word whose `p*_w`
  * underflows contributes 0, which is its exact contribution to double precision); a negative result
  * can only be rounding and is clamped to 0.
  */
-export function contextStatsKernel(Vs: Matrix, Hs: Matrix, Vh: Matrix, Hh: Matrix, words: Int32Array, bulk: Int32Array): ContextStats {
+export function contextStatsKernel(fn: string, Vs: Matrix, Hs: Matrix, Vh: Matrix, Hh: Matrix, words: Int32Array, bulk: Int32Array): ContextStats {
   const m = Hs.rows;
   const n = Vs.rows;
   const k = words.length;
@@ -96,6 +102,12 @@ export function contextStatsKernel(Vs: Matrix, Hs: Matrix, Vh: Matrix, Hh: Matri
       const off = r * n;
       const lzs = rowLogSumExp(zs, off, n);
       const lzh = rowLogSumExp(zh, off, n);
+      // `x - x !== 0` is true exactly for NaN and ±∞.
+      if (lzs - lzs !== 0 || lzh - lzh !== 0) {
+        throw new NumericalError(
+          `${fn}: the logits of context ${i} are not finite (log Z* = ${lzs}, log Ẑ = ${lzh}); some |⟨v_w, h(s)⟩| overflows a double, so rescale V or H`,
+        );
+      }
       out.logZStar[i] = lzs;
       out.logZHat[i] = lzh;
       out.logZBStar[i] = subsetLogSumExp(zs, off, bulk);

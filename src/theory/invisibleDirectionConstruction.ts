@@ -73,11 +73,11 @@ export interface InvisibleDirectionConstruction {
  * Contexts are a tensor-product grid (Gauss–Legendre in `x` and `z`, Gauss–Hermite in `ξ`), so the
  * three are exactly independent on it and the moments that the floors use (`E z²`, `E ξ²`) are exact.
  *
- * @throws DomainError on a bad option.
+ * @throws DomainError on a bad option; NumericalError when a logit `α_w x + z` overflows a double.
  * @example
  * ```ts
  * const c = invisibleDirectionConstruction();
- * c.epsilon; // ~1e-17: the models agree on every next-word distribution
+ * c.epsilon; // 4e-17 (rounding): the models agree on every next-word distribution
  * c.floor;   // 0.3333…
  * ```
  */
@@ -122,7 +122,7 @@ export function invisibleDirectionConstruction(opts?: InvisibleDirectionOptions)
   const Hhat: Matrix = { rows: m, cols: 2, data: hh };
   const mu = grid.weights;
   // Word 0 as a nominal task word and the rest as bulk: only κ is used here.
-  const stats = contextStatsKernel(Vstar, Hstar, Vhat, Hhat, Int32Array.of(0), Int32Array.from({ length: n - 1 }, (_, j) => j + 1));
+  const stats = contextStatsKernel(fn, Vstar, Hstar, Vhat, Hhat, Int32Array.of(0), Int32Array.from({ length: n - 1 }, (_, j) => j + 1));
   let epsilon = 0;
   for (let i = 0; i < m; i++) epsilon += mu[i] * stats.kl[i];
   const task = linearTask(Float64Array.of(0, 1));

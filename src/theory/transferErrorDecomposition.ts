@@ -82,6 +82,7 @@ export interface TransferDecomposition {
  *   has the wrong length.
  * @throws DomainError when an input is not finite, a word index is out of range or repeated, the bulk
  *   meets the task words, an anchor is missing for a task with `Σ a ≠ 0`, or `opts.gamma ∉ (0, 1]`.
+ * @throws NumericalError when a logit `⟨v_w, h(s)⟩` of either model overflows a double.
  * @example
  * ```ts
  * const dec = transferErrorDecomposition({ truth: { V: Vs, H: Hs }, learned: { V: Vh, H: Hh },

@@ -36,8 +36,25 @@ const { abs: mAbs, exp: mExp, log: mLog, log1p: mLog1p, max: mMax, min: mMin } =
  */
 export const CONTRAST_TOLERANCE = 1e-12;
 
+/**
+ * `‖a‖₁ = Σ|a_w|` and `A = Σ a_w` of task weights, and whether the task counts as a contrast task
+ * (`|A| ≤ CONTRAST_TOLERANCE·‖a‖₁`). Shared by the task constructors, the transfer probe and the
+ * theorems, so that they agree on which tasks need an anchor.
+ */
+export function weightSums(a: ArrayLike<number>): { l1: number; sum: number; contrast: boolean } {
+  let l1 = 0;
+  let sum = 0;
+  for (let j = 0; j < a.length; j++) {
+    l1 += mAbs(a[j]);
+    sum += a[j];
+  }
+  return { l1, sum, contrast: mAbs(sum) <= CONTRAST_TOLERANCE * l1 };
+}
+
 /** Validated, normalised inputs. */
 export interface CheckedTransfer {
+  /** The public function that validated them (named in later errors). */
+  readonly fn: string;
   readonly Vs: Matrix;
   readonly Hs: Matrix;
   readonly Vh: Matrix;
@@ -101,13 +118,7 @@ export function checkTransferInstance(fn: string, instance: unknown): CheckedTra
   for (let j = 0; j < t.bulk.length; j++) {
     if (inT[t.bulk[j]]) throw domainError(fn, 'instance.bulk', 'disjoint from instance.words (Theorem 1 needs T ∩ B = ∅)', `word ${t.bulk[j]} in both`);
   }
-  let l1 = 0;
-  let sum = 0;
-  for (let j = 0; j < t.weights.length; j++) {
-    l1 += mAbs(t.weights[j]);
-    sum += t.weights[j];
-  }
-  const contrast = mAbs(sum) <= CONTRAST_TOLERANCE * l1;
+  const { l1, sum, contrast } = weightSums(t.weights);
   const anchorStar = t.anchorStar ?? null;
   const anchorHat = t.anchorHat ?? null;
   if (anchorStar === null || anchorHat === null) {
@@ -137,6 +148,7 @@ export function checkTransferInstance(fn: string, instance: unknown): CheckedTra
     for (let i = 0; i < m; i++) mu[i] = t.contextWeights[i] / total;
   }
   return {
+    fn,
     Vs,
     Hs,
     Vh,
@@ -184,8 +196,11 @@ export interface TransferTerms {
   readonly certifiedBound: Float64Array;
 }
 
-/** `u = Σ a_w (v_w − v_0)` (or `Σ a_w v_w` with no anchor) as a float64 vector. */
-export function composeDirection(V: Matrix, words: Int32Array, a: Float64Array, anchor: Anchor | null, sum: number): Float64Array {
+/**
+ * `u = Σ_{w∈T} a_w (v_w − v_0) = Σ a_w v_w − A v_0` (or `Σ a_w v_w` with no anchor) as a float64
+ * vector: the direction of a word-composed task (on `V*`) and of the transfer probe (on `V̂`).
+ */
+export function composeDirection(V: Matrix, words: Int32Array, a: ArrayLike<number>, anchor: Anchor | null, sum: number): Float64Array {
   const d = V.cols;
   const u = new Float64Array(d);
   for (let j = 0; j < words.length; j++) {
@@ -208,7 +223,7 @@ export function transferTerms(c: CheckedTransfer, gamma: number | undefined, wit
   const { Vs, Hs, Vh, Hh, words, a, bulk, anchorStar, anchorHat, l1, sum } = c;
   const m = Hs.rows;
   const k = words.length;
-  const stats = contextStatsKernel(Vs, Hs, Vh, Hh, words, bulk);
+  const stats = contextStatsKernel(c.fn, Vs, Hs, Vh, Hh, words, bulk);
   const uStar = composeDirection(Vs, words, a, anchorStar, sum);
   const uHat = composeDirection(Vh, words, a, anchorHat, sum);
   const bias = anchorStar !== null && anchorHat !== null ? sum * (anchorStar.intercept - anchorHat.intercept) : 0;

@@ -279,11 +279,11 @@ export class Learner {
     }
   }
 
-  /** @internal Shape and finiteness of a feature matrix. */
-  checkX(fn: string, X: Matrix): void {
-    checkMatrix(fn, 'X', X);
-    if (X.cols !== this.featureDim) throw shapeError(fn, 'X', `a matrix with ${this.featureDim} columns (learner.featureDim)`, shapeOf(X));
-    checkFiniteMatrix(fn, 'X', X);
+  /** @internal Shape and finiteness of a feature matrix; `name` is the argument as the caller knows it (`'data.X'`, `'contexts.X'`). */
+  checkX(fn: string, X: Matrix, name = 'X'): void {
+    checkMatrix(fn, name, X);
+    if (X.cols !== this.featureDim) throw shapeError(fn, name, `a matrix with ${this.featureDim} columns (learner.featureDim)`, shapeOf(X));
+    checkFiniteMatrix(fn, name, X);
   }
 }
 

@@ -15,6 +15,7 @@ import {
 import { createRng } from '../random/index.js';
 import type { World } from '../model/index.js';
 import { Learner } from './Learner.js';
+import { checkSeed } from '../model/checkSeed.js';
 import type { Activation, LearnerShape } from './learnerKernel.js';
 
 /** Options of `createLearner`. */
@@ -117,7 +118,9 @@ export function createLearner(opts: LearnerOptions): Learner {
   if (typeof bias !== 'boolean') throw domainError(fn, 'opts.bias', 'a boolean', describeValue(bias));
   const vInitStd = opts.vInitStd ?? 0.02;
   checkNumber(fn, 'opts.vInitStd', vInitStd, { min: 0 });
-  const rng = createRng(opts.seed ?? 0);
+  const seed = opts.seed ?? 0;
+  checkSeed(fn, 'opts.seed', seed);
+  const rng = createRng(seed);
 
   let tiedV: Float64Array | null = null;
   if (!trainV) {

@@ -70,7 +70,7 @@ export function excessLoss(world: TruthModel, learner: Learner, contexts: Excess
   const { X, H, weights } = contexts;
   if (learner.n !== world.V.rows) throw shapeError(fn, 'learner', `a learner over n = ${world.V.rows} words (world.V.rows)`, `n = ${learner.n}`);
   checkNonEmptyMatrix(fn, 'contexts.X', X);
-  learner.checkX(fn, X);
+  learner.checkX(fn, X, 'contexts.X');
   checkMatrix(fn, 'contexts.H', H);
   if (H.cols !== world.V.cols) throw shapeError(fn, 'contexts.H', `a matrix with ${world.V.cols} columns (world.V.cols)`, shapeOf(H));
   if (H.rows !== X.rows) throw shapeError(fn, 'contexts.H', `a matrix with ${X.rows} rows (contexts.X.rows)`, shapeOf(H));

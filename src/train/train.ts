@@ -29,6 +29,7 @@ import type { ScheduleName } from './learningRateAt.js';
 import { checkContextWeights, excessLossUnchecked } from './excessLoss.js';
 import type { ExcessLossContexts } from './excessLoss.js';
 import { decodeFloat64Into, encodeFloat64 } from './checkpointCodec.js';
+import { checkSeed } from '../model/checkSeed.js';
 
 export type { OptimizerName } from './optimizerKernel.js';
 
@@ -78,13 +79,28 @@ export interface TrainCheckpoint {
   readonly step: number;
   /** Loss of the last step taken, or `null` before any step. */
   readonly lastLoss: number | null;
-  /** What must match on resume for the continuation to equal an uninterrupted run. */
+  /**
+   * What must match on resume for the continuation to equal an uninterrupted run: the batch order
+   * (seed, batch size, number of examples), the architecture, the optimiser and its
+   * hyper-parameters, and the learning-rate schedule (defaults filled in). `train` rejects a
+   * checkpoint whose configuration differs in any field.
+   */
   readonly config: {
     readonly seed: string;
     readonly batchSize: number;
     readonly optimizer: OptimizerName;
     readonly examples: number;
     readonly architecture: string;
+    readonly steps: number;
+    readonly lr: number;
+    readonly schedule: ScheduleName;
+    readonly warmupSteps: number;
+    readonly minLr: number;
+    readonly weightDecay: number;
+    readonly momentum: number;
+    readonly beta1: number;
+    readonly beta2: number;
+    readonly eps: number;
   };
   /** The learner's parameters: base64 of little-endian float64 bytes. */
   readonly params: string;
@@ -132,7 +148,11 @@ export interface TrainOptions {
   onCheckpoint?: (checkpoint: TrainCheckpoint) => void;
   /** Checkpoint period for `onCheckpoint` (default 0: never). */
   checkpointEvery?: number;
-  /** Continue from this checkpoint: the learner's parameters and the optimiser state are restored from it. */
+  /**
+   * Continue from this checkpoint: the learner's parameters and the optimiser state are restored
+   * from it. It must come from a run with the same configuration (`TrainCheckpoint.config`); a
+   * rejected checkpoint leaves the learner untouched.
+   */
   resumeFrom?: TrainCheckpoint;
   /** Stop once this many steps are done (default `steps`), e.g. to checkpoint half-way through a schedule. */
   stopAtStep?: number;
@@ -160,6 +180,12 @@ export interface TrainResult {
 
 const CHECKPOINT_FORMAT = 'lmtransfer/train-checkpoint';
 
+/** The configuration fields (other than the architecture) that a resumed run must share with its checkpoint. */
+const CONFIG_KEYS = [
+  'seed', 'batchSize', 'optimizer', 'examples', 'steps', 'lr', 'schedule', 'warmupSteps', 'minLr',
+  'weightDecay', 'momentum', 'beta1', 'beta2', 'eps',
+] as const;
+
 /**
  * Train `learner` (its `params` are updated in place) by mini-batch cross-entropy.
  *
@@ -178,11 +204,14 @@ const CHECKPOINT_FORMAT = 'lmtransfer/train-checkpoint';
  * **Reproducibility.** Same learner initialisation, data, options and seed give bit-identical
  * parameters. A checkpoint (`result.checkpoint()`, `onCheckpoint`) holds the step, the parameters
  * and the optimiser state as exact bytes; `train(learner, data, { ...opts, resumeFrom })` continues
- * and ends bit-identical to the uninterrupted run (same `steps`, schedule, seed and batch size; a
- * mismatch is rejected).
+ * and ends bit-identical to the uninterrupted run (same data, architecture, seed, batch size,
+ * optimiser hyper-parameters and schedule, including `steps`; every one but the data is recorded in
+ * the checkpoint and a mismatch is rejected).
  *
  * **Failure.** A non-finite batch loss stops training with a `NumericalError` naming the step and
- * the last finite loss; the learner is left with the parameters that gave that last finite loss.
+ * the last finite loss; the learner is left with the parameters that gave that last finite loss (or,
+ * if this call had not completed a step, with those it started with). An update that overflows a
+ * parameter stops training the same way, so a learner never comes back holding a non-finite value.
  *
  * @param learner - from `createLearner`; trained in place.
  * @param data - features and targets (see `TrainData`).
@@ -194,7 +223,7 @@ const CHECKPOINT_FORMAT = 'lmtransfer/train-checkpoint';
  *   schedule, out-of-range hyper-parameters, bad targets, `H` targets without a world, or a
  *   checkpoint from a different configuration.
  * @throws FormatError for a malformed checkpoint.
- * @throws NumericalError when a batch loss is not finite.
+ * @throws NumericalError when a batch loss, or a parameter after an update, is not finite.
  * @example
  * ```ts
  * const world = generateWorld({ preset: 'default', seed: 1 });
@@ -218,7 +247,7 @@ export function train(learner: Learner, data: TrainData, opts: TrainOptions): Tr
   // ---- Data. ----
   const X = data.X;
   checkNonEmptyMatrix(fn, 'data.X', X);
-  learner.checkX(fn, X);
+  learner.checkX(fn, X, 'data.X');
   const m = X.rows;
   const kinds = (data.words !== undefined ? 1 : 0) + (data.targets !== undefined ? 1 : 0) + (data.H !== undefined ? 1 : 0);
   if (kinds !== 1) {
@@ -284,7 +313,9 @@ export function train(learner: Learner, data: TrainData, opts: TrainOptions): Tr
   if (opts.onCheckpoint !== undefined && typeof opts.onCheckpoint !== 'function') throw domainError(fn, 'opts.onCheckpoint', 'a function', describeValue(opts.onCheckpoint));
   const stopAt = opts.stopAtStep ?? steps;
   checkNumber(fn, 'opts.stopAtStep', stopAt, { integer: true, min: 0, max: steps });
-  const rootRng = createRng(opts.seed ?? 0);
+  const seed = opts.seed ?? 0;
+  checkSeed(fn, 'opts.seed', seed);
+  const rootRng = createRng(seed);
 
   // Exact-ε contexts: explicit ones, or the training contexts when their true representations are known.
   let evalCtx: ExcessLossContexts | null = null;
@@ -293,7 +324,7 @@ export function train(learner: Learner, data: TrainData, opts: TrainOptions): Tr
     const ec = opts.evalContexts;
     if (ec === null || typeof ec !== 'object') throw domainError(fn, 'opts.evalContexts', 'an object { X, H, weights? }', describeValue(ec));
     checkNonEmptyMatrix(fn, 'opts.evalContexts.X', ec.X);
-    learner.checkX(fn, ec.X);
+    learner.checkX(fn, ec.X, 'opts.evalContexts.X');
     checkMatrix(fn, 'opts.evalContexts.H', ec.H);
     if (ec.H.cols !== world.d || ec.H.rows !== ec.X.rows) {
       throw shapeError(fn, 'opts.evalContexts.H', `a ${ec.X.rows}×${world.d} matrix (X.rows × world.d)`, shapeOf(ec.H));
@@ -307,12 +338,22 @@ export function train(learner: Learner, data: TrainData, opts: TrainOptions): Tr
     throw domainError(fn, 'opts.evalContexts', 'given when opts.evalEvery > 0 and data has no H', 'undefined');
   }
 
-  const config = {
+  const config: TrainCheckpoint['config'] = {
     seed: rootRng.seed,
     batchSize: B,
     optimizer,
     examples,
     architecture: architectureOf(learner),
+    steps,
+    lr: opts.lr,
+    schedule: opts.schedule ?? 'constant',
+    warmupSteps: opts.warmupSteps ?? 0,
+    minLr: opts.minLr ?? 0,
+    weightDecay: hyper.weightDecay,
+    momentum: hyper.momentum,
+    beta1: hyper.beta1,
+    beta2: hyper.beta2,
+    eps: hyper.eps,
   };
   const buffers: Float64Array[] = [];
   for (let i = 0; i < optimizerBufferCount(hyper); i++) buffers.push(new Float64Array(s.paramCount));
@@ -322,7 +363,6 @@ export function train(learner: Learner, data: TrainData, opts: TrainOptions): Tr
     const r = restoreCheckpoint(fn, opts.resumeFrom, config, learner, buffers);
     step = r.step;
     lastLoss = r.lastLoss;
-    if (step > steps) throw domainError(fn, 'opts.resumeFrom', `a checkpoint at a step ≤ opts.steps = ${steps}`, `step ${step}`);
   }
 
   const makeCheckpoint = (): TrainCheckpoint => ({
@@ -407,13 +447,15 @@ export function train(learner: Learner, data: TrainData, opts: TrainOptions): Tr
     const loss = total / B;
     if (!Number.isFinite(loss)) {
       // The parameters in `p` produced this loss; `backup` holds those that produced the last
-      // finite one (before the previous update). With no step taken yet there is nothing to undo.
+      // finite one (before the previous update). When this call has taken no step yet (a fresh start,
+      // or the first step after a resume) there is nothing to undo: the learner keeps what it came with.
       const stepNo = step + 1;
       if (losses.length > 0) p.set(backup);
       const last = lastLoss === null ? 'none (no step had completed)' : `${lastLoss} at step ${step}`;
+      const kept = losses.length > 0 ? 'the parameters that gave the last finite loss' : 'the parameters this call started with';
       throw new NumericalError(
         `${fn}: the batch loss must be finite; got ${describeValue(loss)} at step ${stepNo}; last finite loss: ${last}. ` +
-          'The learner keeps the parameters that gave the last finite loss; lower opts.lr or add warm-up',
+          `The learner keeps ${kept}; lower opts.lr or add warm-up`,
       );
     }
 
@@ -425,6 +467,20 @@ export function train(learner: Learner, data: TrainData, opts: TrainOptions): Tr
     step++;
     lastLoss = loss;
     losses.push(loss);
+    // An update can overflow while the loss that led to it was finite (a huge rate times a large
+    // gradient). The next step's loss would catch it, but not after the last step, and a learner must
+    // never be handed back holding ±Infinity or NaN. The scan costs O(paramCount), about 1/(6B) of
+    // the step's products.
+    for (let i = 0; i < p.length; i++) {
+      if (p[i] - p[i] !== 0) {
+        const bad = p[i];
+        p.set(backup);
+        throw new NumericalError(
+          `${fn}: the parameters after the update of step ${step} must be finite; got ${describeValue(bad)} in block ${blockOf(learner, i)}; ` +
+            `last finite loss: ${loss} at step ${step}. The learner keeps the parameters that gave the last finite loss; lower opts.lr or add warm-up`,
+        );
+      }
+    }
 
     let excess: number | undefined;
     if (evalCtx !== null && ((evalEvery > 0 && step % evalEvery === 0) || step === stopAt)) {
@@ -467,6 +523,12 @@ export function train(learner: Learner, data: TrainData, opts: TrainOptions): Tr
   };
 }
 
+/** The name of the parameter block holding `params[i]`, with the index inside it. */
+function blockOf(l: Learner, i: number): string {
+  for (const b of l.blocks) if (i >= b.offset && i < b.offset + b.rows * b.cols) return `${b.name}[${i - b.offset}]`;
+  return `params[${i}]`;
+}
+
 /** A string that identifies the learner's architecture (sizes, layers, normalisation, tying). */
 function architectureOf(l: Learner): string {
   return `n=${l.n},d=${l.d},k=${l.featureDim},hidden=${l.hidden},activation=${l.activation},norm=${l.hNorm},bias=${l.bias},trainV=${l.trainsV},params=${l.paramCount}`;
@@ -506,11 +568,13 @@ function restoreCheckpoint(
   if (cfg.architecture !== config.architecture) {
     throw shapeError(fn, `${name}.config.architecture`, `the learner's architecture (${config.architecture})`, describeValue(cfg.architecture));
   }
-  for (const key of ['seed', 'batchSize', 'optimizer', 'examples'] as const) {
+  for (const key of CONFIG_KEYS) {
     if (cfg[key] !== config[key]) {
       throw domainError(fn, `${name}.config.${key}`, `equal to this run's ${key} (${String(config[key])}) for an exact continuation`, describeValue(cfg[key]));
     }
   }
+  // Checked before anything is written, so that a rejected checkpoint leaves the learner untouched.
+  if (ck.step > config.steps) throw new FormatError(`${fn}: argument '${name}.step' must be at most its config.steps = ${config.steps}; got ${ck.step}`);
   const state = ck.optimizerState;
   if (!Array.isArray(state) || state.length !== buffers.length) {
     throw new FormatError(`${fn}: argument '${name}.optimizerState' must be an array of ${buffers.length} encoded buffers; got ${describeValue(state)}`);

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { AnchorAccumulator, allWords, fitAnchor, fitAnchorFromLogPartition } from '../../src/anchor/index.js';
-import { DomainError, FormatError, ShapeError } from '../../src/errors/errors.js';
+import { DomainError, FormatError, NumericalError, ShapeError } from '../../src/errors/errors.js';
 import type { Matrix } from '../../src/matrix/matrix.js';
 import { logPartition } from '../../src/softmax/logPartition.js';
 import { affine, createRng, layerNormed, randn, relDiff } from './helpers.js';
@@ -148,6 +148,15 @@ describe('AnchorAccumulator: inputs and errors', () => {
     expect(() => new AnchorAccumulator(2).addLogPartition(H, new Float64Array(5), { weights: new Float64Array(5).fill(-1) })).toThrow(
       "AnchorAccumulator.addLogPartition: argument 'opts.weights' must be finite and non-negative; got -1 at [0]",
     );
+  });
+
+  it('a logit that overflows in add is a NumericalError naming the method', () => {
+    const Vb: Matrix = { rows: 2, cols: 1, data: Float32Array.of(1e30, 1) };
+    const Hb: Matrix = { rows: 1, cols: 1, data: Float32Array.of(1e30) };
+    const acc = new AnchorAccumulator(1);
+    expect(() => acc.add(Vb, Hb, allWords(2))).toThrow(NumericalError);
+    expect(() => acc.add(Vb, Hb, allWords(2))).toThrow("AnchorAccumulator.add: the logits V·h for row 0 of 'H' must be finite; got an overflow beyond the float32 range: scale V or H down");
+    expect(acc.count).toBe(0); // nothing was added
   });
 
   it('an empty chunk is a no-op', () => {

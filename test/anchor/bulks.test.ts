@@ -112,6 +112,9 @@ describe('bulk sets', () => {
     expect(() => meanWordProbabilities(big, hb)).toThrow(NumericalError);
     expect(() => meanWordProbabilities(big, hb)).toThrow("meanWordProbabilities: the logits V·h for row 0 of 'H' must be finite; got an overflow beyond the float64 range: scale V or H down");
     expect(() => meanWordProbabilities(V, H, { weights: new Float64Array(3) })).toThrow("meanWordProbabilities: argument 'opts.weights' must be not all zero; got all zeros");
+    expect(() => bulkExcludingTop(big, hb, 1)).toThrow("bulkExcludingTop: the logits V·h for row 0 of 'H' must be finite; got an overflow beyond the float64 range: scale V or H down");
+    expect(() => bulkLogPartitions(big, hb, [allWords(2)])).toThrow(NumericalError);
+    expect(() => bulkLogPartitions(big, hb, [allWords(2)])).toThrow("bulkLogPartitions: the logits V·h for row 0 of 'H' must be finite; got an overflow beyond the float64 range: scale V or H down");
   });
 
   it('does not mutate its inputs', () => {

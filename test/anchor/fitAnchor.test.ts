@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { allWords, bulkExcluding, bulkExcludingTop, fitAnchor, fitAnchorFromLogPartition, anchorResiduals } from '../../src/anchor/index.js';
-import { DomainError, ShapeError } from '../../src/errors/errors.js';
+import { DomainError, NumericalError, ShapeError } from '../../src/errors/errors.js';
 import { solveLeastSquares } from '../../src/linalg/solveLeastSquares.js';
 import type { Matrix } from '../../src/matrix/matrix.js';
 import { logPartition } from '../../src/softmax/logPartition.js';
@@ -292,6 +292,17 @@ describe('fitAnchor: inputs and errors', () => {
     expect(() => fitAnchorFromLogPartition(H, new Float64Array(8).fill(Infinity))).toThrow("fitAnchorFromLogPartition: argument 'zeta' must be finite everywhere; got Infinity at [0]");
     expect(() => fitAnchorFromLogPartition({ rows: 0, cols: 3, data: new Float64Array(0) }, new Float64Array(0))).toThrow("fitAnchorFromLogPartition: argument 'H' must be a non-empty matrix; got a 0×3 matrix");
     expect(() => anchorResiduals({ anchor: new Float64Array(2), intercept: 0 }, H, new Float64Array(8))).toThrow("anchorResiduals: argument 'H' must be a matrix with 2 columns (the anchor's length); got a 8×3 matrix");
+    expect(() => anchorResiduals({ anchor: Float64Array.of(1, NaN, 0), intercept: 0 }, H, new Float64Array(8))).toThrow(DomainError);
+    expect(() => anchorResiduals({ anchor: Float64Array.of(1, NaN, 0), intercept: 0 }, H, new Float64Array(8))).toThrow("anchorResiduals: argument 'fit.anchor' must be finite everywhere; got NaN at [1]");
+    expect(() => anchorResiduals({ anchor: new Float64Array(3), intercept: Infinity }, H, new Float64Array(8))).toThrow("anchorResiduals: argument 'fit.intercept' must be a finite number; got Infinity");
+  });
+
+  it('a logit that overflows is a NumericalError naming fitAnchor, not a NaN fit', () => {
+    // Finite inputs whose product 1e200 · 1e200 overflows float64 in the second context.
+    const Vb: Matrix = { rows: 2, cols: 1, data: Float64Array.of(1e200, 1) };
+    const Hb: Matrix = { rows: 2, cols: 1, data: Float64Array.of(1, 1e200) };
+    expect(() => fitAnchor(Vb, Hb, allWords(2))).toThrow(NumericalError);
+    expect(() => fitAnchor(Vb, Hb, allWords(2))).toThrow("fitAnchor: the logits V·h for row 1 of 'H' must be finite; got an overflow beyond the float64 range: scale V or H down");
   });
 
   it('a single context gives the constant fit', () => {

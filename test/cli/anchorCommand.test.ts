@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { buildSync } from 'esbuild';
-import { ANCHOR_HELP, anchorCommand } from '../../src/cli/anchorCommand.js';
+import { ANCHOR_HELP, ANCHOR_MERGE_OPTIONS, ANCHOR_OPTIONS, anchorCommand } from '../../src/cli/anchorCommand.js';
 import type { CliIO } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
 import { bulkExcludingTop, fitAnchor, fitAnchorFromLogPartition, meanWordProbabilities } from '../../src/anchor/index.js';
@@ -88,6 +88,8 @@ describe('lmtransfer anchor', () => {
     writeFileSync(f('z.npy'), writeNpy(logPartition(V, H)));
     writeFileSync(f('z49.npy'), writeNpy(logPartition(V, H).subarray(0, 49)));
     writeFileSync(f('notjson.json'), '{"format": ');
+    writeFileSync(f('V3.npy'), writeNpy(randn('cli-V3', 60, 3)));
+    writeFileSync(f('V40.npy'), writeNpy(randn('cli-V40', 40, 4)));
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -116,7 +118,37 @@ describe('lmtransfer anchor', () => {
     expect(b.code).toBe(2);
   });
 
+  it('--log-partition --json end to end in a child process: the output parses and is the library fit', async () => {
+    const r = await runCli(['--log-partition', f('z.npy'), '--hidden', f('H.npy'), '--json', '--holdout', '0.2'], bundle);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    const doc = JSON.parse(r.stdout) as { command: string; results: { label: string; fit: { anchor: number[]; heldOut: { rmse: number } } }[] };
+    expect(doc.command).toBe('anchor');
+    // z.npy holds float64 values and H is float32 in both: the same inputs, the same arithmetic.
+    const ref = fitAnchorFromLogPartition(H, logPartition(V, H), { holdout: 0.2 });
+    expect(doc.results[0].label).toBe('z');
+    expect(doc.results[0].fit.anchor).toEqual(Array.from(ref.anchor));
+    expect(doc.results[0].fit.heldOut.rmse).toBe(ref.heldOut!.rmse);
+  });
+
   it('every exit-2 case, in child processes: one line on stderr naming the problem', async () => {
+    // Shard files to merge: compatible halves, and shards of other runs (another shard count,
+    // another d, other bulks, another vocabulary size) and a corrupt accumulator.
+    const shard = async (out: string, args: string[]): Promise<void> => {
+      expect(await anchorCommand([...args, '--out', f(out)], capture())).toBe(0);
+    };
+    await shard('a1.json', ['--embeddings', f('V.npy'), '--hidden', f('H.npy'), '--shard', '1/2']);
+    await shard('b2of3.json', ['--embeddings', f('V.npy'), '--hidden', f('H.npy'), '--shard', '2/3']);
+    await shard('d3.json', ['--embeddings', f('V3.npy'), '--hidden', f('H3.npy'), '--shard', '2/2']);
+    await shard('k5.json', ['--embeddings', f('V.npy'), '--hidden', f('H.npy'), '--exclude-top', '0,5', '--shard', '2/2']);
+    await shard('n40.json', ['--embeddings', f('V40.npy'), '--hidden', f('H.npy'), '--shard', '2/2']);
+    const corrupt = JSON.parse(readFileSync(f('a1.json'), 'utf8')) as { shard: { index: number }; results: { accumulator: { comomentCross: unknown } }[] };
+    corrupt.shard.index = 2;
+    corrupt.results[0].accumulator.comomentCross = [1, 2];
+    writeFileSync(f('corrupt.json'), JSON.stringify(corrupt));
+    const badShard = JSON.parse(readFileSync(f('a1.json'), 'utf8')) as { shard: unknown };
+    badShard.shard = { index: 3, count: 2 };
+    writeFileSync(f('badshard.json'), JSON.stringify(badShard));
     const cases: [string[], RegExp][] = [
       [['--embeddings', f('V.npy'), '--hidden', f('H.npy'), '--bogus'], /^lmtransfer anchor: Unknown option '--bogus' \(try 'lmtransfer anchor --help'\)\n$/],
       [['--embeddings', f('V.npy')], /^lmtransfer anchor: option '--hidden H\.npy' is required/],
@@ -132,6 +164,25 @@ describe('lmtransfer anchor', () => {
       [['--embeddings', f('V.npy'), '--hidden', f('H3.npy')], /^lmtransfer anchor: mismatched dimensions: --embeddings .*V\.npy is 60×4 but --hidden .*H3\.npy is 50×3; the number of columns d must agree\n$/],
       [['--log-partition', f('z49.npy'), '--hidden', f('H.npy')], /^lmtransfer anchor: mismatched dimensions: --log-partition .*z49\.npy has 49 rows but --hidden .*H\.npy has 50; one value per context\n$/],
       [['merge', f('notjson.json')], /^lmtransfer anchor: merge .*notjson\.json: must be a shard file \(JSON\); got a parse error/],
+      [['--embeddings', f('V.npy'), '--hidden', f('H.npy'), '--shard', '0/2'], /^lmtransfer anchor: option '--shard' must be I\/N with 1 ≤ I ≤ N, e\.g\. 2\/4; got '0\/2'\n$/],
+      [['--embeddings', f('V.npy'), '--hidden', f('H.npy'), '--shard', 'half'], /^lmtransfer anchor: option '--shard' must be I\/N/],
+      [['--embeddings', f('V.npy'), '--hidden', f('H.npy'), '--exclude-top=-1'], /^lmtransfer anchor: option '--exclude-top' must be a comma-separated list of integers ≥ 0/],
+      [['--embeddings', f('V.npy'), '--hidden', f('H.npy'), '--exclude-top', '-1'], /^lmtransfer anchor: Option '--exclude-top' argument is ambiguous\..* use '--exclude-top=-XYZ'\. \(try 'lmtransfer anchor --help'\)\n$/],
+      [['--embeddings', f('V.npy'), '--hidden', f('H.npy'), '--holdout'], /^lmtransfer anchor: Option '--holdout <value>' argument missing/],
+      [['--log-partition', f('z.npy'), '--hidden', f('H.npy'), '--exclude-top', '3'], /^lmtransfer anchor: option '--exclude-top' needs '--embeddings'/],
+      [['--embeddings', f('V.npy'), '--log-partition', f('z.npy'), '--hidden', f('H.npy')], /^lmtransfer anchor: options '--embeddings' and '--log-partition' exclude each other\n$/],
+      [['--embeddings', f('V.npy'), '--hidden', f('H.npy'), '--weights', f('z49.npy')], /^lmtransfer anchor: mismatched dimensions: --weights has 49 entries but --hidden has 50 rows/],
+      [['--embeddings', f('V.npy'), '--hidden', f('missing.npy')], /^lmtransfer anchor: --hidden: cannot read '.*missing\.npy': no such file\n$/],
+      [['--embeddings', f('notjson.json'), '--hidden', f('H.npy')], /^lmtransfer anchor: --embeddings .*notjson\.json: must be a \.npy file or a safetensors file; got a file that starts with neither/],
+      [['merge'], /^lmtransfer anchor: merge needs at least one shard file/],
+      [['merge', f('a1.json'), f('missing.json')], /^lmtransfer anchor: merge: cannot read '.*missing\.json': no such file\n$/],
+      [['merge', f('a1.json'), f('a1.json')], /^lmtransfer anchor: merge: shard 1\/2 is given twice/],
+      [['merge', f('a1.json'), f('b2of3.json')], /^lmtransfer anchor: merge: '.*b2of3\.json' is shard 2\/3 of 50 contexts but '.*a1\.json' is of 2 shards of 50: not the same run\n$/],
+      [['merge', f('a1.json'), f('d3.json')], /^lmtransfer anchor: mismatched dimensions: '.*d3\.json' has d = 3 but the other shards have d = 4\n$/],
+      [['merge', f('a1.json'), f('k5.json')], /^lmtransfer anchor: merge: '.*k5\.json' has bulks k=0,k=5 but '.*a1\.json' has k=0\n$/],
+      [['merge', f('a1.json'), f('n40.json')], /^lmtransfer anchor: merge: '.*n40\.json' has \|B\| = 40 for k=0 but '.*a1\.json' has 60 \(different vocabularies\?\)\n$/],
+      [['merge', f('a1.json'), f('corrupt.json')], /^lmtransfer anchor: merge .*corrupt\.json: AnchorAccumulator\.fromJSON: argument 'json' must have 'comomentCross' an array of 4 numbers; got an array of length 2\n$/],
+      [['merge', f('badshard.json')], /^lmtransfer anchor: merge .*badshard\.json: must have 'shard' \{index, count\} with 1 ≤ index ≤ count/],
     ];
     const results = await pool(cases.map(([args]) => () => runCli(args, bundle)));
     results.forEach((r, i) => {
@@ -147,12 +198,19 @@ describe('lmtransfer anchor', () => {
     expect(await main(['anchor', '--help'], io)).toBe(0);
     const help = io.out.join('');
     expect(help).toBe(ANCHOR_HELP);
-    for (const flag of ['--embeddings', '--hidden', '--log-partition', '--weights', '--exclude-top', '--holdout', '--seed', '--ridge', '--rcond', '--json', '--quiet', '--shard', '--out', '--help', 'merge']) {
+    // Every flag the parser accepts (taken from its configuration, so a new flag without help fails
+    // here) starts a line of the help, with its short form where it has one.
+    const flags = [...Object.keys(ANCHOR_OPTIONS).map((k) => `--${k}`), 'merge'];
+    expect(flags).toHaveLength(15);
+    for (const flag of flags) {
       expect(help).toMatch(new RegExp(`^ +(?:-h, )?${flag.replace(/-/g, '\\-')}\\b`, 'm'));
     }
+    expect(help).toMatch(/^ +-h, --help\b/m);
     const m = capture();
     expect(await main(['anchor', 'merge', '--help'], m)).toBe(0);
-    expect(m.out.join('')).toContain('lmtransfer anchor merge shard1.json');
+    const mergeHelp = m.out.join('');
+    expect(mergeHelp).toContain('lmtransfer anchor merge shard1.json');
+    for (const k of Object.keys(ANCHOR_MERGE_OPTIONS)) expect(mergeHelp).toContain(`--${k}`);
   });
 
   it('--json gives the fits of fitAnchor, anchors included', async () => {

@@ -139,6 +139,12 @@ describe('readNpy rejects truncated and corrupt files with FormatErrors that say
     expectFormat(b, 'got format version 4.0 (supported: 1.0, 2.0, 3.0) at byte 6');
   });
 
+  it('truncated before the header length', () => {
+    expectFormat(good.slice(0, 8), 'got a file of only 8 bytes (truncated before the header length) at byte 8');
+    const v2 = handBuilt("{'descr': '<f8', 'fortran_order': False, 'shape': (1,), }", new Uint8Array(8), 2);
+    expectFormat(v2.slice(0, 11), 'got a file of only 11 bytes (truncated before the header length) at byte 11');
+  });
+
   it('truncated header and truncated data', () => {
     expectFormat(good.slice(0, 40), 'got a header length of 118 bytes but only 30 bytes after it (truncated header) at byte 8');
     expectFormat(good.slice(0, good.length - 3), 'got 29 data bytes but shape (2, 2) × 8 bytes needs 32 (truncated data) at byte 157');
@@ -161,6 +167,8 @@ describe('readNpy rejects truncated and corrupt files with FormatErrors that say
     expectFormat(handBuilt("{'descr': '<c16', 'fortran_order': False, 'shape': (2,), }", new Uint8Array(32)), "got dtype descr '<c16' (supported:");
     expectFormat(handBuilt("{'descr': '<f8', 'fortran_order': 'no', 'shape': (2,), }", new Uint8Array(16)), "got fortran_order 'no' (expected True or False) at byte 10");
     expectFormat(handBuilt("{'descr': '<f8', 'fortran_order': True, 'shape': (1, 1, 2), }", new Uint8Array(16)), 'got a Fortran-order array with 3 axes');
+    expectFormat(handBuilt("{'descr': '|f4', 'fortran_order': False, 'shape': (2,), }", new Uint8Array(8)), "got dtype descr '|f4' (a multi-byte type needs a byte order, < or >) at byte 10");
+    expectFormat(handBuilt("{'descr': '<f8', 'fortran_order': False, 'shape': (2.5,), }", new Uint8Array(16)), "got a header that is not a Python dict literal (expected ',' or ')' in the shape tuple) at byte 62");
   });
 
   it('a non-Uint8Array argument is a DomainError', () => {
@@ -180,6 +188,22 @@ describe('writeNpy', () => {
     expect(header.trimEnd()).toBe("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }");
     expect(header.endsWith(' \n')).toBe(true);
     expect(bytes.length).toBe(10 + hlen + 24);
+  });
+
+  it('switches to format version 2.0 when the header does not fit in 65,535 bytes, as NumPy does', () => {
+    // 30,000 axes of length 1 make a header of about 90 kB (NumPy itself caps ndim at 64, but the
+    // format does not; a large structured dtype is the usual real cause).
+    const shape = new Array<number>(30000).fill(1);
+    const bytes = writeNpy(Float64Array.of(7), shape);
+    expect(bytes[6]).toBe(2);
+    const hlen = new DataView(bytes.buffer).getUint32(8, true);
+    expect(hlen).toBeGreaterThan(0xffff);
+    expect((12 + hlen) % 64).toBe(0);
+    expect(bytes[12 + hlen - 1]).toBe(0x0a);
+    const back = readNpy(bytes);
+    expect(back.version).toBe('2.0');
+    expect(back.shape).toEqual(shape);
+    expect(Array.from(back.data as Float64Array)).toEqual([7]);
   });
 
   it('round-trips every dtype, values and shapes (fast-check, 50 runs)', () => {

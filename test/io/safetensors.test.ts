@@ -93,7 +93,22 @@ describe('readSafetensors on hand-built files', () => {
     expect(Array.from(f.tensors.get('bf16')!.data as Float32Array)).toEqual(Array.from(m.data, (x) => bfloat16ToFloat(floatToBfloat16(x))));
     expect(f.metadata).toEqual({ note: 'test' });
     expect(() => writeSafetensors({ x: { data: Float64Array.of(1, 2), shape: [3] } })).toThrow(ShapeError);
+    expect(() => writeSafetensors({ x: { data: Float64Array.of(1, 2), shape: [3] } })).toThrow("writeSafetensors: argument 'tensors['x'].shape' must be 2 elements (the data's length); got [3] with 3");
     expect(() => writeSafetensors({ x: { data: [1] as unknown as Float64Array } })).toThrow(DomainError);
+    expect(() => writeSafetensors({ x: { data: [1] as unknown as Float64Array } })).toThrow("writeSafetensors: argument 'tensors['x'].data' must be a Float32Array, Float64Array or Matrix; got an array of length 1");
+    expect(() => writeSafetensors({ x: { data: Float64Array.of(1), dtype: 'I8' as 'F16' } })).toThrow("writeSafetensors: argument 'tensors['x'].dtype' must be one of 'F64', 'F32', 'F16', 'BF16'; got \"I8\"");
+    expect(() => writeSafetensors({ __metadata__: { data: Float64Array.of(1) } })).toThrow("writeSafetensors: argument 'tensors' must be tensor names other than '__metadata__'; got '__metadata__'");
+    expect(() => writeSafetensors({}, { v: 1 } as unknown as Record<string, string>)).toThrow("writeSafetensors: argument 'metadata' must be an object of strings; got an object (Object)");
+  });
+
+  it('writeSafetensors does not modify its inputs, and readSafetensors rejects bad arguments', () => {
+    const x = Float64Array.of(1 / 3, -2, 70000);
+    const copy = x.slice();
+    writeSafetensors({ a: { data: x, dtype: 'F16' }, b: { data: x, dtype: 'BF16' } });
+    expect(x).toEqual(copy);
+    expect(() => readSafetensors([1, 2] as unknown as Uint8Array)).toThrow(DomainError);
+    expect(() => readSafetensors([1, 2] as unknown as Uint8Array)).toThrow("readSafetensors: argument 'bytes' must be a Uint8Array (the file contents); got an array of length 2");
+    expect(() => readSafetensors(file, { names: 'bias' as unknown as string[] })).toThrow("readSafetensors: argument 'opts.names' must be an array of tensor names; got \"bias\"");
   });
 });
 
@@ -142,24 +157,26 @@ describe('readSafetensors rejects corrupt files with FormatErrors that say what 
   });
 });
 
-describe('float16 and bfloat16 conversions', () => {
-  it('round-trip every non-NaN 16-bit pattern exactly', () => {
-    const wrong: number[] = [];
-    for (let h = 0; h < 0x10000; h++) {
-      const x = halfToFloat(h);
-      if (Number.isNaN(x) ? !Number.isNaN(halfToFloat(floatToHalf(x))) : floatToHalf(x) !== h) wrong.push(h);
-      const y = bfloat16ToFloat(h);
-      if (Number.isNaN(y) ? !Number.isNaN(bfloat16ToFloat(floatToBfloat16(y))) : floatToBfloat16(y) !== h) wrong.push(h);
-    }
-    expect(wrong).toEqual([]);
-  });
-
-  it('round to nearest, ties to even, and overflow to infinity', () => {
-    // 1 + 2⁻¹¹ is halfway between 1 and the next half 1 + 2⁻¹⁰: ties to even gives 1.
-    expect(floatToHalf(1 + 2 ** -11)).toBe(0x3c00);
-    expect(floatToHalf(1 + 3 * 2 ** -11)).toBe(0x3c02);
-    expect(floatToHalf(70000)).toBe(0x7c00);
-    expect(floatToHalf(2 ** -26)).toBe(0); // below half the smallest subnormal rounds to 0 (tie to even)
-    expect(floatToBfloat16(1 + 2 ** -8)).toBe(0x3f80);
+describe('readSafetensors: F16 and BF16 special values, hand-computed', () => {
+  it('decodes subnormals, the extremes, signed zero, ±infinity and NaN', () => {
+    // Hand-computed from the bit layouts (IEEE 754 binary16: 1 sign, 5 exponent bits with bias 15,
+    // 10 fraction bits; bfloat16: the top 16 bits of a binary32, 8 exponent bits with bias 127).
+    const f16Bits = [0x0001, 0x03ff, 0x0400, 0x3555, 0x7bff, 0x8000, 0x8001, 0x7c00, 0xfc00, 0x7e00];
+    const f16Want = [2 ** -24, 1023 * 2 ** -24, 2 ** -14, 1365 / 4096, 65504, -0, -(2 ** -24), Infinity, -Infinity, NaN];
+    const bfBits = [0x0001, 0x007f, 0x0080, 0x3eab, 0x4049, 0x7f7f, 0x8000, 0x7f80, 0xff80, 0x7fc0];
+    const bfWant = [2 ** -133, 127 * 2 ** -133, 2 ** -126, 171 / 512, 3.140625, 255 * 2 ** 120, -0, Infinity, -Infinity, NaN];
+    const file = handBuilt(
+      {
+        h: { dtype: 'F16', shape: [10], data_offsets: [0, 20] },
+        b: { dtype: 'BF16', shape: [2, 5], data_offsets: [20, 40] },
+      },
+      concat(le(f16Bits, 'u16'), le(bfBits, 'u16')),
+    );
+    const f = readSafetensors(file);
+    // toEqual distinguishes −0 from +0 and matches NaN with NaN.
+    expect(Array.from(f.tensors.get('h')!.data as Float32Array)).toEqual(f16Want);
+    expect(Array.from(f.tensors.get('b')!.data as Float32Array)).toEqual(bfWant);
+    expect(Object.is((f.tensors.get('h')!.data as Float32Array)[5], -0)).toBe(true);
+    expect(f.tensors.get('b')!.matrix!.rows).toBe(2);
   });
 });

@@ -302,7 +302,7 @@ describe('solveLeastSquares: errors', () => {
     ['weights wrong length', () => solveLeastSquares(X, y, { weights: new Float64Array(4) }), ShapeError, "solveLeastSquares: argument 'opts.weights' must be of length 3 (X.rows); got length 4"],
     ['negative weight', () => solveLeastSquares(X, y, { weights: new Float64Array([1, -0.5, 1]) }), DomainError, "solveLeastSquares: argument 'opts.weights' must be finite and non-negative; got -0.5 at [1]"],
     ['NaN weight', () => solveLeastSquares(X, y, { weights: new Float64Array([1, 1, NaN]) }), DomainError, "solveLeastSquares: argument 'opts.weights' must be finite and non-negative; got NaN at [2]"],
-    ['all-zero weights', () => solveLeastSquares(X, y, { weights: new Float64Array(3) }), DomainError, "solveLeastSquares: argument 'opts.weights' must be not all zero; got all zeros"],
+    ['all-zero weights', () => solveLeastSquares(X, y, { weights: new Float64Array(3) }), DomainError, "solveLeastSquares: argument 'opts.weights' must be weights with at least one positive entry; got all zeros"],
     ['intercept not boolean', () => solveLeastSquares(X, y, { intercept: 1 as unknown as boolean }), DomainError, "solveLeastSquares: argument 'opts.intercept' must be a boolean; got 1"],
     ['opts not an object', () => solveLeastSquares(X, y, 5 as unknown as object), DomainError, "solveLeastSquares: argument 'opts' must be an options object or undefined; got 5"],
   ];

@@ -34,7 +34,7 @@ describe('matrix helpers', () => {
     expect(() => matrix(-1, 3)).toThrow(DomainError);
     expect(() => matrix(1.5, 3)).toThrow("matrix: argument 'rows' must be a non-negative integer; got 1.5");
     expect(() => matrix(1, 2, 'ab' as unknown as number[])).toThrow(DomainError);
-    expect(() => fromRows([[1, 2], [3]])).toThrow("fromRows: argument 'rows' must have rows of equal length 2; row 1 has 1");
+    expect(() => fromRows([[1, 2], [3]])).toThrow("fromRows: argument 'rows' must have rows of equal length 2 (the length of row 0); got row 1 of length 1");
     expect(new ShapeError('x')).toBeInstanceOf(LmTransferError);
     expect(new ShapeError('x').name).toBe('ShapeError');
   });

@@ -3,6 +3,7 @@ import { LogLinearModel } from '../../src/model/LogLinearModel.js';
 import { fromRows, matrix } from '../../src/matrix/matrix.js';
 import type { Matrix } from '../../src/matrix/matrix.js';
 import { DomainError, NumericalError, ShapeError } from '../../src/errors/errors.js';
+import { expectThrow } from './expectThrow.js';
 
 /** Naive `H Vᵀ` for comparison. */
 function naiveLogits(V: Matrix, H: Matrix): number[][] {
@@ -125,21 +126,23 @@ describe('LogLinearModel', () => {
   });
 
   it('throws typed errors naming the function and argument', () => {
-    expect(() => new LogLinearModel(matrix(0, 2))).toThrow(ShapeError);
-    expect(() => new LogLinearModel(matrix(0, 2))).toThrow("LogLinearModel: argument 'V' must be a non-empty matrix; got a 0×2 matrix");
-    expect(() => new LogLinearModel(fromRows([[NaN]]))).toThrow(DomainError);
-    expect(() => new LogLinearModel(fromRows([[NaN]]))).toThrow("LogLinearModel: argument 'V' must be finite everywhere; got NaN at (0, 0)");
-    expect(() => new LogLinearModel({} as Matrix)).toThrow(DomainError);
+    expectThrow(() => new LogLinearModel(matrix(0, 2)), ShapeError, "LogLinearModel: argument 'V' must be a non-empty matrix; got a 0×2 matrix");
+    expectThrow(() => new LogLinearModel(fromRows([[NaN]])), DomainError, "LogLinearModel: argument 'V' must be finite everywhere; got NaN at (0, 0)");
+    expectThrow(() => new LogLinearModel({} as Matrix), DomainError, "LogLinearModel: argument 'V' must be a Matrix with a non-negative integer rows; got rows=undefined");
     const model = new LogLinearModel(fromRows([[1, 2], [3, 4]]));
-    expect(() => model.logits(fromRows([[1, 2, 3]]))).toThrow(ShapeError);
-    expect(() => model.logits(fromRows([[1, 2, 3]]))).toThrow("LogLinearModel.logits: argument 'H' must be a matrix with 2 columns (V.cols); got a 1×3 matrix");
-    expect(() => model.logProbs(fromRows([[1, Infinity]]))).toThrow("LogLinearModel.logProbs: argument 'H' must be finite everywhere; got Infinity at (0, 1)");
-    expect(() => model.logPartition(fromRows([[1]]))).toThrow(ShapeError);
-    expect(() => model.logPartition(fromRows([[1, 1]]), Int32Array.of(5))).toThrow(DomainError);
+    expectThrow(() => model.logits(fromRows([[1, 2, 3]])), ShapeError, "LogLinearModel.logits: argument 'H' must be a matrix with 2 columns (V.cols); got a 1×3 matrix");
+    expectThrow(() => model.logProbs(fromRows([[1, Infinity]])), DomainError, "LogLinearModel.logProbs: argument 'H' must be finite everywhere; got Infinity at (0, 1)");
+    expectThrow(() => model.logPartition(fromRows([[1]])), ShapeError, "LogLinearModel.logPartition: argument 'H' must be a matrix with 2 columns (V.cols); got a 1×1 matrix");
+    expectThrow(() => model.logPartition(fromRows([[1, 1]]), Int32Array.of(5)), DomainError, "LogLinearModel.logPartition: argument 'words' must be word indices in [0, 2); got 5 at position 0");
+    expectThrow(() => model.logPartition(fromRows([[1, 1]]), Int32Array.of(1, 1)), DomainError, "LogLinearModel.logPartition: argument 'words' must be distinct word indices; got 1 repeated at position 1");
+    expectThrow(() => model.logPartition(fromRows([[1, 1]]), new Int32Array(0)), ShapeError, "LogLinearModel.logPartition: argument 'words' must be a non-empty set of word indices; got an empty Int32Array");
     const huge = new LogLinearModel(fromRows([[1e300, 1e300]]));
-    expect(() => huge.logits(fromRows([[1e300, 1e300]]))).toThrow(NumericalError);
-    expect(() => huge.logits(fromRows([[1e300, 1e300]]))).toThrow(
+    expectThrow(
+      () => huge.logits(fromRows([[1e300, 1e300]])),
+      NumericalError,
       "LogLinearModel.logits: the logits V·h of row 0 of 'H' must be finite; got Infinity (an overflow): scale V or H down",
     );
+    expectThrow(() => huge.logProbs(fromRows([[1e300, 1e300]])), NumericalError, "LogLinearModel.logProbs: the logits V·h of row 0 of 'H' must be finite");
+    expectThrow(() => huge.logPartition(fromRows([[1e300, 1e300]])), NumericalError, "LogLinearModel.logPartition: the logits V·h of row 0 of 'H' must be finite; got an overflow: scale V or H down");
   });
 });

@@ -4,6 +4,7 @@ import { matrix } from '../../src/matrix/matrix.js';
 import type { Matrix } from '../../src/matrix/matrix.js';
 import { klDivergenceRows } from '../../src/loss/klDivergenceRows.js';
 import { DomainError, ShapeError } from '../../src/errors/errors.js';
+import { expectThrow } from './expectThrow.js';
 import { chiSquare, chiSquareCritical999 } from './chiSquare.js';
 import { sameBits } from './bits.js';
 
@@ -185,24 +186,33 @@ describe('generateWorld', () => {
   });
 
   it('throws typed errors naming the function and argument', () => {
-    expect(() => generateWorld({ preset: 'huge' as never })).toThrow("generateWorld: argument 'opts.preset' must be one of 'tiny', 'default', 'gpt2-scale'; got \"huge\"");
-    expect(() => generateWorld({ preset: 'tiny', d: 2 })).toThrow(DomainError);
-    expect(() => generateWorld({ preset: 'tiny', d: 2 })).toThrow("generateWorld: argument 'opts.d' must be an integer ≥ 3; got 2");
-    expect(() => generateWorld({ preset: 'tiny', n: 6, numFrequent: 4, numRare: 2 })).toThrow(ShapeError);
-    expect(() => generateWorld({ preset: 'tiny', n: 6, numFrequent: 4, numRare: 2 })).toThrow(
+    expectThrow(() => generateWorld({ preset: 'huge' as never }), DomainError, "generateWorld: argument 'opts.preset' must be one of 'tiny', 'default', 'gpt2-scale'; got \"huge\"");
+    expectThrow(() => generateWorld({ preset: 'tiny', d: 2 }), DomainError, "generateWorld: argument 'opts.d' must be an integer ≥ 3; got 2");
+    expectThrow(() => generateWorld({ preset: 'tiny', n: 0 }), DomainError, "generateWorld: argument 'opts.n' must be an integer ≥ 1; got 0");
+    expectThrow(() => generateWorld({ preset: 'tiny', featureDim: 2 }), DomainError, "generateWorld: argument 'opts.featureDim' must be an integer ≥ 3; got 2");
+    expectThrow(
+      () => generateWorld({ preset: 'tiny', n: 6, numFrequent: 4, numRare: 2 }),
+      ShapeError,
       "generateWorld: argument 'opts.numFrequent' must be such that numFrequent + numRare < n = 6 (at least one bulk word); got 4 + 2",
     );
-    expect(() => generateWorld({ preset: 'tiny', rareFeatures: 5 })).toThrow("generateWorld: argument 'opts.rareFeatures' must be at most featureDim − 2 = 4; got 5");
-    expect(() => generateWorld({ preset: 'tiny', frequentMass: 1 })).toThrow("generateWorld: argument 'opts.frequentMass' must be a finite number in (0, 1); got 1");
-    expect(() => generateWorld({ preset: 'tiny', normalize: -1 })).toThrow("generateWorld: argument 'opts.normalize' must be a finite number > 0; got -1");
-    expect(() => generateWorld({ preset: 'tiny', seed: '' })).toThrow(DomainError);
-    expect(() => generateWorld(null as never)).toThrow("generateWorld: argument 'opts' must be an options object or undefined; got null");
+    expectThrow(() => generateWorld({ preset: 'tiny', numFrequent: 0 }), DomainError, "generateWorld: argument 'opts.numFrequent' must be an integer ≥ 1; got 0");
+    expectThrow(() => generateWorld({ preset: 'tiny', rareFeatures: 5 }), ShapeError, "generateWorld: argument 'opts.rareFeatures' must be at most featureDim − 2 = 4; got 5");
+    expectThrow(() => generateWorld({ preset: 'tiny', frequentMass: 1 }), DomainError, "generateWorld: argument 'opts.frequentMass' must be a finite number in (0, 1); got 1");
+    expectThrow(() => generateWorld({ preset: 'tiny', rareLogitGap: -1 }), DomainError, "generateWorld: argument 'opts.rareLogitGap' must be a finite number ≥ 0; got -1");
+    expectThrow(() => generateWorld({ preset: 'tiny', normalize: -1 }), DomainError, "generateWorld: argument 'opts.normalize' must be a finite number > 0; got -1");
+    expectThrow(() => generateWorld({ preset: 'tiny', normalize: 'yes' as never }), DomainError, "generateWorld: argument 'opts.normalize' must be a boolean or a positive number; got \"yes\"");
+    expectThrow(() => generateWorld({ preset: 'tiny', dtype: 'float16' as never }), DomainError, "generateWorld: argument 'opts.dtype' must be one of 'float64', 'float32'; got \"float16\"");
+    expectThrow(() => generateWorld({ preset: 'tiny', seed: '' }), DomainError, "generateWorld: argument 'opts.seed' must be a non-empty string or a finite number; got an empty string");
+    expectThrow(() => generateWorld({ preset: 'tiny', seed: NaN }), DomainError, "generateWorld: argument 'opts.seed' must be a non-empty string or a finite number; got NaN");
+    expectThrow(() => generateWorld(null as never), DomainError, "generateWorld: argument 'opts' must be an options object or undefined; got null");
     const tiny = generateWorld({ preset: 'tiny' });
-    expect(() => tiny.hStar(matrix(2, 5))).toThrow("World.hStar: argument 'X' must be a matrix with 6 columns (world.featureDim); got a 2×5 matrix");
-    expect(() => tiny.sampleContexts(0, createRng(1))).toThrow("World.sampleContexts: argument 'm' must be an integer ≥ 1; got 0");
-    expect(() => tiny.sampleCorpus(3, 0, createRng(1))).toThrow("World.sampleCorpus: argument 'k' must be an integer ≥ 1; got 0");
-    expect(() => tiny.sampleCorpus(3, 1, {} as never)).toThrow("World.sampleCorpus: argument 'rng' must be an Rng from createRng; got an object (Object)");
-    expect(() => tiny.trueLogProbs(matrix(1, 3))).toThrow(ShapeError);
-    expect(() => tiny.trueLogits(matrix(1, 8, new Float64Array(8).fill(NaN)))).toThrow("World.trueLogits: argument 'H' must be finite everywhere; got NaN at (0, 0)");
+    expectThrow(() => tiny.hStar(matrix(2, 5)), ShapeError, "World.hStar: argument 'X' must be a matrix with 6 columns (world.featureDim); got a 2×5 matrix");
+    expectThrow(() => tiny.sampleContexts(0, createRng(1)), DomainError, "World.sampleContexts: argument 'm' must be an integer ≥ 1; got 0");
+    expectThrow(() => tiny.sampleContexts(2, null as never), DomainError, "World.sampleContexts: argument 'rng' must be an Rng from createRng; got null");
+    expectThrow(() => tiny.sampleCorpus(0, 1, createRng(1)), DomainError, "World.sampleCorpus: argument 'm' must be an integer ≥ 1; got 0");
+    expectThrow(() => tiny.sampleCorpus(3, 0, createRng(1)), DomainError, "World.sampleCorpus: argument 'k' must be an integer ≥ 1; got 0");
+    expectThrow(() => tiny.sampleCorpus(3, 1, {} as never), DomainError, "World.sampleCorpus: argument 'rng' must be an Rng from createRng; got an object (Object)");
+    expectThrow(() => tiny.trueLogProbs(matrix(1, 3)), ShapeError, "World.trueLogProbs: argument 'H' must be a matrix with 8 columns (world.d); got a 1×3 matrix");
+    expectThrow(() => tiny.trueLogits(matrix(1, 8, new Float64Array(8).fill(NaN))), DomainError, "World.trueLogits: argument 'H' must be finite everywhere; got NaN at (0, 0)");
   });
 });

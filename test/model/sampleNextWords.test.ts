@@ -3,6 +3,7 @@ import { LogLinearModel } from '../../src/model/LogLinearModel.js';
 import { fromRows, matrix } from '../../src/matrix/matrix.js';
 import { createRng } from '../../src/random/createRng.js';
 import { DomainError, ShapeError } from '../../src/errors/errors.js';
+import { expectThrow } from './expectThrow.js';
 import { chiSquare, chiSquareCritical999 } from './chiSquare.js';
 
 describe('sampleNextWords', () => {
@@ -55,15 +56,11 @@ describe('sampleNextWords', () => {
 
   it('throws typed errors naming the function and argument', () => {
     const rng = createRng(0);
-    expect(() => sampleNextWords({} as LogLinearModel, H, 1, rng)).toThrow(DomainError);
-    expect(() => sampleNextWords({} as LogLinearModel, H, 1, rng)).toThrow("sampleNextWords: argument 'model' must be a LogLinearModel; got an object (Object)");
-    expect(() => sampleNextWords(model, fromRows([[1, 2, 3]]), 1, rng)).toThrow(ShapeError);
-    expect(() => sampleNextWords(model, fromRows([[1, 2, 3]]), 1, rng)).toThrow(
-      "sampleNextWords: argument 'H' must be a matrix with 2 columns (model.d); got a 1×3 matrix",
-    );
-    expect(() => sampleNextWords(model, H, 0, rng)).toThrow("sampleNextWords: argument 'samplesPerContext' must be an integer ≥ 1; got 0");
-    expect(() => sampleNextWords(model, H, 1.5, rng)).toThrow(DomainError);
-    expect(() => sampleNextWords(model, fromRows([[NaN, 0]]), 1, rng)).toThrow("sampleNextWords: argument 'H' must be finite everywhere; got NaN at (0, 0)");
-    expect(() => sampleNextWords(model, H, 1, null as never)).toThrow("sampleNextWords: argument 'rng' must be an Rng from createRng; got null");
+    expectThrow(() => sampleNextWords({} as LogLinearModel, H, 1, rng), DomainError, "sampleNextWords: argument 'model' must be a LogLinearModel; got an object (Object)");
+    expectThrow(() => sampleNextWords(model, fromRows([[1, 2, 3]]), 1, rng), ShapeError, "sampleNextWords: argument 'H' must be a matrix with 2 columns (model.d); got a 1×3 matrix");
+    expectThrow(() => sampleNextWords(model, H, 0, rng), DomainError, "sampleNextWords: argument 'samplesPerContext' must be an integer ≥ 1; got 0");
+    expectThrow(() => sampleNextWords(model, H, 1.5, rng), DomainError, "sampleNextWords: argument 'samplesPerContext' must be an integer ≥ 1; got 1.5");
+    expectThrow(() => sampleNextWords(model, fromRows([[NaN, 0]]), 1, rng), DomainError, "sampleNextWords: argument 'H' must be finite everywhere; got NaN at (0, 0)");
+    expectThrow(() => sampleNextWords(model, H, 1, null as never), DomainError, "sampleNextWords: argument 'rng' must be an Rng from createRng; got null");
   });
 });

@@ -4,8 +4,9 @@ import { linearTask, wordTask, contrastTask, classificationTask } from '../../sr
 import { createRng } from '../../src/random/createRng.js';
 import { fromRows } from '../../src/matrix/matrix.js';
 import { logPartition } from '../../src/softmax/logPartition.js';
+import { fitAnchor } from '../../src/anchor/fitAnchor.js';
 import { solveLeastSquares } from '../../src/linalg/solveLeastSquares.js';
-import { DomainError, ShapeError } from '../../src/errors/errors.js';
+import { DomainError, NumericalError, ShapeError } from '../../src/errors/errors.js';
 
 const V = fromRows([
   [1, 0, 0.5],
@@ -67,6 +68,27 @@ describe('wordTask and contrastTask', () => {
       }),
       { seed: 801, numRuns: 200 },
     );
+  });
+
+  it('fits the anchor with fitAnchor, so contexts on an affine hyperplane (a layer norm) work', () => {
+    // Every context satisfies h₀ + h₂ = 1: the design [H 1] has rank 3 of 4, where a plain
+    // least-squares solve throws. fitAnchor returns the minimum-norm anchor, orthogonal to the
+    // unidentified direction g = (1, 0, 1)/√2.
+    const r = createRng('hyperplane');
+    const Hp = { rows: 30, cols: 3, data: new Float64Array(90) };
+    for (let i = 0; i < 30; i++) {
+      const h0 = r.normal();
+      Hp.data.set([h0, r.normal(), 1 - h0], 3 * i);
+    }
+    expect(() => solveLeastSquares(Hp, logPartition(V, Hp, Int32Array.of(1, 2, 4)), { intercept: true })).toThrow(NumericalError);
+    const task = wordTask(world, Int32Array.of(0, 3), Float64Array.of(1, 0.5), Int32Array.of(1, 2, 4), { contexts: Hp });
+    const fit = fitAnchor(V, Hp, Int32Array.of(1, 2, 4));
+    expect(Array.from(task.anchor?.anchor ?? [])).toEqual(Array.from(fit.anchor));
+    expect(task.anchor?.intercept).toBe(fit.intercept);
+    // Minimum norm: no component along g (absolute 1e-9 for the eigen-solve's rounding).
+    const a = task.anchor?.anchor ?? new Float64Array(3);
+    expect(Math.abs(a[0] + a[2]) / Math.SQRT2).toBeLessThanOrEqual(1e-9);
+    for (const v of task.u) expect(Number.isFinite(v)).toBe(true);
   });
 
   it('uses a given anchor, and refuses a task with Σ a ≠ 0 and no anchor', () => {

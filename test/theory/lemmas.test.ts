@@ -11,7 +11,7 @@ import { klDivergenceRows } from '../../src/loss/klDivergenceRows.js';
 import { totalVariationRows } from '../../src/loss/totalVariationRows.js';
 import { pinskerBound, logStabilityBound, binaryKlLogRatioBound, binaryKlLogRatioBoundFromLogProb, binaryKl } from '../../src/theory/index.js';
 import { DomainError } from '../../src/errors/errors.js';
-import { binaryKlFromLog } from '../../src/theory/binaryKlKernel.js';
+import { binaryKlFromLog, binaryKlLogRatioKernel } from '../../src/theory/binaryKlKernel.js';
 import { generate, instanceArb } from './instanceGenerator.js';
 import type { Generated } from './instanceGenerator.js';
 
@@ -167,6 +167,10 @@ describe('Lemma 2 (log-probability stability), both forms', () => {
         // Conservative: the attained side's kl is never below κ by more than rounding.
         expect(Math.max(below, above === Infinity ? 0 : above)).toBeGreaterThanOrEqual(kappa * (1 - 1e-12));
         expect(binaryKlLogRatioBoundFromLogProb(logP, kappa * 1.5)).toBeGreaterThanOrEqual(psi);
+        // The side q < p always attains ψ (docs/theory.md, Lemma 2: kl(p‖p e^{a}) ≥ kl(p‖p e^{−a})):
+        // the root below p is at least as far as the root above it (relative 1e-12 for Newton's stop).
+        const sides = binaryKlLogRatioKernel(logP, kappa);
+        expect(sides.below).toBeGreaterThanOrEqual(sides.above * (1 - 1e-12));
       }),
       { seed: 203, numRuns: 300 },
     );
@@ -249,6 +253,49 @@ describe('Lemma 3 (anchor identity)', () => {
         expect(worst).toBeLessThanOrEqual(1e-9);
       }),
       { seed: 301, numRuns: NUM_RUNS },
+    );
+  });
+});
+
+describe('Invariances 2 and 3 (THEORY.md §1)', () => {
+  it('invariance 3: log p(w|s) − log p(0|s) = ⟨v_w − v_0, h(s)⟩ for every word w (hence every pair), both models (relative 1e-9)', () => {
+    fc.assert(
+      fc.property(instanceArb(), (g) => {
+        let worst = 0;
+        for (const { V, H } of [g.instance.truth, g.instance.learned]) {
+          const lp = logSoftmaxRows(matmulTransposeB(H, V));
+          for (let i = 0; i < H.rows; i++) {
+            for (let w = 1; w < V.rows; w++) {
+              let lin = 0;
+              let scale = 1;
+              for (let k = 0; k < H.cols; k++) {
+                const t = (V.data[w * V.cols + k] - V.data[k]) * H.data[i * H.cols + k];
+                lin += t;
+                scale += Math.abs(t);
+              }
+              const diff = lp.data[i * lp.cols + w] - lp.data[i * lp.cols];
+              // Relative to the size of the terms (plus the log Z they cancel): rounding only.
+              worst = Math.max(worst, Math.abs(diff - lin) / (scale + Math.abs(lp.data[i * lp.cols])));
+            }
+          }
+        }
+        expect(worst).toBeLessThanOrEqual(1e-9);
+      }),
+      { seed: 401, numRuns: NUM_RUNS },
+    );
+  });
+
+  it('invariance 2: when V u = c·1, moving every h(s) along u leaves p(·|s) unchanged (κ = 0 to 1e-12)', () => {
+    // The generator's 'invisible' kind builds V* u = c·1 for a random unit u and sets ĥ = h* + τ(s) u
+    // with τ ~ N(0, 4), V̂ = V*. κ from logits has an absolute rounding error of a few ulps of log Z.
+    fc.assert(
+      fc.property(instanceArb({ kind: 'invisible' }), (g) => {
+        const c = perContext(g);
+        let worst = 0;
+        for (let i = 0; i < c.kl.length; i++) worst = Math.max(worst, c.kl[i], c.tv[i]);
+        expect(worst).toBeLessThanOrEqual(1e-12);
+      }),
+      { seed: 402, numRuns: NUM_RUNS },
     );
   });
 });

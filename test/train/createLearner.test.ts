@@ -3,7 +3,8 @@ import { createLearner } from '../../src/train/createLearner.js';
 import { Learner } from '../../src/train/Learner.js';
 import { createRng } from '../../src/random/createRng.js';
 import { fromRows, matrix } from '../../src/matrix/matrix.js';
-import { DomainError, ShapeError } from '../../src/errors/errors.js';
+import { DomainError, NumericalError, ShapeError } from '../../src/errors/errors.js';
+import { expectThrow } from '../model/expectThrow.js';
 import { sameBits } from '../model/bits.js';
 
 describe('createLearner', () => {
@@ -31,8 +32,17 @@ describe('createLearner', () => {
   it('initialises deterministically from the seed', () => {
     expect(sameBits(createLearner({ world, hidden: 4, seed: 3 }).params, createLearner({ world, hidden: 4, seed: 3 }).params)).toBe(true);
     expect(sameBits(createLearner({ world, hidden: 4, seed: 3 }).params, createLearner({ world, hidden: 4, seed: 4 }).params)).toBe(false);
-    const fromV = createLearner({ n: 2, d: 2, featureDim: 3, V: fromRows([[1, 2], [3, 4]]) });
+    const Vin = fromRows([[1, 2], [3, 4]]);
+    const fromV = createLearner({ n: 2, d: 2, featureDim: 3, V: Vin });
     expect(Array.from(fromV.V().data)).toEqual([1, 2, 3, 4]);
+    // opts.V is copied, trained or tied: changing the learner never reaches the caller's matrix.
+    const tiedTo = createLearner({ n: 2, d: 2, featureDim: 3, V: Vin, trainV: false });
+    fromV.params.fill(7);
+    tiedTo.tiedV!.fill(7);
+    expect(Array.from(Vin.data)).toEqual([1, 2, 3, 4]);
+    const Vworld = world.V.data.slice();
+    createLearner({ world, trainV: false }).tiedV!.fill(0);
+    expect(sameBits(world.V.data, Vworld)).toBe(true);
   });
 
   it('computes ĥ = W1 x + b1, its normalisation to norm r, and logits V̂ ĥ', () => {
@@ -77,33 +87,53 @@ describe('createLearner', () => {
     expect(c.params[0]).not.toBe(l.params[0]);
     l.setParams(c.params);
     expect(sameBits(l.params, c.params)).toBe(true);
-    expect(() => l.setParams(new Float64Array(3))).toThrow(ShapeError);
-    expect(() => l.setParams(new Float64Array(3))).toThrow(`Learner.setParams: argument 'params' must be of length ${l.paramCount} (paramCount); got length 3`);
-    expect(() => l.setParams(new Float64Array(l.paramCount).fill(NaN))).toThrow("Learner.setParams: argument 'params' must be finite everywhere; got NaN at [0]");
-    expect(() => l.represent(matrix(2, 5))).toThrow("Learner.represent: argument 'X' must be a matrix with 6 columns (learner.featureDim); got a 2×5 matrix");
-    expect(() => l.lossAndGradient(X, new Int32Array(6))).toThrow("Learner.lossAndGradient: argument 'targets' must be an Int32Array of length 7 (X.rows); got length 6");
-    expect(() => l.lossAndGradient(X, matrix(7, 64))).toThrow("Learner.lossAndGradient: argument 'targets' must be rows summing to 1 (within 0.000001); got row 0 sums to 0");
+    const kept = l.params.slice();
+    expectThrow(() => l.setParams(new Float64Array(3)), ShapeError, `Learner.setParams: argument 'params' must be of length ${l.paramCount} (paramCount); got length 3`);
+    expectThrow(() => l.setParams(new Float64Array(l.paramCount).fill(NaN)), DomainError, "Learner.setParams: argument 'params' must be finite everywhere; got NaN at [0]");
+    expectThrow(() => l.setParams(Array.from(kept) as never), DomainError, "Learner.setParams: argument 'params' must be a Float64Array; got an array of length");
+    expect(sameBits(l.params, kept)).toBe(true);
+    expectThrow(() => l.represent(matrix(2, 5)), ShapeError, "Learner.represent: argument 'X' must be a matrix with 6 columns (learner.featureDim); got a 2×5 matrix");
+    expectThrow(() => l.logits(matrix(2, 6, new Float64Array(12).fill(Infinity))), DomainError, "Learner.logits: argument 'X' must be finite everywhere; got Infinity at (0, 0)");
+    expectThrow(() => l.lossAndGradient(X, new Int32Array(6)), ShapeError, "Learner.lossAndGradient: argument 'targets' must be an Int32Array of length 7 (X.rows); got length 6");
+    expectThrow(() => l.lossAndGradient(X, new Int32Array(7).fill(64)), DomainError, "Learner.lossAndGradient: argument 'targets' must be word indices in [0, 64); got 64 at position 0");
+    expectThrow(() => l.lossAndGradient(X, matrix(7, 64)), DomainError, "Learner.lossAndGradient: argument 'targets' must be rows summing to 1 (within 0.000001); got row 0 sums to 0");
+    expectThrow(() => l.lossAndGradient(X, matrix(7, 63)), ShapeError, "Learner.lossAndGradient: argument 'targets' must be a 7×64 matrix of distributions (one row per context, one column per word); got a 7×63 matrix");
+    expectThrow(() => l.lossAndGradient(matrix(0, 6), new Int32Array(0)), ShapeError, "Learner.lossAndGradient: argument 'X' must be a non-empty matrix; got a 0×6 matrix");
+    // Logits that overflow: finite inputs, a NumericalError rather than a NaN loss or gradient.
+    const huge = createLearner({ world, seed: 1 });
+    huge.params.fill(1e200);
+    expectThrow(() => huge.logits(X), NumericalError, "Learner.logits: the logits of row 0 of 'X' must be finite; got -Infinity (the parameters or X are too large)");
+    expectThrow(() => huge.lossAndGradient(X, new Int32Array(7)), NumericalError, "Learner.lossAndGradient: the loss must be finite; got NaN");
   });
 
   it('throws typed errors naming the function and argument', () => {
-    expect(() => createLearner(null as never)).toThrow("createLearner: argument 'opts' must be an options object; got null");
-    expect(() => createLearner({ d: 3, featureDim: 2 })).toThrow("createLearner: argument 'opts.n' must be an integer ≥ 1; got undefined");
-    expect(() => createLearner({ world, hidden: -1 })).toThrow("createLearner: argument 'opts.hidden' must be an integer ≥ 0; got -1");
-    expect(() => createLearner({ world, activation: 'gelu' as never })).toThrow(DomainError);
-    expect(() => createLearner({ world, activation: 'gelu' as never })).toThrow("createLearner: argument 'opts.activation' must be one of 'tanh', 'relu'; got \"gelu\"");
-    expect(() => createLearner({ world, normalize: 0 })).toThrow("createLearner: argument 'opts.normalize' must be a finite number > 0; got 0");
-    expect(() => createLearner({ n: 3, d: 2, featureDim: 2, trainV: false })).toThrow(
+    expectThrow(() => createLearner(null as never), DomainError, "createLearner: argument 'opts' must be an options object; got null");
+    expectThrow(() => createLearner({ d: 3, featureDim: 2 }), DomainError, "createLearner: argument 'opts.n' must be an integer ≥ 1; got undefined");
+    expectThrow(() => createLearner({ n: 3, featureDim: 2 }), DomainError, "createLearner: argument 'opts.d' must be an integer ≥ 1; got undefined");
+    expectThrow(() => createLearner({ n: 3, d: 2 }), DomainError, "createLearner: argument 'opts.featureDim' must be an integer ≥ 1; got undefined");
+    expectThrow(() => createLearner({ world, hidden: -1 }), DomainError, "createLearner: argument 'opts.hidden' must be an integer ≥ 0; got -1");
+    expectThrow(() => createLearner({ world, activation: 'gelu' as never }), DomainError, "createLearner: argument 'opts.activation' must be one of 'tanh', 'relu'; got \"gelu\"");
+    expectThrow(() => createLearner({ world, normalize: 0 }), DomainError, "createLearner: argument 'opts.normalize' must be a finite number > 0; got 0");
+    expectThrow(() => createLearner({ world, normalize: 'yes' as never }), DomainError, "createLearner: argument 'opts.normalize' must be a boolean, a positive number or null; got \"yes\"");
+    expectThrow(() => createLearner({ world, trainV: 1 as never }), DomainError, "createLearner: argument 'opts.trainV' must be a boolean; got 1");
+    expectThrow(() => createLearner({ world, seed: '' }), DomainError, "createLearner: argument 'opts.seed' must be a non-empty string or a finite number; got an empty string");
+    expectThrow(() => createLearner({ world, vInitStd: -1 }), DomainError, "createLearner: argument 'opts.vInitStd' must be a finite number ≥ 0; got -1");
+    expectThrow(
+      () => createLearner({ n: 3, d: 2, featureDim: 2, trainV: false }),
+      DomainError,
       "createLearner: argument 'opts.trainV' must be true unless opts.V or opts.world gives a V̂ to tie to; got false with neither",
     );
-    expect(() => createLearner({ world, V: matrix(3, 8) })).toThrow(ShapeError);
-    expect(() => createLearner({ world, V: matrix(3, 8) })).toThrow("createLearner: argument 'opts.V' must be an 64×8 matrix (n × d); got a 3×8 matrix");
-    expect(() => createLearner({ world, featureDim: 5 })).toThrow("createLearner: argument 'opts.featureDim' must be equal to world.featureDim = 6; got 5");
-    expect(() => createLearner({ world, d: 4, trainV: false })).toThrow(
+    expectThrow(() => createLearner({ world, V: matrix(3, 8) }), ShapeError, "createLearner: argument 'opts.V' must be an 64×8 matrix (n × d); got a 3×8 matrix");
+    expectThrow(() => createLearner({ world, n: 63 }), ShapeError, "createLearner: argument 'opts.n' must be equal to world.n = 64; got 63");
+    expectThrow(() => createLearner({ world, featureDim: 5 }), ShapeError, "createLearner: argument 'opts.featureDim' must be equal to world.featureDim = 6; got 5");
+    expectThrow(
+      () => createLearner({ world, d: 4, trainV: false }),
+      ShapeError,
       "createLearner: argument 'opts.d' must be equal to world.d = 8 when V̂ is tied to the world's V*; got 4",
     );
     // A learned width different from the world's is fine when V̂ is trained.
     expect(createLearner({ world, d: 4 }).V().cols).toBe(4);
-    expect(() => createLearner({ world, V: fromRows([[NaN]]) })).toThrow("createLearner: argument 'opts.V' must be finite everywhere; got NaN at (0, 0)");
-    expect(() => createLearner({ world: {} as never })).toThrow("createLearner: argument 'opts.world' must be a World from generateWorld; got an object (Object)");
+    expectThrow(() => createLearner({ world, V: fromRows([[NaN]]) }), DomainError, "createLearner: argument 'opts.V' must be finite everywhere; got NaN at (0, 0)");
+    expectThrow(() => createLearner({ world: {} as never }), DomainError, "createLearner: argument 'opts.world' must be a World from generateWorld; got an object (Object)");
   });
 });

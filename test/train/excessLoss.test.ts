@@ -6,6 +6,8 @@ import { klDivergenceRows } from '../../src/loss/klDivergenceRows.js';
 import { createRng } from '../../src/random/createRng.js';
 import { matrix } from '../../src/matrix/matrix.js';
 import { DomainError, NumericalError, ShapeError } from '../../src/errors/errors.js';
+import { expectThrow } from '../model/expectThrow.js';
+import { sameBits } from '../model/bits.js';
 
 /** A learner that reproduces the world exactly: ĥ = W* x, V̂ tied to V*. */
 function truthLearner(world: ReturnType<typeof generateWorld>): Learner {
@@ -23,11 +25,16 @@ describe('excessLoss', () => {
     const kl = klDivergenceRows(world.trueLogits(ctx.H), learner.logits(ctx.X));
     const want = kl.reduce((a, b) => a + b, 0) / kl.length;
     const Xc = ctx.X.data.slice();
+    const Hc = ctx.H.data.slice();
+    const Pc = learner.params.slice();
     const got = excessLoss(world, learner, ctx);
     // Same per-row values summed in the same order: equal to rounding of the final division (1e-15 relative).
     expect(Math.abs(got - want)).toBeLessThanOrEqual(1e-15 * want);
     expect(got).toBeGreaterThan(0.1);
-    expect(ctx.X.data).toEqual(Xc);
+    // Inputs are never mutated: features, true representations, the learner's parameters.
+    expect(sameBits(ctx.X.data, Xc)).toBe(true);
+    expect(sameBits(ctx.H.data, Hc)).toBe(true);
+    expect(sameBits(learner.params, Pc)).toBe(true);
   });
 
   it('compares models of different widths (only the vocabulary must match)', () => {
@@ -63,21 +70,23 @@ describe('excessLoss', () => {
   });
 
   it('throws typed errors naming the function and argument', () => {
-    expect(() => excessLoss(world, {} as Learner, ctx)).toThrow("excessLoss: argument 'learner' must be a Learner from createLearner; got an object (Object)");
-    expect(() => excessLoss(null as never, learner, ctx)).toThrow(DomainError);
-    expect(() => excessLoss(world, learner, { X: matrix(3, 5), H: matrix(3, 8) })).toThrow(ShapeError);
-    expect(() => excessLoss(world, learner, { X: matrix(3, 5), H: matrix(3, 8) })).toThrow("excessLoss: argument 'X' must be a matrix with 6 columns (learner.featureDim); got a 3×5 matrix");
-    expect(() => excessLoss(world, learner, { X: ctx.X, H: matrix(300, 7) })).toThrow("excessLoss: argument 'contexts.H' must be a matrix with 8 columns (world.V.cols); got a 300×7 matrix");
-    expect(() => excessLoss(world, learner, { X: ctx.X, H: matrix(299, 8) })).toThrow("excessLoss: argument 'contexts.H' must be a matrix with 300 rows (contexts.X.rows); got a 299×8 matrix");
-    expect(() => excessLoss(world, learner, { X: matrix(0, 6), H: matrix(0, 8) })).toThrow("excessLoss: argument 'contexts.X' must be a non-empty matrix; got a 0×6 matrix");
+    expectThrow(() => excessLoss(world, {} as Learner, ctx), DomainError, "excessLoss: argument 'learner' must be a Learner from createLearner; got an object (Object)");
+    expectThrow(() => excessLoss(null as never, learner, ctx), DomainError, "excessLoss: argument 'world' must be a World (or an object with V*); got null");
+    expectThrow(() => excessLoss(world, learner, null as never), DomainError, "excessLoss: argument 'contexts' must be an object { X, H, weights? }; got null");
+    expectThrow(() => excessLoss(world, learner, { X: matrix(3, 5), H: matrix(3, 8) }), ShapeError, "excessLoss: argument 'contexts.X' must be a matrix with 6 columns (learner.featureDim); got a 3×5 matrix");
+    expectThrow(() => excessLoss(world, learner, { X: ctx.X, H: matrix(300, 7) }), ShapeError, "excessLoss: argument 'contexts.H' must be a matrix with 8 columns (world.V.cols); got a 300×7 matrix");
+    expectThrow(() => excessLoss(world, learner, { X: ctx.X, H: matrix(299, 8) }), ShapeError, "excessLoss: argument 'contexts.H' must be a matrix with 300 rows (contexts.X.rows); got a 299×8 matrix");
+    expectThrow(() => excessLoss(world, learner, { X: matrix(0, 6), H: matrix(0, 8) }), ShapeError, "excessLoss: argument 'contexts.X' must be a non-empty matrix; got a 0×6 matrix");
+    const Xnan = ctx.X.data.slice();
+    Xnan[1] = NaN;
+    expectThrow(() => excessLoss(world, learner, { X: matrix(300, 6, Xnan), H: ctx.H }), DomainError, "excessLoss: argument 'contexts.X' must be finite everywhere; got NaN at (0, 1)");
     const other = generateWorld({ preset: 'tiny', n: 40 });
-    expect(() => excessLoss(other, learner, ctx)).toThrow("excessLoss: argument 'learner' must be a learner over n = 40 words (world.V.rows); got n = 64");
-    expect(() => excessLoss(world, learner, { ...ctx, weights: new Float64Array(300).fill(-1) })).toThrow("excessLoss: argument 'contexts.weights' must be non-negative; got -1 at [0]");
-    expect(() => excessLoss(world, learner, { ...ctx, weights: new Float64Array(300) })).toThrow("excessLoss: argument 'contexts.weights' must be weights with a positive sum; got a sum of 0");
-    expect(() => excessLoss(world, learner, { ...ctx, weights: new Float64Array(3) })).toThrow(ShapeError);
+    expectThrow(() => excessLoss(other, learner, ctx), ShapeError, "excessLoss: argument 'learner' must be a learner over n = 40 words (world.V.rows); got n = 64");
+    expectThrow(() => excessLoss(world, learner, { ...ctx, weights: new Float64Array(300).fill(-1) }), DomainError, "excessLoss: argument 'contexts.weights' must be non-negative; got -1 at [0]");
+    expectThrow(() => excessLoss(world, learner, { ...ctx, weights: new Float64Array(300) }), DomainError, "excessLoss: argument 'contexts.weights' must be weights with a positive sum; got a sum of 0");
+    expectThrow(() => excessLoss(world, learner, { ...ctx, weights: new Float64Array(3) }), ShapeError, "excessLoss: argument 'contexts.weights' must be of length 300 (one weight per context); got length 3");
     const huge = createLearner({ world, seed: 1 });
     huge.params.fill(1e200);
-    expect(() => excessLoss(world, huge, ctx)).toThrow(NumericalError);
-    expect(() => excessLoss(world, huge, ctx)).toThrow(/^excessLoss: the learner's logits must be finite; got Infinity for context 0/);
+    expectThrow(() => excessLoss(world, huge, ctx), NumericalError, "excessLoss: the learner's logits must be finite; got Infinity for context 0");
   });
 });

@@ -5,115 +5,180 @@ import { matrix } from '../../src/matrix/matrix.js';
 import type { Matrix } from '../../src/matrix/matrix.js';
 import { createRng } from '../../src/random/createRng.js';
 
-/** Mean cross-entropy computed independently of the library's kernels (plain loops, stable LSE). */
+/**
+ * Logits of the learner computed from its parameters with plain loops, independently of the
+ * library's forward kernel: `a = W1 x + b1`, then `ĥ = W2 σ(a) + b2` (hidden layer) or `ĥ = a`,
+ * then `ĥ ← r ĥ/√(‖ĥ‖² + 10⁻¹²)` when normalised (the formula documented on `Learner`), logits `V̂ ĥ`.
+ */
+function referenceLogits(learner: Learner, X: Matrix): Float64Array {
+  const p = learner.params;
+  const block = (name: string) => learner.blocks.find((b) => b.name === name);
+  const W1 = block('W1')!;
+  const b1 = block('b1');
+  const W2 = block('W2');
+  const b2 = block('b2');
+  const V = learner.V().data;
+  const { n, d, featureDim: k } = learner;
+  const out = new Float64Array(X.rows * n);
+  for (let i = 0; i < X.rows; i++) {
+    const a: number[] = [];
+    for (let r = 0; r < W1.rows; r++) {
+      let s = b1 ? p[b1.offset + r] : 0;
+      for (let j = 0; j < k; j++) s += p[W1.offset + r * k + j] * X.data[i * k + j];
+      a.push(s);
+    }
+    let h = a;
+    if (W2) {
+      const z = a.map((v) => (learner.activation === 'tanh' ? Math.tanh(v) : Math.max(v, 0)));
+      h = [];
+      for (let r = 0; r < d; r++) {
+        let s = b2 ? p[b2.offset + r] : 0;
+        for (let j = 0; j < z.length; j++) s += p[W2.offset + r * z.length + j] * z[j];
+        h.push(s);
+      }
+    }
+    if (learner.hNorm !== null) {
+      const norm = Math.sqrt(h.reduce((acc, v) => acc + v * v, 0) + 1e-12);
+      h = h.map((v) => ((learner.hNorm as number) * v) / norm);
+    }
+    for (let w = 0; w < n; w++) {
+      let s = 0;
+      for (let j = 0; j < d; j++) s += V[w * d + j] * h[j];
+      out[i * n + w] = s;
+    }
+  }
+  return out;
+}
+
+/** Mean cross-entropy from the reference logits (plain loops, stable LSE). */
 function referenceLoss(learner: Learner, X: Matrix, targets: Int32Array | Matrix): number {
-  const Z = learner.logits(X);
+  const Z = referenceLogits(learner, X);
   const n = learner.n;
   let total = 0;
   for (let i = 0; i < X.rows; i++) {
     let max = -Infinity;
-    for (let w = 0; w < n; w++) max = Math.max(max, Z.data[i * n + w]);
+    for (let w = 0; w < n; w++) max = Math.max(max, Z[i * n + w]);
     let s = 0;
-    for (let w = 0; w < n; w++) s += Math.exp(Z.data[i * n + w] - max);
+    for (let w = 0; w < n; w++) s += Math.exp(Z[i * n + w] - max);
     const lse = max + Math.log(s);
-    if (targets instanceof Int32Array) total += lse - Z.data[i * n + targets[i]];
-    else for (let w = 0; w < n; w++) total += targets.data[i * n + w] * (lse - Z.data[i * n + w]);
+    if (targets instanceof Int32Array) total += lse - Z[i * n + targets[i]];
+    else for (let w = 0; w < n; w++) total += targets.data[i * n + w] * (lse - Z[i * n + w]);
   }
   return total / X.rows;
 }
 
-const arch = fc.record({
-  hidden: fc.constantFrom(0, 5),
-  activation: fc.constantFrom('tanh' as const, 'relu' as const),
-  normalize: fc.constantFrom(null, 1.7),
-  trainV: fc.boolean(),
-  bias: fc.boolean(),
-  distribution: fc.boolean(),
-  seed: fc.integer({ min: 0, max: 1e6 }),
-});
+/**
+ * The first parameter whose gradient entry disagrees with the central finite difference, or null.
+ * Central differences with h = 1e-5: truncation O(h²·|f'''|) ≈ 1e-10 and cancellation
+ * ≈ 1e-16·|f|/h ≈ 1e-11 for losses of order 1, so 1e-7 absolute plus 1e-6 relative has a wide margin
+ * while an error of a part in a thousand in any entry of size ≥ 1e-3 fails (see the teeth test).
+ */
+function firstMismatch(learner: Learner, X: Matrix, targets: Int32Array | Matrix, grad: Float64Array): { i: number; analytic: number; fd: number } | null {
+  const h = 1e-5;
+  const p = learner.params;
+  for (let i = 0; i < p.length; i++) {
+    const keep = p[i];
+    p[i] = keep + h;
+    const up = referenceLoss(learner, X, targets);
+    p[i] = keep - h;
+    const down = referenceLoss(learner, X, targets);
+    p[i] = keep;
+    const fd = (up - down) / (2 * h);
+    if (Math.abs(grad[i] - fd) > 1e-7 + 1e-6 * Math.abs(fd)) return { i, analytic: grad[i], fd };
+  }
+  return null;
+}
+
+interface Arch {
+  hidden: number;
+  activation: 'tanh' | 'relu';
+  normalize: number | null;
+  trainV: boolean;
+  bias: boolean;
+  distribution: boolean;
+}
+
+/** A small random instance: n = 7 words, d = 4, k = 3 features, m = 5 contexts, all parameters generic. */
+function instance(a: Arch, seed: number): { learner: Learner; X: Matrix; targets: Int32Array | Matrix } {
+  const n = 7;
+  const d = 4;
+  const k = 3;
+  const m = 5;
+  const rng = createRng(seed);
+  const Vfix = matrix(n, d, Float64Array.from({ length: n * d }, () => rng.normal()));
+  const learner = createLearner({ n, d, featureDim: k, ...a, V: Vfix, seed });
+  // Biases start at 0; random values make their gradients (and relu's kinks) generic.
+  for (let i = 0; i < learner.params.length; i++) learner.params[i] += 0.3 * rng.normal();
+  const X = matrix(m, k, Float64Array.from({ length: m * k }, () => rng.normal()));
+  let targets: Int32Array | Matrix;
+  if (a.distribution) {
+    const q = new Float64Array(m * n);
+    for (let i = 0; i < m; i++) {
+      let s = 0;
+      for (let w = 0; w < n; w++) s += q[i * n + w] = rng.next();
+      for (let w = 0; w < n; w++) q[i * n + w] /= s;
+    }
+    targets = matrix(m, n, q);
+  } else {
+    targets = Int32Array.from({ length: m }, () => rng.int(n));
+  }
+  return { learner, X, targets };
+}
+
+/** Every architecture: linear or hidden (tanh, relu), normalised or not, V̂ trained or tied, biases or not, word or distribution targets. */
+const ARCHS: Arch[] = [];
+for (const [hidden, activation] of [[0, 'tanh'], [5, 'tanh'], [5, 'relu']] as const) {
+  for (const normalize of [null, 1.7]) {
+    for (const trainV of [true, false]) {
+      for (const bias of [true, false]) {
+        for (const distribution of [false, true]) ARCHS.push({ hidden, activation, normalize, trainV, bias, distribution });
+      }
+    }
+  }
+}
 
 describe('Learner gradient', () => {
-  it('equals central finite differences for every parameter (both layers, biases, V̂), with and without normalisation (property)', () => {
-    fc.assert(
-      fc.property(arch, (a) => {
-        const n = 7;
-        const d = 4;
-        const k = 3;
-        const m = 5;
-        const rng = createRng(a.seed);
-        const Vfix = matrix(n, d, Float64Array.from({ length: n * d }, () => rng.normal()));
-        const learner = createLearner({
-          n,
-          d,
-          featureDim: k,
-          hidden: a.hidden,
-          activation: a.activation,
-          normalize: a.normalize,
-          trainV: a.trainV,
-          bias: a.bias,
-          V: Vfix,
-          seed: a.seed,
-        });
-        // Biases start at 0; random values make their gradients (and relu's kinks) generic.
-        for (let i = 0; i < learner.params.length; i++) learner.params[i] += 0.3 * rng.normal();
-        const X = matrix(m, k, Float64Array.from({ length: m * k }, () => rng.normal()));
-        let targets: Int32Array | Matrix;
-        if (a.distribution) {
-          const q = new Float64Array(m * n);
-          for (let i = 0; i < m; i++) {
-            let s = 0;
-            for (let w = 0; w < n; w++) s += q[i * n + w] = rng.next();
-            for (let w = 0; w < n; w++) q[i * n + w] /= s;
-          }
-          targets = matrix(m, n, q);
-        } else {
-          targets = Int32Array.from({ length: m }, () => rng.int(n));
-        }
-        const { loss, grad } = learner.lossAndGradient(X, targets);
-        // The fused kernel's loss equals a plain-loop reference to rounding (1e-12).
-        expect(Math.abs(loss - referenceLoss(learner, X, targets))).toBeLessThan(1e-12);
-        const h = 1e-5;
-        const p = learner.params;
-        for (let i = 0; i < p.length; i++) {
-          const keep = p[i];
-          p[i] = keep + h;
-          const up = referenceLoss(learner, X, targets);
-          p[i] = keep - h;
-          const down = referenceLoss(learner, X, targets);
-          p[i] = keep;
-          const fd = (up - down) / (2 * h);
-          // Central differences: truncation O(h²·|f'''|) ≈ 1e-10 and cancellation ≈ 1e-16·|f|/h ≈ 1e-11
-          // for losses of order 1, so 1e-7 absolute plus 1e-6 relative has a wide margin while any
-          // wrong term (errors of order 1e-2 and up) fails.
-          if (Math.abs(grad[i] - fd) > 1e-7 + 1e-6 * Math.abs(fd)) {
-            throw new Error(`parameter ${i} of ${p.length}: analytic ${grad[i]}, finite difference ${fd} (${JSON.stringify(a)})`);
-          }
-        }
-        expect(grad.length).toBe(learner.paramCount);
-        if (a.trainV) expect(learner.blocks.some((b) => b.name === 'V')).toBe(true);
-      }),
-      { seed: 2024, numRuns: 40 },
-    );
+  it('equals central finite differences for every parameter, in each of the 48 architectures (W1, b1, W2, b2, V̂; normalised or not)', () => {
+    expect(ARCHS.length).toBe(48);
+    const blocksSeen = new Set<string>();
+    ARCHS.forEach((a, idx) => {
+      fc.assert(
+        fc.property(fc.integer({ min: 0, max: 1e6 }), (seed) => {
+          const { learner, X, targets } = instance(a, seed);
+          const Xc = X.data.slice();
+          const { loss, grad } = learner.lossAndGradient(X, targets);
+          // The fused kernel's loss equals the independent plain-loop forward and loss to rounding (1e-12).
+          expect(Math.abs(loss - referenceLoss(learner, X, targets))).toBeLessThan(1e-12);
+          expect(grad.length).toBe(learner.paramCount);
+          const bad = firstMismatch(learner, X, targets, grad);
+          if (bad !== null) throw new Error(`parameter ${bad.i} of ${grad.length}: analytic ${bad.analytic}, finite difference ${bad.fd} (${JSON.stringify(a)})`);
+          expect(Array.from(X.data)).toEqual(Array.from(Xc));
+          for (const b of learner.blocks) blocksSeen.add(`${b.name}:${a.normalize !== null}`);
+          // The layout has the pieces the architecture asks for.
+          expect(learner.blocks.some((b) => b.name === 'V')).toBe(a.trainV);
+          expect(learner.blocks.some((b) => b.name === 'W2')).toBe(a.hidden > 0);
+          expect(learner.blocks.some((b) => b.name === 'b1')).toBe(a.bias);
+        }),
+        { seed: 2024 + idx, numRuns: 2 },
+      );
+    });
+    // Every block was checked with and without normalisation.
+    for (const name of ['W1', 'b1', 'W2', 'b2', 'V']) for (const norm of [true, false]) expect(blocksSeen.has(`${name}:${norm}`)).toBe(true);
   });
 
-  it('differs from finite differences when a layer is wrong (the check has teeth)', () => {
-    const learner = createLearner({ n: 5, d: 3, featureDim: 2, hidden: 4, seed: 1, normalize: 2 });
-    const rng = createRng(5);
-    const X = matrix(3, 2, Float64Array.from({ length: 6 }, () => rng.normal()));
-    const t = Int32Array.of(0, 3, 4);
-    const { grad } = learner.lossAndGradient(X, t);
-    // Perturb W2 and recompute: the gradient must change, so a test comparing against a stale or
-    // zero gradient would fail.
-    const w2 = learner.blocks.find((b) => b.name === 'W2')!;
-    learner.params[w2.offset] += 0.5;
-    const again = learner.lossAndGradient(X, t).grad;
-    let diff = 0;
-    for (let i = 0; i < grad.length; i++) diff = Math.max(diff, Math.abs(grad[i] - again[i]));
-    expect(diff).toBeGreaterThan(1e-3);
+  it('has teeth: a gradient off by 0.1% in any single entry of any block is caught', () => {
+    const a: Arch = { hidden: 5, activation: 'tanh', normalize: 1.7, trainV: true, bias: true, distribution: false };
+    const { learner, X, targets } = instance(a, 7);
+    const { grad } = learner.lossAndGradient(X, targets);
+    expect(firstMismatch(learner, X, targets, grad)).toBeNull();
     for (const b of learner.blocks) {
-      let norm = 0;
-      for (let i = b.offset; i < b.offset + b.rows * b.cols; i++) norm += grad[i] * grad[i];
-      expect(norm).toBeGreaterThan(0);
+      // The entry of the block with the largest gradient, so that 0.1% of it is well above the tolerance.
+      let at = b.offset;
+      for (let i = b.offset; i < b.offset + b.rows * b.cols; i++) if (Math.abs(grad[i]) > Math.abs(grad[at])) at = i;
+      expect(Math.abs(grad[at])).toBeGreaterThan(1e-3);
+      const wrong = grad.slice();
+      wrong[at] *= 1.001;
+      expect(firstMismatch(learner, X, targets, wrong)?.i).toBe(at);
     }
   });
 });

@@ -1,5 +1,6 @@
 import { learningRateAt } from '../../src/train/learningRateAt.js';
 import { DomainError } from '../../src/errors/errors.js';
+import { expectThrow } from '../model/expectThrow.js';
 
 describe('learningRateAt', () => {
   it('warms up linearly, then follows the constant, cosine or linear schedule', () => {
@@ -21,11 +22,12 @@ describe('learningRateAt', () => {
   });
 
   it('throws typed errors naming the function and argument', () => {
-    expect(() => learningRateAt(0, { lr: 0, steps: 5 })).toThrow(DomainError);
-    expect(() => learningRateAt(0, { lr: 0, steps: 5 })).toThrow("learningRateAt: argument 'opts.lr' must be a finite number > 0; got 0");
-    expect(() => learningRateAt(5, { lr: 1, steps: 5 })).toThrow("learningRateAt: argument 'step' must be an integer in [0, 4]; got 5");
-    expect(() => learningRateAt(0, { lr: 1, steps: 5, schedule: 'exp' as never })).toThrow("learningRateAt: argument 'opts.schedule' must be one of 'constant', 'cosine', 'linear'; got \"exp\"");
-    expect(() => learningRateAt(0, { lr: 1, steps: 5, warmupSteps: -1 })).toThrow("learningRateAt: argument 'opts.warmupSteps' must be an integer ≥ 0; got -1");
-    expect(() => learningRateAt(0, undefined as never)).toThrow("learningRateAt: argument 'opts' must be a schedule object; got undefined");
+    expectThrow(() => learningRateAt(0, { lr: 0, steps: 5 }), DomainError, "learningRateAt: argument 'opts.lr' must be a finite number > 0; got 0");
+    expectThrow(() => learningRateAt(0, { lr: 1, steps: 0 }), DomainError, "learningRateAt: argument 'opts.steps' must be an integer ≥ 1; got 0");
+    expectThrow(() => learningRateAt(5, { lr: 1, steps: 5 }), DomainError, "learningRateAt: argument 'step' must be an integer in [0, 4]; got 5");
+    expectThrow(() => learningRateAt(0, { lr: 1, steps: 5, schedule: 'exp' as never }), DomainError, "learningRateAt: argument 'opts.schedule' must be one of 'constant', 'cosine', 'linear'; got \"exp\"");
+    expectThrow(() => learningRateAt(0, { lr: 1, steps: 5, warmupSteps: -1 }), DomainError, "learningRateAt: argument 'opts.warmupSteps' must be an integer ≥ 0; got -1");
+    expectThrow(() => learningRateAt(0, { lr: 1, steps: 5, minLr: 2 }), DomainError, "learningRateAt: argument 'opts.minLr' must be a finite number in [0, 1]; got 2");
+    expectThrow(() => learningRateAt(0, undefined as never), DomainError, "learningRateAt: argument 'opts' must be a schedule object; got undefined");
   });
 });

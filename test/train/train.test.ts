@@ -13,6 +13,8 @@ import { createRng } from '../../src/random/createRng.js';
 import { matrix } from '../../src/matrix/matrix.js';
 import { DomainError, FormatError, NumericalError, ShapeError } from '../../src/errors/errors.js';
 import { sameBits } from '../model/bits.js';
+import { expectThrow } from '../model/expectThrow.js';
+import { encodeFloat64 } from '../../src/train/checkpointCodec.js';
 
 const world = generateWorld({ preset: 'tiny', seed: 4 });
 const corpus = world.sampleCorpus(200, 3, createRng('tiny-corpus'));
@@ -94,7 +96,15 @@ describe('train (tiny world)', () => {
     const seen: [number, TrainMetrics][] = [];
     const opts: TrainOptions = { world, lr: 0.02, steps: 10, batchSize: 20, schedule: 'linear', warmupSteps: 2, evalEvery: 2 };
     const learner = newLearner();
-    const result = train(learner, dataOf('H'), { ...opts, onProgress: (s, m) => (seen.push([s, m]), s < 5) });
+    // The reported ε must be the exact excess loss of the learner as it stands when reported: recompute
+    // it inside the callback (bitwise: same kernels, same order).
+    const exact: [number, number][] = [];
+    const onProgress = (s: number, m: TrainMetrics): boolean => {
+      seen.push([s, m]);
+      if (m.excessLoss !== undefined) exact.push([m.excessLoss, excessLoss(world, learner, { X: corpus.X, H: corpus.H })]);
+      return s < 5;
+    };
+    const result = train(learner, dataOf('H'), { ...opts, onProgress });
     expect(result.stopped).toBe('callback');
     expect(result.step).toBe(5);
     expect(seen.map(([s]) => s)).toEqual([1, 2, 3, 4, 5]);
@@ -108,6 +118,11 @@ describe('train (tiny world)', () => {
       expect(m.excessLoss !== undefined).toBe(s % 2 === 0);
     }
     expect(result.evaluations.map((e) => e.step)).toEqual([0, 2, 4, 5]);
+    expect(exact.length).toBe(2);
+    for (const [reported, recomputed] of exact) expect(reported).toBe(recomputed);
+    // Fresh values each time (training moved ε between steps 2 and 4), and the same as `evaluations`.
+    expect(exact[1][0]).not.toBe(exact[0][0]);
+    expect(result.evaluations.slice(1, 3).map((e) => e.excessLoss)).toEqual(exact.map(([r]) => r));
     // The final evaluation is the exact ε of the learner as it stands.
     expect(result.excessLoss).toBe(excessLoss(world, learner, { X: corpus.X, H: corpus.H }));
     expect(result.losses.length).toBe(5);
@@ -161,6 +176,55 @@ describe('train (tiny world)', () => {
     for (const v of learner.params) expect(Number.isFinite(v)).toBe(true);
   });
 
+  it('stops when an update overflows a parameter, restoring the parameters of the last finite loss (no silent Infinity)', () => {
+    // A large output bias makes ĥ ≈ 1e3 and so the gradient of V̂ of order 1e3/B = 50 (the loss stays
+    // finite: logits of order 0.02·1e3·√8); one SGD step at lr = 1e308 then overflows.
+    const learner = newLearner();
+    const b2 = learner.blocks.find((b) => b.name === 'b2')!;
+    learner.params.fill(1e3, b2.offset, b2.offset + b2.cols);
+    const before = learner.params.slice();
+    let err: unknown;
+    try {
+      train(learner, dataOf('words'), { optimizer: 'sgd', momentum: 0, lr: 1e308, steps: 1, batchSize: 20 });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(NumericalError);
+    expect((err as Error).message).toMatch(
+      /^train: the parameters after the update of step 1 must be finite; got (-?Infinity|NaN) in block (W1|b1|W2|b2|V)\[\d+\]; last finite loss: \S+ at step 1\. The learner keeps the parameters that gave the last finite loss; lower opts\.lr or add warm-up$/,
+    );
+    expect(sameBits(learner.params, before)).toBe(true);
+  });
+
+  it('keeps the parameters it started with when its first step fails (fresh, or just resumed)', () => {
+    // Every entry of V̂ at 1e308 and ĥ ≈ 10 in every coordinate (output bias 10): every logit is
+    // 1e308·Σ_j ĥ_j = +Infinity, so the log-sum-exp is Infinity − Infinity = NaN. (Finite logits,
+    // however large, would give a finite loss: softmax cross-entropy is shift-invariant.)
+    const learner = newLearner();
+    const V = learner.blocks.find((b) => b.name === 'V')!;
+    const b2 = learner.blocks.find((b) => b.name === 'b2')!;
+    learner.params.fill(1e308, V.offset, V.offset + V.rows * V.cols);
+    learner.params.fill(10, b2.offset, b2.offset + b2.cols);
+    const before = learner.params.slice();
+    const opts: TrainOptions = { lr: 0.01, steps: 4, batchSize: 20 };
+    expectThrow(
+      () => train(learner, dataOf('words'), opts),
+      NumericalError,
+      'train: the batch loss must be finite; got NaN at step 1; last finite loss: none (no step had completed). The learner keeps the parameters this call started with; lower opts.lr or add warm-up',
+    );
+    expect(sameBits(learner.params, before)).toBe(true);
+    // A checkpoint whose parameters are finite but overflow the logits: the resumed call's first step fails.
+    const ck = train(newLearner(), dataOf('words'), { ...opts, stopAtStep: 2 }).checkpoint();
+    const resumed = newLearner();
+    const params = before;
+    expectThrow(
+      () => train(resumed, dataOf('words'), { ...opts, resumeFrom: { ...ck, params: encodeFloat64(params) } }),
+      NumericalError,
+      `train: the batch loss must be finite; got NaN at step 3; last finite loss: ${ck.lastLoss} at step 2. The learner keeps the parameters this call started with`,
+    );
+    expect(sameBits(resumed.params, params)).toBe(true);
+  });
+
   it('does not mutate its data', () => {
     const copies = [corpus.X.data.slice(), corpus.words.slice(), corpus.H.data.slice(), targets.data.slice()];
     for (const mode of ['words', 'H', 'targets'] as const) train(newLearner(), dataOf(mode), { world, lr: 0.01, steps: 2, batchSize: 10 });
@@ -174,10 +238,6 @@ describe('train (tiny world)', () => {
     const base: TrainOptions = { lr: 0.01, steps: 5, batchSize: 10 };
     const l = newLearner();
     const data = dataOf('words');
-    const expectThrow = (f: () => unknown, cls: new (...a: never[]) => Error, msg: string): void => {
-      expect(f).toThrow(cls);
-      expect(f).toThrow(msg);
-    };
 
     it('rejects bad options', () => {
       expectThrow(() => train(l, data, { ...base, lr: 0 }), DomainError, "train: argument 'opts.lr' must be a finite number > 0; got 0");
@@ -193,13 +253,27 @@ describe('train (tiny world)', () => {
       expectThrow(() => train(l, data, { ...base, weightDecay: -1 }), DomainError, "train: argument 'opts.weightDecay' must be a finite number ≥ 0; got -1");
       expectThrow(() => train(l, data, { ...base, stopAtStep: 6 }), DomainError, "train: argument 'opts.stopAtStep' must be an integer in [0, 5]; got 6");
       expectThrow(() => train(l, data, { ...base, world, evalEvery: 2 }), DomainError, "train: argument 'opts.evalContexts' must be given when opts.evalEvery > 0 and data has no H; got undefined");
+      expectThrow(() => train(l, data, { ...base, seed: Infinity }), DomainError, "train: argument 'opts.seed' must be a non-empty string or a finite number; got Infinity");
+      expectThrow(() => train(l, data, { ...base, optimizer: 'adam', beta1: 1 }), DomainError, "train: argument 'opts.beta1' must be a finite number in [0, 1); got 1");
+      expectThrow(() => train(l, data, { ...base, eps: 0 }), DomainError, "train: argument 'opts.eps' must be a finite number > 0; got 0");
+      expectThrow(() => train(l, data, { ...base, lr: NaN }), DomainError, "train: argument 'opts.lr' must be a finite number > 0; got NaN");
+      expectThrow(() => train(l, data, { ...base, batchSize: 2.5 }), DomainError, "train: argument 'opts.batchSize' must be an integer ≥ 1; got 2.5");
       expectThrow(() => train(l, data, { ...base, onProgress: 3 as never }), DomainError, "train: argument 'opts.onProgress' must be a function; got 3");
+      expectThrow(() => train(l, data, { ...base, onCheckpoint: 'x' as never }), DomainError, "train: argument 'opts.onCheckpoint' must be a function; got \"x\"");
+      expectThrow(() => train(l, data, { ...base, checkpointEvery: -1 }), DomainError, "train: argument 'opts.checkpointEvery' must be an integer ≥ 0; got -1");
+      expectThrow(() => train(l, data, { ...base, evalEvery: 1.5 }), DomainError, "train: argument 'opts.evalEvery' must be an integer ≥ 0; got 1.5");
+      expectThrow(() => train(l, data, { ...base, world: {} as never }), DomainError, "train: argument 'opts.world' must be a World from generateWorld; got an object (Object)");
+      expectThrow(() => train(l, data, { ...base, evalContexts: { X: corpus.X, H: corpus.H } }), DomainError, "train: argument 'opts.world' must be a World when opts.evalContexts is given; got undefined");
+      expectThrow(() => train(l, data, { ...base, world, evalContexts: { X: matrix(3, 5), H: matrix(3, 8) } }), ShapeError, "train: argument 'opts.evalContexts.X' must be a matrix with 6 columns (learner.featureDim); got a 3×5 matrix");
+      expectThrow(() => train(l, data, { ...base, world, evalContexts: { X: matrix(3, 6), H: matrix(2, 8) } }), ShapeError, "train: argument 'opts.evalContexts.H' must be a 3×8 matrix (X.rows × world.d); got a 2×8 matrix");
+      expectThrow(() => train(l, data, { ...base, world, evalContexts: { X: matrix(3, 6), H: matrix(3, 8), weights: new Float64Array(3) } }), DomainError, "train: argument 'opts.evalContexts.weights' must be weights with a positive sum; got a sum of 0");
+      expectThrow(() => train(l, null as never, base), DomainError, "train: argument 'data' must be an object { X, words | targets | H }; got null");
       expectThrow(() => train(l, data, null as never), DomainError, "train: argument 'opts' must be an options object { steps, batchSize, lr, … }; got null");
       expectThrow(() => train({} as Learner, data, base), DomainError, "train: argument 'learner' must be a Learner from createLearner; got an object (Object)");
     });
 
     it('rejects data that does not fit the learner', () => {
-      expectThrow(() => train(l, { X: matrix(5, 4), words: new Int32Array(5) }, base), ShapeError, "train: argument 'X' must be a matrix with 6 columns (learner.featureDim); got a 5×4 matrix");
+      expectThrow(() => train(l, { X: matrix(5, 4), words: new Int32Array(5) }, base), ShapeError, "train: argument 'data.X' must be a matrix with 6 columns (learner.featureDim); got a 5×4 matrix");
       expectThrow(() => train(l, { X: corpus.X }, base), DomainError, "train: argument 'data' must be exactly one of words, targets or H; got none of them");
       expectThrow(() => train(l, { X: corpus.X, words: corpus.words, H: corpus.H }, base), DomainError, "train: argument 'data' must be exactly one of words, targets or H; got 2 of them");
       expectThrow(() => train(l, { X: corpus.X, words: new Int32Array(201) }, base), ShapeError, "train: argument 'data.words' must be a non-empty multiple of X.rows = 200 words (k per context); got length 201");
@@ -213,7 +287,7 @@ describe('train (tiny world)', () => {
       expectThrow(() => train(l, dataOf('H'), { ...base, world: other }), ShapeError, "train: argument 'opts.world' must be a world over n = 64 words (learner.n); got n = 50");
       const Xnan = corpus.X.data.slice();
       Xnan[7] = NaN;
-      expectThrow(() => train(l, { X: matrix(200, 6, Xnan), words: corpus.words }, base), DomainError, "train: argument 'X' must be finite everywhere; got NaN at (1, 1)");
+      expectThrow(() => train(l, { X: matrix(200, 6, Xnan), words: corpus.words }, base), DomainError, "train: argument 'data.X' must be finite everywhere; got NaN at (1, 1)");
     });
 
     it('rejects checkpoints that cannot continue this run exactly', () => {
@@ -226,7 +300,22 @@ describe('train (tiny world)', () => {
       expectThrow(() => train(newLearner(), data, { ...base, resumeFrom: { ...ck, format: 'x' } as never }), FormatError, "train: argument 'opts.resumeFrom' must be a 'lmtransfer/train-checkpoint' version 1 checkpoint; got format \"x\", version 1");
       expectThrow(() => train(newLearner(), data, { ...base, resumeFrom: { ...ck, params: 'AAAA' } }), FormatError, "train: argument 'opts.resumeFrom.params' must decode to");
       expectThrow(() => train(newLearner(), data, { ...base, resumeFrom: { ...ck, optimizerState: [] } }), FormatError, "train: argument 'opts.resumeFrom.optimizerState' must be an array of 2 encoded buffers; got an array of length 0");
-      expectThrow(() => train(newLearner(), data, { ...base, steps: 1, resumeFrom: ck }), DomainError, "train: argument 'opts.resumeFrom' must be a checkpoint at a step ≤ opts.steps = 1; got step 2");
+      // The schedule is part of the configuration: another length, rate or shape would change the
+      // rates of the remaining steps.
+      expectThrow(() => train(newLearner(), data, { ...base, steps: 6, resumeFrom: ck }), DomainError, "train: argument 'opts.resumeFrom.config.steps' must be equal to this run's steps (6) for an exact continuation; got 5");
+      expectThrow(() => train(newLearner(), data, { ...base, lr: 0.02, resumeFrom: ck }), DomainError, "train: argument 'opts.resumeFrom.config.lr' must be equal to this run's lr (0.02) for an exact continuation; got 0.01");
+      expectThrow(() => train(newLearner(), data, { ...base, schedule: 'cosine', resumeFrom: ck }), DomainError, "train: argument 'opts.resumeFrom.config.schedule' must be equal to this run's schedule (cosine) for an exact continuation; got \"constant\"");
+      expectThrow(() => train(newLearner(), data, { ...base, warmupSteps: 1, resumeFrom: ck }), DomainError, "train: argument 'opts.resumeFrom.config.warmupSteps' must be equal to this run's warmupSteps (1) for an exact continuation; got 0");
+      expectThrow(() => train(newLearner(), data, { ...base, beta2: 0.99, resumeFrom: ck }), DomainError, "train: argument 'opts.resumeFrom.config.beta2' must be equal to this run's beta2 (0.99) for an exact continuation; got 0.999");
+      expectThrow(() => train(newLearner(), data, { ...base, weightDecay: 0.1, resumeFrom: ck }), DomainError, "train: argument 'opts.resumeFrom.config.weightDecay' must be equal to this run's weightDecay (0.1) for an exact continuation; got 0");
+      expectThrow(() => train(newLearner(), data, { ...base, resumeFrom: { ...ck, step: 7 } }), FormatError, "train: argument 'opts.resumeFrom.step' must be at most its config.steps = 5; got 7");
+      expectThrow(() => train(newLearner(), data, { ...base, resumeFrom: { ...ck, step: 1.5 } }), FormatError, "train: argument 'opts.resumeFrom.step' must be a non-negative integer; got 1.5");
+      // A rejected checkpoint leaves the learner as it was.
+      const fresh = newLearner(5);
+      const before = fresh.params.slice();
+      expectThrow(() => train(fresh, data, { ...base, resumeFrom: { ...ck, step: 7 } }), FormatError, "train: argument 'opts.resumeFrom.step'");
+      expectThrow(() => train(fresh, data, { ...base, resumeFrom: { ...ck, optimizerState: [ck.optimizerState[0], 'AAAA'] } }), FormatError, "train: argument 'opts.resumeFrom.optimizerState[1]' must decode to");
+      expect(sameBits(fresh.params, before)).toBe(true);
     });
   });
 });
