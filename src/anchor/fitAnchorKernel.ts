@@ -7,6 +7,7 @@
 import { checkFiniteArray, checkFloatVector, checkNumber, checkOptions, describeValue, domainError } from '../internal/check.js';
 import type { FloatArray, Matrix } from '../matrix/matrix.js';
 import { createRng } from '../random/createRng.js';
+import { shuffleInPlace } from '../random/permutation.js';
 import { logPartitionKernel } from '../softmax/logPartitionKernel.js';
 import { chunkStats, r2Of, solveStats } from './anchorStatsKernel.js';
 import { overflow } from './logitBlocksKernel.js';
@@ -69,15 +70,7 @@ export function holdoutSplit(fn: string, m: number, holdout: number, seed: strin
   }
   const perm = new Int32Array(m);
   for (let i = 0; i < m; i++) perm[i] = i;
-  if (nTest > 0) {
-    const rng = createRng(seed);
-    for (let i = m - 1; i > 0; i--) {
-      const j = rng.int(i + 1);
-      const t = perm[i];
-      perm[i] = perm[j];
-      perm[j] = t;
-    }
-  }
+  if (nTest > 0) shuffleInPlace(perm, createRng(seed));
   const test = perm.slice(0, nTest).sort();
   const train = perm.slice(nTest).sort();
   return { train, test };

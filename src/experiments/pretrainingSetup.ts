@@ -6,7 +6,7 @@
  */
 import { checkNumber, checkOptions, checkPositiveInt, describeValue, domainError } from '../internal/check.js';
 import { generateWorld, type World, type WorldOptions } from '../model/index.js';
-import { createRng, type Rng } from '../random/index.js';
+import { createRng, permutation, type Rng } from '../random/index.js';
 import { createLearner, type Learner } from '../train/index.js';
 import type { Matrix } from '../matrix/matrix.js';
 import type { ExperimentProgress } from './progressTypes.js';
@@ -92,13 +92,7 @@ export function makeLearner(s: PretrainingSettings): Learner {
 
 /** A seeded permutation split of `m` rows: the first `m − round(holdout·m)` fit, the rest are held out. */
 export function splitRows(m: number, holdout: number, rng: Rng): { fit: Int32Array; test: Int32Array } {
-  const order = Int32Array.from({ length: m }, (_, i) => i);
-  for (let i = m - 1; i > 0; i--) {
-    const j = rng.int(i + 1);
-    const t = order[i];
-    order[i] = order[j];
-    order[j] = t;
-  }
+  const order = permutation(m, rng);
   const nTest = Math.round(holdout * m);
   return { fit: order.slice(0, m - nTest).sort(), test: order.slice(m - nTest).sort() };
 }

@@ -1,7 +1,7 @@
 import { checkNumber, checkOptions, checkPositiveInt, describeValue, domainError } from '../internal/check.js';
 import { solveLeastSquares } from '../linalg/index.js';
 import { matrix } from '../matrix/matrix.js';
-import { createRng } from '../random/index.js';
+import { createRng, permutation } from '../random/index.js';
 import type { RareWordRow, RareWordSweepResult } from './results.js';
 import { isArrayValue, type ExperimentProgress } from './progressTypes.js';
 import { rareWordInstanceKernel, type RareWordGrid } from './rareWordKernel.js';
@@ -104,11 +104,7 @@ export function runRareWordSweep(opts: RareWordSweepOptions = {}): RareWordSweep
   const splitRng = rng.fork('split');
   const isTest = new Uint8Array(m);
   const nTest = Math.max(1, Math.round(holdout * m));
-  const order = Array.from({ length: m }, (_, i) => i);
-  for (let i = m - 1; i > 0; i--) {
-    const j = splitRng.int(i + 1);
-    [order[i], order[j]] = [order[j], order[i]];
-  }
+  const order = permutation(m, splitRng);
   for (let i = 0; i < nTest; i++) isTest[order[i]] = 1;
   const trainIdx = order.slice(nTest);
   const Xtr = matrix(trainIdx.length, 2);

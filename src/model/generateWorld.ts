@@ -21,6 +21,7 @@ import { logSoftmaxRows } from '../softmax/index.js';
 import { LogLinearModel, checkedLogits } from './LogLinearModel.js';
 import { sampleNextWordsKernel } from './sampleNextWords.js';
 import { checkSeed } from './checkSeed.js';
+import { permutation } from '../random/permutation.js';
 
 /** The named sizes of `generateWorld`. */
 export type WorldPreset = 'tiny' | 'default' | 'gpt2-scale';
@@ -268,17 +269,7 @@ export function generateWorld(opts: WorldOptions = {}): World {
   }
 
   // ---- Word roles: a seeded permutation scatters them through the vocabulary. ----
-  const perm = new Int32Array(n);
-  for (let i = 0; i < n; i++) perm[i] = i;
-  {
-    const rp = rng.fork('wordIds');
-    for (let i = n - 1; i > 0; i--) {
-      const j = rp.int(i + 1);
-      const t = perm[i];
-      perm[i] = perm[j];
-      perm[j] = t;
-    }
-  }
+  const perm = permutation(n, rng.fork('wordIds'));
   const frequentWords = perm.slice(0, F);
   const rareWords = perm.slice(F, F + R);
   const bulkWords = perm.slice(F + R).sort();

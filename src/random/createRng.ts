@@ -45,9 +45,12 @@ const TWO53 = 9007199254740992;
  *
  * Numbers are written with `String(x)`, so `createRng(42)` and `createRng('42')` are the same stream
  * (and `-0` is `'0'`). Non-finite numbers and the empty string are rejected: both are almost always
- * an unset variable rather than a chosen seed.
+ * an unset variable rather than a chosen seed. Functions that take a seed option call this with
+ * their own name, so the message names the option the user passed.
+ *
+ * @internal
  */
-function canonicalSeed(fn: string, name: string, seed: unknown): string {
+export function canonicalSeed(fn: string, name: string, seed: unknown): string {
   if (typeof seed === 'number') {
     if (!Number.isFinite(seed)) throw domainError(fn, name, 'a non-empty string or a finite number', describeValue(seed));
     return String(seed);

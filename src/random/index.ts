@@ -2,3 +2,4 @@
 export { createRng } from './createRng.js';
 export type { Rng } from './createRng.js';
 export { sampleCategorical } from './sampleCategorical.js';
+export { permutation } from './permutation.js';

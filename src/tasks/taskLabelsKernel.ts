@@ -6,6 +6,7 @@
 import type { Matrix } from '../matrix/matrix.js';
 import { checkFiniteMatrix, checkMatrix, domainError, describeValue, shapeError, shapeOf } from '../internal/check.js';
 import type { RandomSource } from './types.js';
+import { linearScores } from './probeInputs.js';
 
 /** Validate `Hstar` (and `rng` when noise is on) in the name of `fn`, then compute `⟨u, h⟩ + b (+ noise)`. */
 export function taskLabels(fn: string, u: Float64Array, bias: number, noiseStd: number, Hstar: Matrix, rng: RandomSource | undefined): Float64Array {
@@ -15,14 +16,8 @@ export function taskLabels(fn: string, u: Float64Array, bias: number, noiseStd: 
   if (noiseStd > 0 && (rng === undefined || rng === null || typeof (rng as { normal?: unknown }).normal !== 'function')) {
     throw domainError(fn, 'rng', `an Rng (createRng(seed)) because noiseStd = ${noiseStd} > 0`, describeValue(rng));
   }
-  const m = Hstar.rows;
-  const d = Hstar.cols;
-  const y = new Float64Array(m);
-  for (let i = 0; i < m; i++) {
-    let s = bias;
-    for (let k = 0; k < d; k++) s += u[k] * Hstar.data[i * d + k];
-    if (noiseStd > 0) s += noiseStd * (rng as RandomSource).normal();
-    y[i] = s;
-  }
+  const y = linearScores(Hstar, u, bias);
+  // Noise draws are taken in context order, so a seed gives the same labels.
+  if (noiseStd > 0) for (let i = 0; i < y.length; i++) y[i] += noiseStd * (rng as RandomSource).normal();
   return y;
 }

@@ -1,7 +1,7 @@
 import type { Matrix } from '../matrix/matrix.js';
 import { checkFiniteArray, checkFiniteMatrix, checkFloatVector, checkNonEmptyMatrix, checkNumber, checkWordIndices, describeValue, domainError } from '../internal/check.js';
 import type { Anchor } from '../theory/types.js';
-import { composeDirection, weightSums } from '../theory/transferKernel.js';
+import { checkAnchor, composeDirection, weightSums } from '../theory/transferKernel.js';
 import { checkScoringInput, linearScores } from './probeInputs.js';
 
 /** Theorem 1's probe: a fixed linear map of the learned representation. */
@@ -12,14 +12,6 @@ export interface TransferProbe {
   readonly bias: number;
   /** `⟨û, ĥ⟩ + A (c* − ĉ)` for each row of `H` (learned representations). */
   predict(H: Matrix): Float64Array;
-}
-
-function checkAnchorArg(fn: string, name: string, a: unknown, d: number): asserts a is Anchor {
-  if (a === null || typeof a !== 'object') throw domainError(fn, name, 'an anchor { anchor, intercept }', describeValue(a));
-  const o = a as { anchor?: unknown; intercept?: unknown };
-  checkFloatVector(fn, `${name}.anchor`, o.anchor, d, 'the dimension of learnerV');
-  checkFiniteArray(fn, `${name}.anchor`, o.anchor);
-  checkNumber(fn, `${name}.intercept`, o.intercept);
 }
 
 /**
@@ -60,7 +52,7 @@ export function transferProbe(learnerV: Matrix, anchorHat: Anchor | null, anchor
       throw domainError(fn, 'anchorStar', `an anchor { anchor, intercept } (Σ a = ${A} ≠ 0; only a contrast task may omit it)`, describeValue(anchorStar));
     }
   }
-  if (anchorHat !== null && anchorHat !== undefined) checkAnchorArg(fn, 'anchorHat', anchorHat, d);
+  if (anchorHat !== null && anchorHat !== undefined) checkAnchor(fn, 'anchorHat', anchorHat, d, 'the dimension of learnerV');
   if (anchorStar !== null && anchorStar !== undefined) {
     const o = anchorStar as unknown;
     if (o === null || typeof o !== 'object') throw domainError(fn, 'anchorStar', 'an anchor { anchor, intercept }', describeValue(o));

@@ -14,7 +14,7 @@ import {
   shapeOf,
 } from '../internal/check.js';
 import type { Anchor } from '../theory/types.js';
-import { composeDirection, weightSums } from '../theory/transferKernel.js';
+import { checkAnchor, composeDirection, weightSums } from '../theory/transferKernel.js';
 import { fitAnchor } from '../anchor/fitAnchor.js';
 import { checkWeights } from '../anchor/fitAnchorKernel.js';
 import { taskLabels } from './taskLabelsKernel.js';
@@ -93,11 +93,7 @@ export function wordTask(world: { V: Matrix }, words: Int32Array, weights: Float
   const { l1: aL1, sum: aSum, contrast } = weightSums(weights);
   let anchor: Anchor | null = null;
   if (opts?.anchor !== undefined) {
-    const a = opts.anchor as unknown;
-    if (a === null || typeof a !== 'object') throw domainError(fn, 'opts.anchor', 'an anchor { anchor, intercept }', describeValue(a));
-    checkFloatVector(fn, 'opts.anchor.anchor', opts.anchor.anchor, d, 'the dimension d of world.V');
-    checkFiniteArray(fn, 'opts.anchor.anchor', opts.anchor.anchor);
-    checkNumber(fn, 'opts.anchor.intercept', opts.anchor.intercept);
+    checkAnchor(fn, 'opts.anchor', opts.anchor, d, 'the dimension d of world.V');
     anchor = { anchor: Float64Array.from(opts.anchor.anchor), intercept: opts.anchor.intercept };
   } else if (opts?.contexts !== undefined) {
     const H = opts.contexts;
@@ -110,8 +106,11 @@ export function wordTask(world: { V: Matrix }, words: Int32Array, weights: Float
     if (opts.contextWeights !== undefined) checkWeights(fn, 'opts.contextWeights', opts.contextWeights, H.rows);
     // Everything fitAnchor checks has been checked above in this function's name, so the only error
     // left to it is a NumericalError on an overflowing logit.
-    const fit = fitAnchor(V, H, bulk, { ridge, weights: opts.contextWeights });
-    anchor = { anchor: fit.anchor, intercept: fit.intercept };
+    // A contrast task uses no anchor (Σ a_w (v_w − v_0) = Σ a_w v_w), so it is not fitted.
+    if (!contrast) {
+      const fit = fitAnchor(V, H, bulk, { ridge, weights: opts.contextWeights });
+      anchor = { anchor: fit.anchor, intercept: fit.intercept };
+    }
   } else if (!contrast) {
     throw domainError(fn, 'opts', `an anchor (opts.anchor) or contexts to fit it on (opts.contexts), since Σ a = ${aSum} ≠ 0`, describeValue(opts));
   }

@@ -83,12 +83,16 @@ function checkModel(fn: string, name: string, model: unknown): asserts model is 
   }
 }
 
-function checkAnchor(fn: string, name: string, anchor: unknown, d: number): asserts anchor is Anchor {
+/**
+ * Check an anchor `{ anchor, intercept }` whose vector has length `d` (`dWhat` says what `d` is, for
+ * the message). Shared by the theorems, `wordTask` and `transferProbe`.
+ */
+export function checkAnchor(fn: string, name: string, anchor: unknown, d: number, dWhat = 'the representation dimension'): asserts anchor is Anchor {
   if (anchor === null || typeof anchor !== 'object') {
     throw domainError(fn, name, 'an anchor { anchor, intercept }', describeValue(anchor));
   }
   const o = anchor as { anchor?: unknown; intercept?: unknown };
-  checkFloatVector(fn, `${name}.anchor`, o.anchor, d, 'the representation dimension');
+  checkFloatVector(fn, `${name}.anchor`, o.anchor, d, dWhat);
   checkFiniteArray(fn, `${name}.anchor`, o.anchor);
   checkNumber(fn, `${name}.intercept`, o.intercept);
 }

@@ -30,6 +30,7 @@ import { checkContextWeights, excessLossUnchecked } from './excessLoss.js';
 import type { ExcessLossContexts } from './excessLoss.js';
 import { decodeFloat64Into, encodeFloat64 } from './checkpointCodec.js';
 import { checkSeed } from '../model/checkSeed.js';
+import { shuffleInPlace } from '../random/permutation.js';
 
 export type { OptimizerName } from './optimizerKernel.js';
 
@@ -534,16 +535,10 @@ function architectureOf(l: Learner): string {
   return `n=${l.n},d=${l.d},k=${l.featureDim},hidden=${l.hidden},activation=${l.activation},norm=${l.hNorm},bias=${l.bias},trainV=${l.trainsV},params=${l.paramCount}`;
 }
 
-/** Fisher–Yates shuffle of `0..len−1` into `out`, from a fresh stream. */
+/** Fill `out` with a uniformly random permutation of `0..len−1` from a fresh stream. */
 function permutation(out: Int32Array, rng: Rng): void {
-  const len = out.length;
-  for (let i = 0; i < len; i++) out[i] = i;
-  for (let i = len - 1; i > 0; i--) {
-    const j = rng.int(i + 1);
-    const t = out[i];
-    out[i] = out[j];
-    out[j] = t;
-  }
+  for (let i = 0; i < out.length; i++) out[i] = i;
+  shuffleInPlace(out, rng);
 }
 
 /** Validate a checkpoint against the run and load it into the learner and optimiser buffers. */
