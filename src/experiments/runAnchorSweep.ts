@@ -2,8 +2,8 @@ import { bulkExcludingTop } from '../anchor/bulkExcludingTop.js';
 import { fitAnchor } from '../anchor/fitAnchor.js';
 import { checkNumber, describeValue, domainError } from '../internal/check.js';
 import type { Matrix } from '../matrix/matrix.js';
-import { excessLoss, train } from '../train/index.js';
-import { checkPretrainingOptions, makeLearner, type PretrainingOptions } from './pretrainingSetup.js';
+import { excessLoss } from '../train/index.js';
+import { checkPretrainingOptions, makeLearner, pretrain, type PretrainingOptions } from './pretrainingSetup.js';
 import { isArrayValue } from './progressTypes.js';
 import type { AnchorFitSummary, AnchorSweepModel, AnchorSweepResult, AnchorSweepRow } from './results.js';
 
@@ -75,23 +75,11 @@ export function runAnchorSweep(opts: AnchorSweepOptions = {}): AnchorSweepResult
   const models: AnchorSweepModel[] = [];
   models.push(sweep('ground truth M*', world.V, evalCtx.H, 0));
   models.push(sweep('learner at initialisation', learner.V(), learner.represent(evalCtx.X), excessLoss(world, learner, evalCtx)));
-  train(learner, { X: trainCtx.X, H: trainCtx.H }, {
-    steps: s.trainSteps,
-    batchSize: s.batchSize,
-    lr: s.lr,
-    optimizer: 'adam',
-    // Cosine decay to 1% of the peak rate: with a constant rate Adam's ε_t bounced (measured: 2.2e-3 at
-    // step 328, 5.8e-3 at 512 of 800), which draws loops in the curves against ε.
-    schedule: 'cosine',
-    minLr: s.lr / 100,
-    seed: rng.fork('batches').seed,
-    world,
-    onProgress: (step, m) => {
+  pretrain(s, learner, world, trainCtx, rng, (step, m) => {
       if (step % 10 === 0 || step === s.trainSteps) {
         done = step + ks.length * 2 - 1;
         tick(`pre-training step ${step}, batch ε ${m.batchExcessLoss?.toExponential(2) ?? '?'}`);
       }
-    },
   });
   done = s.trainSteps + 2 * ks.length;
   models.push(sweep('learner after pre-training', learner.V(), learner.represent(evalCtx.X), excessLoss(world, learner, evalCtx)));

@@ -6,8 +6,8 @@ import { logPartition } from '../softmax/index.js';
 import { contrastTask, fitRidgeProbe, wordTask } from '../tasks/index.js';
 import { certifiedTransferBound } from '../theory/certifiedTransferBound.js';
 import type { Anchor } from '../theory/types.js';
-import { excessLoss, train } from '../train/index.js';
-import { checkPretrainingOptions, makeLearner, selectRows, splitRows, type PretrainingOptions } from './pretrainingSetup.js';
+import { excessLoss } from '../train/index.js';
+import { checkPretrainingOptions, makeLearner, pretrain, selectRows, splitRows, type PretrainingOptions } from './pretrainingSetup.js';
 import type { TransferCheckpoint, TransferCurveResult, TransferTaskId, TransferTaskInfo, TransferTaskPoint } from './results.js';
 
 /** Options of {@link runTransferCurve}. */
@@ -185,22 +185,10 @@ export function runTransferCurve(opts: TransferCurveOptions = {}): TransferCurve
 
   if (steps[0] === 0) measure(0);
   const at = new Set(steps);
-  train(learner, { X: trainCtx.X, H: trainCtx.H }, {
-    steps: s.trainSteps,
-    batchSize: s.batchSize,
-    lr: s.lr,
-    optimizer: 'adam',
-    // Cosine decay to 1% of the peak rate: with a constant rate Adam's ε_t bounced (measured: 2.2e-3 at
-    // step 328, 5.8e-3 at 512 of 800), which draws loops in the curves against ε.
-    schedule: 'cosine',
-    minLr: s.lr / 100,
-    seed: rng.fork('batches').seed,
-    world,
-    onProgress: (step) => {
+  pretrain(s, learner, world, trainCtx, rng, (step) => {
       done++;
       if (at.has(step)) measure(step);
       else if (step % 10 === 0) opts.onProgress?.({ done, total, detail: `step ${step}` });
-    },
   });
 
   return {
