@@ -8,7 +8,7 @@
  * float32, and the small step (B = 256, d = 32, n = 1000).
  *
  * Candidates, in one process run: lmtransfer (WebAssembly SIMD with 2 threads and with 1, and the
- * TypeScript kernels), @tensorflow/tfjs with its cpu and wasm backends (float32 only), ml-matrix
+ * TypeScript kernels with 2 threads and with 1), @tensorflow/tfjs with its cpu and wasm backends (float32 only), ml-matrix
  * (float64 only) and NumPy through bench/numpy_peer.py (skipped with a message when unavailable).
  * For each task all candidates are prepared, warmed up once, then timed in interleaved rounds
  * (round r runs every candidate once), so that a burst of load on this shared machine hits all of
@@ -109,6 +109,7 @@ async function main(): Promise<void> {
   const candidates: Candidate[] = [
     selfCandidate('lmtransfer wasm 2T', 'wasm', 2),
     selfCandidate('lmtransfer wasm 1T', 'wasm', 1),
+    selfCandidate('lmtransfer js 2T', 'js', 2),
     selfCandidate('lmtransfer js 1T', 'js', 1),
   ];
   let numpy: NumpyPeer | null = null;

@@ -22,8 +22,11 @@ export const ASSESSMENT_THRESHOLDS = {
   rareFloorFraction: 0.5,
   /** Relative tolerance on "bound respected": rounding in the bound and the error, both float64 sums. */
   boundRelTol: 1e-9,
-  /** Absolute tolerance below `Var(z) = 1/3` for the E3 floor: the quadrature grid's variance differs from 1/3 by O(1/m²). */
-  floorTol: 1e-3,
+  /**
+   * Absolute tolerance below `Var(z) = 1/3` for the E3 floor: `rareWordConstruction`'s
+   * `quadratureTolerance`. Its Gauss–Legendre grid integrates `z²` exactly, so the floor is 1/3 to rounding.
+   */
+  floorTol: 1e-12,
 } as const;
 
 /** 3 significant digits, exponent form below 1e-3: for sentences and tables. */
@@ -191,7 +194,7 @@ function assessRareWordSweep(r: RareWordSweepResult): Verdict[] {
       claim: `no predictor of y from ĥ beats the floor Var(z) = ${fmt(r.floor)}, however small ε is (Theorem 2)`,
       status: floorOk ? 'agrees' : 'disagrees',
       evidence:
-        `best-predictor MSE ≥ ${fmt(minErr)} at every L (tolerance ${ASSESSMENT_THRESHOLDS.floorTol} for the quadrature), ridge probe ≥ ${fmt(minRidge)}; ` +
+        `best-predictor MSE ≥ ${fmt(minErr)} at every L (tolerance ${ASSESSMENT_THRESHOLDS.floorTol}: rounding, the Gauss–Legendre grid integrates z² exactly), ridge probe ${fmt(minRidge)} on held-out contexts; ` +
         `ε ≤ ${fmt(r.target.epsilonTarget)} is first reached at L = ${fmt(r.target.L)} (ε = ${fmt(r.target.excessLoss)}), where the best predictor's MSE is ${fmt(r.target.bestPredictorMse)}`,
     },
   ];

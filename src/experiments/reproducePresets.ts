@@ -23,7 +23,9 @@ export interface ReproducePreset {
 /**
  * The options of `lmtransfer reproduce` for `'quick'` (under a minute on two cores) or `'full'`
  * (a few minutes) sizes, all with `seed`. Both use the world described at `WORLD` (n = 2000, d = 64, 96 features); quick
- * runs fewer steps on fewer contexts and sweeps fewer `k` and `L`.
+ * runs fewer steps on fewer contexts and sweeps fewer `k` and `L`. E3 is exact on
+ * `rareWordConstruction`'s Gauss–Legendre grid at either size (24 nodes per coordinate for quick, its
+ * default; 40 for full, which gives the ridge probe 1600 contexts); it takes well under a second.
  *
  * @example
  * ```ts
@@ -38,12 +40,12 @@ export function reproducePreset(size: 'quick' | 'full', seed: string | number): 
     return {
       anchorSweep: { seed, world: WORLD, trainContexts: 1024, evalContexts: 512, trainSteps: 120, ks: [0, 10, 50, 200] },
       transferCurve: { seed, world: WORLD, trainContexts: 1024, evalContexts: 512, trainSteps: 150, checkpoints: 10 },
-      rareWordSweep: { seed, L: [0, 2, 4, 6, 8, 10, 12, 14, 16], gridX: 32, gridZ: 32 },
+      rareWordSweep: { seed, L: [0, 2, 4, 6, 8, 10, 12, 14, 16], nodes: 24 },
     };
   }
   return {
     anchorSweep: { seed, world: WORLD, trainContexts: 4096, evalContexts: 2048, trainSteps: 600, ks: [0, 5, 10, 20, 50, 100, 200, 500] },
     transferCurve: { seed, world: WORLD, trainContexts: 4096, evalContexts: 2048, trainSteps: 800, checkpoints: 16 },
-    rareWordSweep: { seed, L: Array.from({ length: 21 }, (_, i) => i), gridX: 64, gridZ: 64 },
+    rareWordSweep: { seed, L: Array.from({ length: 21 }, (_, i) => i), nodes: 40 },
   };
 }

@@ -102,18 +102,21 @@ export interface TransferCurveResult extends RunInfo {
   readonly checkpoints: readonly TransferCheckpoint[];
 }
 
-/** One `L` of E3. */
+/** One `L` of E3: the first five fields are `rareWordConstruction(L, …)`'s, the probe is E3's own. */
 export interface RareWordRow {
   readonly L: number;
-  /** Exact `ε = E_s KL(p*‖p̂)` over the quadrature contexts. */
+  /** Exact `ε = E_s KL(p*‖p̂)` over the Gauss–Legendre contexts (the construction's `epsilon`). */
   readonly excessLoss: number;
-  /** The χ² upper bound `E_s χ²(p*‖p̂) ≥ ε`. */
+  /** The χ² upper bound `E_s χ²(p*‖p̂) ≥ ε` (the construction's `expectedChi2`). */
   readonly chiSquareBound: number;
-  /** `max_s p̂(r|s)`, at most `e^{−L}`. */
+  /**
+   * `max_s p*(r|s)`, the rare word's largest true probability (the construction's
+   * `maxRareProbability`), at most `e^{1−L}` since `p̂(r|s) ≤ e^{−L}` and `z ≤ 1`.
+   */
   readonly rareWordProb: number;
-  /** Error of the best predictor of `y = z` from `ĥ` (the floor `Var(z)`, computed on the contexts). */
+  /** Error of the best predictor of `y = z` from `ĥ` (the construction's `floor`: `Var(z) = 1/3` to rounding). */
   readonly bestPredictorMse: number;
-  /** Held-out error of a ridge probe fitted on `ĥ`. */
+  /** Held-out (grid-weighted) error of a ridge probe fitted on `ĥ` on a seeded split of the contexts. */
   readonly ridgeProbeMse: number;
 }
 

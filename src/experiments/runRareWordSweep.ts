@@ -1,10 +1,10 @@
 import { checkNumber, checkOptions, checkPositiveInt, describeValue, domainError } from '../internal/check.js';
 import { solveLeastSquares } from '../linalg/index.js';
 import { matrix } from '../matrix/matrix.js';
-import { createRng, permutation } from '../random/index.js';
+import { createRng, permutation, type Rng } from '../random/index.js';
+import { rareWordConstruction, type RareWordConstruction } from '../theory/rareWordConstruction.js';
 import type { RareWordRow, RareWordSweepResult } from './results.js';
 import { isArrayValue, type ExperimentProgress } from './progressTypes.js';
-import { rareWordInstanceKernel, type RareWordGrid } from './rareWordKernel.js';
 
 /** Options of {@link runRareWordSweep}. */
 export interface RareWordSweepOptions {
@@ -12,15 +12,17 @@ export interface RareWordSweepOptions {
   readonly seed?: string | number;
   /** The values of `L` to sweep (default `0, 1, …, 20`). */
   readonly L?: readonly number[];
-  /** Quadrature points along `x ∈ [1, 2]` (default 64). */
-  readonly gridX?: number;
-  /** Quadrature points along `z ∈ [−1, 1]` (default 64). */
-  readonly gridZ?: number;
+  /**
+   * Gauss–Legendre nodes per coordinate (`x` and `z`) of {@link rareWordConstruction}'s grid, which
+   * has `nodes²` contexts; an integer in `[2, 200]` (default 24, exact to the construction's
+   * `quadratureTolerance`). Replaces the former midpoint-grid options `gridX` and `gridZ`.
+   */
+  readonly nodes?: number;
   /** Number of top words (default 8). */
   readonly topWords?: number;
   /** The `ε` the sweep solves for: the smallest `L` with `ε(L) ≤ epsilonTarget` is found by bisection (default 1e-6). */
   readonly epsilonTarget?: number;
-  /** Fraction of the grid held out to score the ridge probe (default 0.3). */
+  /** Fraction of the grid's contexts held out to score the ridge probe (default 0.3). */
   readonly holdout?: number;
   /** Called after each `L` with the number done and the total. */
   readonly onProgress?: (p: ExperimentProgress) => void;
@@ -28,26 +30,57 @@ export interface RareWordSweepOptions {
 
 const FN = 'runRareWordSweep';
 
+/** The former midpoint-grid options, rejected so that a caller passing them learns of `nodes`. */
+const REMOVED_OPTIONS = ['gridX', 'gridZ'] as const;
+
 /**
- * Experiment E3 (THEORY.md §6): Theorem 2's rare-word instance swept over the rare word's logit
- * offset `L`. The learned model forgets the coordinate `z` of `h*(s) = (x, z)` that only the rare
- * word sees; as `L` grows the rare word's probability, and with it the excess loss `ε`, vanish,
- * while no predictor of `y = z` from `ĥ(s) = (x, 0)` can do better than `Var(z) = 1/3`.
+ * The top words' slopes `α_j` of E3's instance for a seed: `α_j ~ N(0, 0.5²)` drawn from
+ * `createRng(seed).fork('alpha')`, with the first made non-negative so that `max α_j ≥ 0`, as
+ * {@link rareWordConstruction} requires (it makes `Z(s) ≥ 1` and hence `p̂(r|s) ≤ e^{−L}`).
+ * {@link runRareWordSweep} passes exactly these to the construction for every `L`.
  *
- * Expectations are exact over a midpoint quadrature grid on `[1, 2] × [−1, 1]` (`gridX · gridZ`
- * contexts, uniform weights), so `ε` and the best predictor's error are computed, not estimated. The
- * best predictor is `E[z | ĥ]`, the mean of `z` over the grid points that share `x`; its MSE is the
- * grid's variance of `z`, `(1 − 1/gridZ²)/3`. A ridge probe (`λ = 1e-6`, needed because the second
- * coordinate of `ĥ` is identically 0) is fitted on a seeded split and scored on the held-out part.
+ * @internal
+ * @example
+ * ```ts
+ * const alphas = rareWordTopAlphas(1, 8);
+ * const c = rareWordConstruction(4, { nodes: 24, topAlphas: alphas });
+ * c.epsilon === runRareWordSweep({ seed: 1, L: [4] }).rows[0].excessLoss; // true
+ * ```
+ * @throws DomainError when `seed` is not a non-empty string or a finite number, or `topWords` is not a positive integer
+ */
+export function rareWordTopAlphas(seed: string | number, topWords: number): number[] {
+  checkPositiveInt('rareWordTopAlphas', 'topWords', topWords);
+  const rng = createRng(seed).fork('alpha');
+  const alpha: number[] = [];
+  for (let j = 0; j < topWords; j++) alpha.push(0.5 * rng.normal());
+  alpha[0] = Math.abs(alpha[0]);
+  return alpha;
+}
+
+/**
+ * Experiment E3 (THEORY.md §6): Theorem 2's rare-word instance (THEORY.md §5) swept over the rare
+ * word's logit offset `L`. The learned model forgets the coordinate `z` of `h*(s) = (x, z)` that only
+ * the rare word sees; as `L` grows the rare word's probability, and with it the excess loss `ε`,
+ * vanish, while no predictor of `y = z` from `ĥ(s) = (x, 0)` can do better than `Var(z) = 1/3`.
+ *
+ * Every row is {@link rareWordConstruction}`(L, { nodes, topAlphas })` with the seeded top-word
+ * slopes of {@link rareWordTopAlphas}: `ε`, `E χ²`, `max_s p*(r|s)` and the best predictor's error
+ * are the construction's `epsilon`, `expectedChi2`, `maxRareProbability` and `floor`, exact over its
+ * tensor Gauss–Legendre grid and equal to the continuous expectations to its `quadratureTolerance`
+ * (so the floor is `1/3` to rounding). What E3 adds is the seeded part: a ridge probe on `ĥ`
+ * (`λ = 1e-6`, needed because the second coordinate of `ĥ` is identically 0) fitted with the grid's
+ * weights on a seeded split of the grid's contexts and scored (weighted) on the held-out part, and the
+ * smallest `L` with `ε ≤ epsilonTarget`, found by bisection.
  *
  * @example
  * ```ts
- * const r = runRareWordSweep({ seed: 1, L: [0, 5, 10], gridX: 16, gridZ: 16 });
+ * const r = runRareWordSweep({ seed: 1, L: [0, 5, 10], nodes: 16 });
  * r.rows[2].excessLoss < 1e-4;       // true: ε vanishes as L grows
- * r.rows[2].bestPredictorMse > 0.33; // true: the floor stays
+ * r.rows[2].bestPredictorMse;        // 0.3333…: the floor stays
  * ```
- * @throws DomainError when an option is out of range (a negative or non-finite `L`, a grid below 2
- *   points, `holdout ∉ (0, 1)`, `epsilonTarget ∉ (0, 1)`)
+ * @throws DomainError when an option is out of range (a negative or non-finite `L`, `nodes` not an
+ *   integer in `[2, 200]`, `holdout ∉ (0, 1)`, `epsilonTarget ∉ (0, 1)`) or a removed option
+ *   (`gridX`, `gridZ`) is given
  */
 export function runRareWordSweep(opts: RareWordSweepOptions = {}): RareWordSweepResult {
   checkOptions(FN, 'opts', opts);
@@ -58,10 +91,12 @@ export function runRareWordSweep(opts: RareWordSweepOptions = {}): RareWordSweep
   const Ls = opts.L ?? Array.from({ length: 21 }, (_, i) => i);
   if (!isArrayValue(Ls) || Ls.length === 0) throw domainError(FN, 'opts.L', 'a non-empty array of numbers ≥ 0', describeValue(Ls));
   Ls.forEach((l, i) => checkNumber(FN, `opts.L[${i}]`, l, { min: 0, max: 700 }));
-  const gridX = opts.gridX ?? 64;
-  const gridZ = opts.gridZ ?? 64;
-  checkNumber(FN, 'opts.gridX', gridX, { integer: true, min: 2 });
-  checkNumber(FN, 'opts.gridZ', gridZ, { integer: true, min: 2 });
+  for (const name of REMOVED_OPTIONS) {
+    const v = (opts as Record<string, unknown>)[name];
+    if (v !== undefined) throw domainError(FN, `opts.${name}`, 'absent (replaced by opts.nodes, Gauss–Legendre nodes per coordinate)', describeValue(v));
+  }
+  const nodes = opts.nodes ?? 24;
+  checkNumber(FN, 'opts.nodes', nodes, { integer: true, min: 2, max: 200 });
   const topWords = opts.topWords ?? 8;
   checkPositiveInt(FN, 'opts.topWords', topWords);
   const epsilonTarget = opts.epsilonTarget ?? 1e-6;
@@ -72,84 +107,82 @@ export function runRareWordSweep(opts: RareWordSweepOptions = {}): RareWordSweep
     throw domainError(FN, 'opts.onProgress', 'a function', describeValue(opts.onProgress));
   }
 
-  // Top-word slopes α_j ~ N(0, 0.5²) with the first made non-negative, so that max α_j ≥ 0 as the
-  // construction requires (it makes Z(s) ≥ 1 and hence p̂(r|s) ≤ e^{−L}).
-  const alphaRng = rng.fork('alpha');
-  const alpha = new Float64Array(topWords);
-  for (let j = 0; j < topWords; j++) alpha[j] = 0.5 * alphaRng.normal();
-  alpha[0] = Math.abs(alpha[0]);
+  const topAlphas = rareWordTopAlphas(seedArg, topWords);
+  const instance = (L: number): RareWordConstruction => rareWordConstruction(L, { nodes, topAlphas });
 
-  const m = gridX * gridZ;
-  const xs = new Float64Array(m);
-  const zs = new Float64Array(m);
-  for (let i = 0; i < gridX; i++) {
-    for (let j = 0; j < gridZ; j++) {
-      xs[i * gridZ + j] = 1 + (i + 0.5) / gridX;
-      zs[i * gridZ + j] = -1 + (2 * (j + 0.5)) / gridZ;
-    }
-  }
-  const grid: RareWordGrid = { x: xs, z: zs, alpha };
-
-  // Best predictor E[z | ĥ]: ĥ = (x, 0) takes gridX distinct values, each shared by gridZ points.
-  let bestSse = 0;
-  for (let i = 0; i < gridX; i++) {
-    let mean = 0;
-    for (let j = 0; j < gridZ; j++) mean += zs[i * gridZ + j];
-    mean /= gridZ;
-    for (let j = 0; j < gridZ; j++) bestSse += (zs[i * gridZ + j] - mean) ** 2;
-  }
-  const bestPredictorMse = bestSse / m;
-
-  // Ridge probe on ĥ = (x, 0): the split is the seeded part; ĥ does not depend on L, so neither does the probe.
-  const splitRng = rng.fork('split');
-  const isTest = new Uint8Array(m);
-  const nTest = Math.max(1, Math.round(holdout * m));
-  const order = permutation(m, splitRng);
-  for (let i = 0; i < nTest; i++) isTest[order[i]] = 1;
-  const trainIdx = order.slice(nTest);
-  const Xtr = matrix(trainIdx.length, 2);
-  const ytr = new Float64Array(trainIdx.length);
-  trainIdx.forEach((g, r) => {
-    Xtr.data[r * 2] = xs[g];
-    ytr[r] = zs[g];
-  });
-  const fit = solveLeastSquares(Xtr, ytr, { ridge: 1e-6, intercept: true });
-  let ridgeSse = 0;
-  for (let g = 0; g < m; g++) {
-    if (!isTest[g]) continue;
-    const pred = fit.coefficients[0] * xs[g] + fit.intercept;
-    ridgeSse += (pred - zs[g]) ** 2;
-  }
-  const ridgeProbeMse = ridgeSse / nTest;
+  // ĥ, y and the grid weights do not depend on L, so neither does the probe: fit it once.
+  const first = instance(Ls[0]);
+  const ridgeProbeMse = heldOutRidgeMse(first, holdout, rng.fork('split'));
 
   const rows: RareWordRow[] = [];
   Ls.forEach((L, i) => {
-    const inst = rareWordInstanceKernel(grid, L);
-    rows.push({ L, excessLoss: inst.excessLoss, chiSquareBound: inst.chiSquare, rareWordProb: inst.maxRareProb, bestPredictorMse, ridgeProbeMse });
-    opts.onProgress?.({ done: i + 1, total: Ls.length + 1, detail: `L=${L} ε=${inst.excessLoss.toExponential(2)}` });
+    const c = i === 0 ? first : instance(L);
+    rows.push({ L, excessLoss: c.epsilon, chiSquareBound: c.expectedChi2, rareWordProb: c.maxRareProbability, bestPredictorMse: c.floor, ridgeProbeMse });
+    opts.onProgress?.({ done: i + 1, total: Ls.length + 1, detail: `L=${L} ε=${c.epsilon.toExponential(2)}` });
   });
 
   // Bisection for the smallest L with ε(L) ≤ target: ε is decreasing in L (the rare word's mass
-  // e^{−Lx+z}/Z only shrinks), and L = log(3/ε) + 2 is past the target by the χ² bound's e^{−L}(e−1)².
+  // e^{−Lx}/Ẑ only shrinks), and L = log(3/ε) + 2 is past the target by the χ² bound's e^{−L}(e−1)².
   let lo = 0;
   let hi = Math.log(3 / epsilonTarget) + 2;
-  while (rareWordInstanceKernel(grid, hi).excessLoss > epsilonTarget) hi *= 2;
-  if (rareWordInstanceKernel(grid, lo).excessLoss <= epsilonTarget) hi = lo;
+  let atHi = instance(hi);
+  while (atHi.epsilon > epsilonTarget) atHi = instance((hi *= 2));
+  const atZero = instance(lo);
+  if (atZero.epsilon <= epsilonTarget) {
+    hi = lo;
+    atHi = atZero;
+  }
   for (let it = 0; it < 60 && hi - lo > 1e-6; it++) {
     const mid = (lo + hi) / 2;
-    if (rareWordInstanceKernel(grid, mid).excessLoss <= epsilonTarget) hi = mid;
-    else lo = mid;
+    const c = instance(mid);
+    if (c.epsilon <= epsilonTarget) {
+      hi = mid;
+      atHi = c;
+    } else lo = mid;
   }
-  const atTarget = rareWordInstanceKernel(grid, hi);
   opts.onProgress?.({ done: Ls.length + 1, total: Ls.length + 1, detail: `ε ≤ ${epsilonTarget} from L=${hi.toFixed(3)}` });
 
   return {
     kind: 'rareWordSweep',
     seed: rng.seed,
     seconds: (performance.now() - t0) / 1000,
-    sizes: { contexts: m, topWords },
+    sizes: { contexts: first.contextWeights.length, topWords },
     floor: 1 / 3,
     rows,
-    target: { epsilonTarget, L: hi, excessLoss: atTarget.excessLoss, bestPredictorMse },
+    target: { epsilonTarget, L: hi, excessLoss: atHi.epsilon, bestPredictorMse: atHi.floor },
   };
+}
+
+/**
+ * Held-out error of a ridge probe on `ĥ`: the grid's contexts are split by a seeded permutation, the
+ * probe is fitted on the train part with the grid's weights and scored by the weighted mean squared
+ * error on the held-out part (`holdout` of the contexts, at least one, leaving at least one to fit).
+ */
+function heldOutRidgeMse(c: RareWordConstruction, holdout: number, rng: Rng): number {
+  const { Hhat, y, contextWeights: mu } = c;
+  const m = y.length;
+  const d = Hhat.cols;
+  const nTest = Math.min(m - 1, Math.max(1, Math.round(holdout * m)));
+  const order = permutation(m, rng);
+  const nTrain = m - nTest;
+  const X = matrix(nTrain, d);
+  const yTrain = new Float64Array(nTrain);
+  const wTrain = new Float64Array(nTrain);
+  for (let r = 0; r < nTrain; r++) {
+    const g = order[nTest + r];
+    for (let k = 0; k < d; k++) X.data[r * d + k] = Hhat.data[g * d + k];
+    yTrain[r] = y[g];
+    wTrain[r] = mu[g];
+  }
+  const fit = solveLeastSquares(X, yTrain, { ridge: 1e-6, intercept: true, weights: wTrain });
+  let sse = 0;
+  let wTest = 0;
+  for (let t = 0; t < nTest; t++) {
+    const g = order[t];
+    let pred = fit.intercept;
+    for (let k = 0; k < d; k++) pred += fit.coefficients[k] * Hhat.data[g * d + k];
+    sse += mu[g] * (pred - y[g]) ** 2;
+    wTest += mu[g];
+  }
+  return sse / wTest;
 }

@@ -14,6 +14,7 @@ import {
   shapeOf,
 } from '../internal/check.js';
 import { rowCrossEntropyDist, rowCrossEntropyIndex } from './crossEntropyKernel.js';
+import { tryAcceleratedSoftmaxCrossEntropy } from '../backend/accelerate.js';
 
 /** How per-row losses are combined. */
 export type Reduction = 'mean' | 'sum' | 'none';
@@ -101,13 +102,19 @@ export function crossEntropy(logits: Matrix, targets: Int32Array | Matrix, opts?
   const perRow = new Float64Array(m);
   const z = logits.data;
   let total = 0;
-  for (let i = 0; i < m; i++) {
-    const off = i * n;
-    const li = isIndex
-      ? rowCrossEntropyIndex(z, off, n, targets[i], scratch, tmp2, grad, off, scale)
-      : rowCrossEntropyDist(z, off, n, targets.data, off, scratch, tmp2, grad, off, scale);
-    perRow[i] = li;
-    total += li;
+  // Index targets: the accelerated backend (WebAssembly SIMD, threads) runs the same fused row pass
+  // when it is active and the batch is large enough; it fills perRow and grad exactly as below.
+  if (isIndex && tryAcceleratedSoftmaxCrossEntropy({ z, zOff: 0, ldz: n, rows: m, n, targets, tOff: 0, lse: null, loss: perRow, grad, gOff: 0, ldg: n, scale })) {
+    for (let i = 0; i < m; i++) total += perRow[i];
+  } else {
+    for (let i = 0; i < m; i++) {
+      const off = i * n;
+      const li = isIndex
+        ? rowCrossEntropyIndex(z, off, n, targets[i], scratch, tmp2, grad, off, scale)
+        : rowCrossEntropyDist(z, off, n, targets.data, off, scratch, tmp2, grad, off, scale);
+      perRow[i] = li;
+      total += li;
+    }
   }
   const result: CrossEntropyResult = { loss: reduction === 'mean' ? total / m : total, perRow };
   if (grad) result.gradLogits = { rows: m, cols: n, data: grad };

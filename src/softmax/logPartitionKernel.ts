@@ -27,6 +27,7 @@
  */
 import type { FloatArray, Matrix } from '../matrix/matrix.js';
 import { gemm } from '../linalg/gemm.js';
+import { tryAcceleratedLogPartition } from '../backend/accelerate.js';
 
 // Math functions are bound once at module scope: under jest every lookup of the global `Math` in a
 // hot loop goes through the test sandbox's global object and costs ~0.4 µs (measured: 1e6 calls of
@@ -61,6 +62,12 @@ export function logPartitionKernel(
   const m = H.rows;
   const nA = words ? words.length : V.rows;
   if (m === 0) return -1;
+  // The accelerated backend fuses the product and the log-sum-exp (the logits never reach memory);
+  // it declines when inactive, for small problems, and when a result overflows (located below).
+  // Explicit block sizes ask for this kernel's own blocking.
+  if (blockRows === LOG_PARTITION_BLOCK_ROWS && blockWords === LOG_PARTITION_BLOCK_WORDS && tryAcceleratedLogPartition(V.data, V.rows, d, H.data, m, words, out)) {
+    return -1;
+  }
   const nb = min(blockWords, nA);
   const mb = min(blockRows, m);
   const f32 = V.data instanceof Float32Array && H.data instanceof Float32Array;

@@ -15,7 +15,7 @@ export function tinyPreset(seed: string): ReproducePreset {
   return {
     anchorSweep: { ...TINY_E1, seed },
     transferCurve: { ...TINY_E2, seed },
-    rareWordSweep: { seed, L: [0, 4, 8, 12], gridX: 8, gridZ: 8 },
+    rareWordSweep: { seed, L: [0, 4, 8, 12], nodes: 8 },
   };
 }
 

@@ -14,7 +14,7 @@ const results: ReproduceResults = {
   seconds: 1,
   anchorSweep: runAnchorSweep(TINY_E1),
   transferCurve: runTransferCurve(TINY_E2),
-  rareWordSweep: runRareWordSweep({ seed: 1, L: [0, 4, 8, 12], gridX: 8, gridZ: 8 }),
+  rareWordSweep: runRareWordSweep({ seed: 1, L: [0, 4, 8, 12], nodes: 8 }),
 };
 const figs = { anchorSweep: 'e1.svg', transferCurve: 'e2.svg', rareWordSweep: 'e3.svg' };
 

@@ -39,7 +39,7 @@ describe('figures of the experiments', () => {
   });
 
   it('E3: ε and its χ² bound against L, and the probe errors against ε with the 1/3 floor drawn', () => {
-    const r = runRareWordSweep({ seed: 1, L: [0, 4, 8, 12], gridX: 8, gridZ: 8 });
+    const r = runRareWordSweep({ seed: 1, L: [0, 4, 8, 12], nodes: 8 });
     const root = parseSvg(renderFigure(r));
     const [left, right] = byClass(root, 'panel');
     expect(byClass(left, 'y-axis')[0].getAttribute('data-scale')).toBe('log');
