@@ -147,6 +147,7 @@ async function main(): Promise<void> {
           const t0 = performance.now();
           await runner.run();
           const warm = numpy && c.family === 'numpy' ? (c as unknown as { lastMs: number }).lastMs : performance.now() - t0;
+          if (c.family === 'numpy') await new Promise((r) => setTimeout(r, 250));
           // A slow candidate's warm-up run counts as its first sample (JIT warm-up is negligible at
           // seconds per run), and it gets fewer rounds.
           const slow = warm > SLOW_MS;
@@ -167,6 +168,10 @@ async function main(): Promise<void> {
             await p.runner.run();
             const ms = p.c.family === 'numpy' ? (p.c as unknown as { lastMs: number }).lastMs : performance.now() - t0;
             p.row.times.push(ms);
+            // OpenBLAS worker threads busy-wait for a while after each call (THREAD_TIMEOUT = 28, i.e.
+            // 2^28 cycles, in OpenBLAS's Makefile.rule: about 70 ms here) and would otherwise steal a
+            // core from the next candidate.
+            if (p.c.family === 'numpy') await new Promise((r) => setTimeout(r, 250));
           } catch (e) {
             p.row.error = String(e);
           }

@@ -21,6 +21,14 @@ export const WASM_MIN_MADDS = 4096;
  * `C ← α·op(A)·op(B) + β·C` (BLAS semantics, row-major; see `gemm`) on the accelerated backend.
  * Declines (returns false) on the `'js'` backend, for products under `WASM_MIN_MADDS`, when
  * `α = 0` or `K = 0` (pure scaling of C), and when C is float32 but an input is float64.
+ * @example
+ * ```ts
+ * const a = new Float32Array(64 * 64).fill(1);
+ * const c = new Float32Array(64 * 64);
+ * if (!tryAcceleratedGemm(false, true, 64, 64, 64, 1, a, 0, 64, a, 0, 64, 0, c, 0, 64)) {
+ *   gemmKernel(false, true, 64, 64, 64, 1, a, 0, 64, a, 0, 64, 0, c, 0, 64); // c is all 64 either way
+ * }
+ * ```
  */
 export function tryAcceleratedGemm(
   transA: boolean,
@@ -64,6 +72,13 @@ export function tryAcceleratedGemm(
  * the log-sum-exp, the loss `lse − z[t]` and the gradient `scale·(softmax(z) − onehot(t))`.
  * Declines on the `'js'` backend, for passes under `WASM_MIN_MADDS` elements, and when `grad` has a
  * different precision from `z`.
+ * @example
+ * ```ts
+ * const z = new Float32Array(64 * 100);               // 64 rows of 100 zero logits
+ * const loss = new Float64Array(64);
+ * tryAcceleratedSoftmaxCrossEntropy({ z, zOff: 0, ldz: 100, rows: 64, n: 100, targets: new Int32Array(64), tOff: 0,
+ *   lse: null, loss, grad: z, gOff: 0, ldg: 100, scale: 1 / 64 }); // true; loss[i] = Math.log(100)
+ * ```
  */
 export function tryAcceleratedSoftmaxCrossEntropy(p: RowPassArgs): boolean {
   if (p.rows <= 0 || p.n <= 0 || p.rows * p.n < WASM_MIN_MADDS) return false;
@@ -78,6 +93,12 @@ export function tryAcceleratedSoftmaxCrossEntropy(p: RowPassArgs): boolean {
  * and `H` `m × d` row-major, fused so that no logits are stored. Declines on the `'js'` backend,
  * for problems under `WASM_MIN_MADDS` multiply-adds, and when a result is not finite (the caller's
  * kernel then reports where the logits overflowed).
+ * @example
+ * ```ts
+ * const out = new Float64Array(32);
+ * tryAcceleratedLogPartition(new Float32Array(500 * 16), 500, 16, new Float32Array(32 * 16), 32, null, out);
+ * // true; every out[i] = Math.log(500)
+ * ```
  */
 export function tryAcceleratedLogPartition(V: FloatArray, n: number, d: number, H: FloatArray, m: number, words: Int32Array | null, out: Float64Array): boolean {
   const nA = words ? words.length : n;

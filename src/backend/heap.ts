@@ -95,7 +95,16 @@ export function resetArena(): void {
   top = (heap as Heap).arena;
 }
 
-/** Allocate `bytes` of call scratch (64-byte aligned) and return its byte address. */
+/**
+ * Allocate `bytes` of call scratch (64-byte aligned) and return its byte address.
+ *
+ * @example
+ * ```ts
+ * resetArena();
+ * const p = alloc(1024 * 8);                      // byte address of 1024 float64s
+ * heapF64().fill(0, p >> 3, (p >> 3) + 1024);
+ * ```
+ */
 export function alloc(bytes: number): number {
   const p = alignUp(top, 64);
   top = p + bytes;

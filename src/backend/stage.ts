@@ -9,6 +9,12 @@ import type { FloatArray } from '../matrix/matrix.js';
  * Copy a `rows × cols` block with row stride `srcLd` from `src` (starting at `srcOff`) into `dst`
  * at `dstOff` with row stride `dstLd`. `TypedArray.set` does the work (a memcpy when the element
  * types match, a converting copy otherwise); a contiguous block is one call.
+ *
+ * @example
+ * ```ts
+ * const dst = new Float32Array(4);
+ * copyBlock(Float64Array.of(1, 2, 9, 3, 4, 9), 0, 3, 2, 2, dst, 0, 2); // dst = [1, 2, 3, 4]
+ * ```
  */
 export function copyBlock(src: FloatArray, srcOff: number, srcLd: number, rows: number, cols: number, dst: FloatArray, dstOff: number, dstLd: number): void {
   if (rows <= 0 || cols <= 0) return;

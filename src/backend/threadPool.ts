@@ -254,6 +254,12 @@ export function runHere(task: Task): void {
 /**
  * Run the tasks, the first on the calling thread and the others on workers (started on first use),
  * and return when all are done. With one task nothing is dispatched.
+ *
+ * @example
+ * ```ts
+ * // Two strips of one product, one per thread (pointers into the heap, see wasmGemm.ts).
+ * runTasks([{ op: 'dgemm', args: stripA }, { op: 'dgemm', args: stripB }]);
+ * ```
  */
 export function runTasks(tasks: Task[]): void {
   if (tasks.length === 0) return;

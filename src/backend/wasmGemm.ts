@@ -29,7 +29,14 @@ const KC = 256;
 /** Products below this many multiply-adds run on one thread (dispatch would cost more than it saves). */
 export const THREAD_MIN_MADDS = 1 << 20;
 
-/** Choose staged block sizes (mb, nb, kb) for an M×N×K product of `elt`-byte elements. */
+/**
+ * Choose staged block sizes (mb, nb, kb) for an M×N×K product of `elt`-byte elements.
+ *
+ * @example
+ * ```ts
+ * chooseStaging(1024, 10000, 256, 4, 12 * 2 ** 20); // [1024, 2248, 256]: C in blocks of 2248 columns
+ * ```
+ */
 export function chooseStaging(M: number, N: number, K: number, elt: number, budgetBytes = stageBytes()): [number, number, number] {
   const budget = Math.floor(budgetBytes / elt);
   // Depth: whole K when small, else a multiple of KC, so that at least a quarter of the budget is
@@ -71,6 +78,13 @@ interface Step {
  * in worker threads) with up to `threads` threads. `f32` selects the float32 kernel (all of A, B,
  * C are Float32Array) or the float64 one (inputs converted exactly). Requires M, N, K ≥ 1 and
  * α ≠ 0 (the caller leaves the trivial cases to the TypeScript kernel).
+ *
+ * @example
+ * ```ts
+ * const a = new Float64Array(100 * 50).fill(1);
+ * const c = new Float64Array(100 * 100);
+ * wasmGemm('wasm', false, 2, false, true, 100, 100, 50, 1, a, 0, 50, a, 0, 50, 0, c, 0, 100); // c all 50
+ * ```
  */
 export function wasmGemm(
   kernel: 'wasm' | 'js',

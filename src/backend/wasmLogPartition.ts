@@ -20,6 +20,12 @@ export const LSE_THREAD_MIN_MADDS = 1 << 20;
  * `V` is `n × d`, `H` is `m × d`, row-major; float32 when both are Float32Array (products in
  * float32, sums in float64), else float64. Returns false (computing nothing useful) when some
  * result is not finite, so that the caller can locate the overflow itself.
+ *
+ * @example
+ * ```ts
+ * const out = new Float64Array(1);
+ * wasmLogPartition(1, Float64Array.of(1, 0, 0, 1), 2, 2, Float64Array.of(0, 0), 1, null, out); // out = [log 2]
+ * ```
  */
 export function wasmLogPartition(threads: number, V: FloatArray, n: number, d: number, H: FloatArray, m: number, words: Int32Array | null, out: Float64Array): boolean {
   const h = getHeap();

@@ -36,7 +36,17 @@ export interface RowPassArgs {
   scale: number;
 }
 
-/** Run the fused row pass; see `RowPassArgs`. `z` and `grad` must have the same element type. */
+/**
+ * Run the fused row pass; see `RowPassArgs`. `z` and `grad` must have the same element type.
+ *
+ * @example
+ * ```ts
+ * const z = Float64Array.of(0, 0, 0, 0);
+ * const loss = new Float64Array(1);
+ * wasmSoftmaxCrossEntropy(1, { z, zOff: 0, ldz: 4, rows: 1, n: 4, targets: Int32Array.of(2), tOff: 0,
+ *   lse: null, loss, grad: z, gOff: 0, ldg: 4, scale: 1 }); // loss = [log 4]; z = [¼, ¼, −¾, ¼]
+ * ```
+ */
 export function wasmSoftmaxCrossEntropy(threads: number, p: RowPassArgs): void {
   getHeap();
   const f32 = p.z instanceof Float32Array;
