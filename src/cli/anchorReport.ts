@@ -67,11 +67,23 @@ export function renderAnchorTable(rows: readonly AnchorRow[], dim: number): stri
   const deficient = rows.filter((r) => r.fit.rank <= dim);
   if (deficient.length > 0) {
     const f = deficient[0].fit;
-    out.push(
-      `Rank ${f.rank} of ${dim + 1}: every h lies in one hyperplane ⟨g, h⟩ = b (a final layer norm such as GPT-2's ln_f does this),`,
-      'so the anchor is unique only up to (v0 + t·g, c − t·b). Shown is the minimum-norm anchor (or the ridge one with --ridge);',
-      'RMSE, R² and max|e| do not depend on that choice. --json gives g (unidentifiedDirection) and b (unidentifiedOffset).',
-    );
+    const missing = dim + 1 - f.rank;
+    if (missing === 1) {
+      out.push(
+        `Rank ${f.rank} of ${dim + 1}: every h lies in one hyperplane ⟨g, h⟩ = b (a final layer norm such as GPT-2's ln_f does this),`,
+        'so the anchor is unique only up to (v0 + t·g, c − t·b). Shown is the minimum-norm anchor (or the ridge one with --ridge);',
+        'RMSE, R² and max|e| do not depend on that choice. --json gives g (unidentifiedDirection) and b (unidentifiedOffset).',
+      );
+    } else {
+      // Several null directions: the contexts span an affine subspace of dimension rank − 1 < d, for
+      // example when the hidden states come from fewer features than d or from too few contexts.
+      out.push(
+        `Rank ${f.rank} of ${dim + 1}: the h(s) span only a ${f.rank - 1}-dimensional affine subspace of R^${dim} (${missing} directions`,
+        'along which no context varies: too few contexts, or representations of lower rank than d, plus a layer norm if any),',
+        'so the anchor is unique only up to those directions. Shown is the minimum-norm anchor (or the ridge one with --ridge);',
+        'RMSE, R² and max|e| do not depend on that choice. --json gives one such direction g (unidentifiedDirection).',
+      );
+    }
   }
   return out.join('\n') + '\n';
 }
