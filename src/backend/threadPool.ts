@@ -51,8 +51,77 @@ let idleExitMs = 10000;
 export function setWorkerIdleExitMs(ms: number): void {
   idleExitMs = ms;
 }
-// A worker that has not started after this long is taken as failed (a started one always finishes).
+// A worker that has not started after this long is taken as failed.
 const START_TIMEOUT_MS = 30000;
+// Test-only operation codes (see `postTestTask`); −1 is the quit order.
+const OP_TEST_EXIT = -2;
+const OP_TEST_HANG = -3;
+// A started worker can still die mid-task without signalling (V8 ends it for exceeding its
+// `resourceLimits`, something terminates it), and its 'exit' event cannot be delivered while the
+// main thread is blocked in `waitTasks`. Two guards, both checked only on the 250 ms wake-ups:
+//  - a liveness probe (`workerStopped`) that sees a dead worker within one wake-up;
+//  - a deadline per task from its work at a very pessimistic rate, plus a fixed grace, after which
+//    the worker is taken as lost whatever the probe says (the probe uses Node internals).
+const FLOOR_FLOPS_PER_MS = 0.05e9 / 1000; // 0.05 GFLOP/s
+const DEADLINE_GRACE_MS = 60000;
+let deadlineOverrideMs: number | null = null;
+let probeEnabled = true;
+
+/**
+ * Test hooks: replace every task's deadline by `ms` (null restores the work-based one) and turn the
+ * liveness probe off, so that the deadline path can be exercised on its own.
+ *
+ * @internal
+ */
+export function setWorkerDeadlineForTests(ms: number | null, probe = true): void {
+  deadlineOverrideMs = ms;
+  probeEnabled = probe;
+}
+
+/** A pessimistic count of floating-point operations for a task (see the kernels' signatures). */
+function taskFlops(t: Task): number {
+  const a = t.args;
+  switch (t.op) {
+    case 'sgemm':
+    case 'dgemm':
+    case 'jsgemm':
+      return 2 * a[2] * a[3] * a[4]; // (tA, tB, M, N, K, ...)
+    case 'sceRows':
+    case 'dceRows':
+      return 100 * a[2] * a[3]; // (pZ, ldz, rows, n, ...): exp/log per element
+    case 'slseNT':
+    case 'dlseNT':
+      return 2 * a[1] * a[2] * a[5] + 100 * a[1] * a[5]; // (pAp, M, K, pV, ldv, N, ...)
+  }
+}
+
+/** How long (ms) a worker may take for `t` before it is taken as lost. */
+function taskDeadlineMs(t: Task | undefined): number {
+  if (deadlineOverrideMs !== null) return deadlineOverrideMs;
+  const flops = t ? taskFlops(t) : 0;
+  return DEADLINE_GRACE_MS + (Number.isFinite(flops) && flops > 0 ? flops / FLOOR_FLOPS_PER_MS : 0);
+}
+
+// Node's native worker handle answers `loopIdleTime()` synchronously, under the worker's mutex,
+// with −1 once the worker thread has stopped (or before its environment exists) and ≥ 0 while it
+// runs — whatever the event loop of this thread is doing. It is reached through a private symbol,
+// so it is used only when present and behaving as described; the deadline covers everything else.
+let handleSymbol: symbol | null | undefined;
+function workerStopped(worker: Worker): boolean {
+  if (!probeEnabled) return false;
+  try {
+    if (handleSymbol === undefined) {
+      handleSymbol = Object.getOwnPropertySymbols(worker).find((s) => s.description === 'kHandle') ?? null;
+    }
+    if (handleSymbol === null) return false;
+    const handle = (worker as unknown as Record<symbol, { loopIdleTime?: () => number } | null | undefined>)[handleSymbol];
+    // The JS side drops the handle once the exit has been processed.
+    if (handle == null) return true;
+    return typeof handle.loopIdleTime === 'function' && handle.loopIdleTime() === -1;
+  } catch {
+    return false;
+  }
+}
 const ARGS_BYTE = 32;
 const MAX_ARGS = (SLOT_BYTES - ARGS_BYTE) / 8;
 
@@ -84,6 +153,8 @@ for (;;) {
   }
   seq = Atomics.load(I, ${SEQ});
   const op = I[${OP}];
+  if (op === ${OP_TEST_EXIT}) process.exit(1); // test hook: die mid-task without signalling
+  if (op === ${OP_TEST_HANG}) for (;;) Atomics.wait(I, ${ERR}, 0, 1000); // test hook: never finish
   if (op < 0) break;
   try {
     const n = I[${NARGS}];
@@ -194,7 +265,7 @@ export interface Posted {
  * Post `tasks` to worker threads (started on first use), one per worker, without waiting; the
  * caller does its own share and then calls `waitTasks`. Posting nothing is allowed.
  */
-export function postTasks(tasks: Task[]): Posted {
+export function postTasks(tasks: Task[], opCode?: number): Posted {
   if (tasks.length === 0) return { pool: [], tasks };
   const h = getHeap();
   const pool = ensureWorkers(h, tasks.length);
@@ -214,36 +285,104 @@ export function postTasks(tasks: Task[]): Posted {
     const fbase = (w.slot + ARGS_BYTE) >> 3;
     for (let i = 0; i < task.args.length; i++) F[fbase + i] = task.args[i];
     I[base + NARGS] = task.args.length;
-    I[base + OP] = OPS.indexOf(task.op);
+    I[base + OP] = opCode ?? OPS.indexOf(task.op);
     w.seq = Atomics.add(I, base + SEQ, 1) + 1;
     Atomics.notify(I, base + SEQ);
   }
   return { pool, tasks };
 }
 
-/** Wait until every task of `posted` has finished; throws if a worker failed. */
+/**
+ * Test hook: post one task that makes a worker die mid-task without signalling ('exit':
+ * `process.exit` in the worker) or never finish ('hang'), as a worker killed for its resource
+ * limits would; `waitTasks` on the result must throw instead of waiting forever.
+ *
+ * @internal
+ */
+export function postTestTask(kind: 'exit' | 'hang'): Posted {
+  return postTasks([{ op: 'dgemm', args: [] }], kind === 'exit' ? OP_TEST_EXIT : OP_TEST_HANG);
+}
+
+/** Terminate every worker at once (a lost worker may leave the others in any state). */
+function tearDownPool(): void {
+  const all = workers;
+  workers = [];
+  for (const w of all) {
+    w.alive = false;
+    void w.worker.terminate().catch(() => undefined);
+  }
+  // Termination is asynchronous: give the threads a moment to stop touching the heap before the
+  // caller may reuse staged buffers (bounded; with no probe it is a plain short pause).
+  const I = new Int32Array(new SharedArrayBuffer(4));
+  const t0 = Date.now();
+  while (all.some((w) => !workerStopped(w.worker)) && Date.now() - t0 < 500) Atomics.wait(I, 0, 0, 5);
+}
+
+/**
+ * Wait until every task of `posted` has finished; throws if a worker failed. A worker that fails to
+ * start, dies mid-task or overruns its deadline makes this tear the whole pool down (the next call
+ * starts fresh workers) and throw a NumericalError — after the other workers have finished, so that
+ * none still uses the staged buffers.
+ */
 export function waitTasks(posted: Posted): void {
   const I = heapI32();
+  let lost: string | null = null;
+  let failed: string | null = null;
+  let lostIndex = -1;
+  let t0 = 0;
   for (let t = 0; t < posted.tasks.length; t++) {
     const w = posted.pool[t];
     const base = w.slot >> 2;
-    const t0 = Date.now();
+    let deadline = 0;
     for (;;) {
       const done = Atomics.load(I, base + DONE);
       if (done === w.seq) break;
-      // Wake up now and then: a worker that never starts (e.g. refused by resource limits) would
-      // never signal, and its 'exit' event cannot be delivered while this thread is blocked.
-      Atomics.wait(I, base + DONE, done, 250);
+      // Wake up now and then: a worker that never starts or dies mid-task never signals, and its
+      // 'exit' event cannot be delivered while this thread is blocked.
+      const woke = Atomics.wait(I, base + DONE, done, 250);
       const started = Atomics.load(I, base + STARTED);
-      if (started < 0 || (started === 0 && Date.now() - t0 > START_TIMEOUT_MS)) {
-        stopWorkers();
-        throw new NumericalError(`lmtransfer backend: worker thread ${t + 1} failed to start; call setThreads(1) to run without threads`);
+      if (started < 0) {
+        lost = `worker thread ${t + 1} failed to start`;
+        break;
+      }
+      if (woke !== 'timed-out') continue;
+      // Only here, after 250 ms without news, is time read or the worker probed.
+      const now = Date.now();
+      if (t0 === 0) t0 = now;
+      if (deadline === 0) deadline = Math.max(t0, now - 250) + taskDeadlineMs(posted.tasks[t]);
+      if (started === 0 && now - t0 > START_TIMEOUT_MS) {
+        lost = `worker thread ${t + 1} failed to start`;
+        break;
+      }
+      if (started > 0 && workerStopped(w.worker)) {
+        lost = `worker thread ${t + 1} died during kernel '${posted.tasks[t].op}' (terminated, e.g. for exceeding its resource limits)`;
+        break;
+      }
+      if (now > deadline) {
+        lost = `worker thread ${t + 1} did not finish kernel '${posted.tasks[t].op}' within ${Math.round((now - t0) / 1000)} s (it hung or died)`;
+        break;
       }
     }
-    if (I[base + ERR] !== 0) {
-      throw new NumericalError(`lmtransfer backend: kernel '${posted.tasks[t].op}' failed in worker thread ${t + 1}`);
+    if (lost !== null) {
+      lostIndex = t;
+      break;
     }
+    if (I[base + ERR] !== 0 && failed === null) failed = `kernel '${posted.tasks[t].op}' failed in worker thread ${t + 1}`;
   }
+  if (lost !== null) {
+    // Let the other workers finish (each bounded by its own deadline) before tearing down.
+    for (let t = lostIndex + 1; t < posted.tasks.length; t++) {
+      const w = posted.pool[t];
+      const base = w.slot >> 2;
+      const end = Date.now() + Math.min(taskDeadlineMs(posted.tasks[t]), 5000);
+      while (Atomics.load(I, base + DONE) !== w.seq && !workerStopped(w.worker) && Date.now() < end) {
+        Atomics.wait(I, base + DONE, Atomics.load(I, base + DONE), 50);
+      }
+    }
+    tearDownPool();
+    throw new NumericalError(`lmtransfer backend: ${lost}; the worker pool was stopped and restarts on the next call — call setThreads(1) to run without threads`);
+  }
+  if (failed !== null) throw new NumericalError(`lmtransfer backend: ${failed}`);
 }
 
 /** Run one task on the calling thread. */

@@ -4,7 +4,9 @@
  * self-normalisation baseline beside it; or fit `log Z_B` computed elsewhere; or split the work
  * into shards and merge them (`lmtransfer anchor merge`).
  */
+import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { AnchorAccumulator } from '../anchor/AnchorAccumulator.js';
 import { allWords } from '../anchor/allWords.js';
@@ -61,7 +63,9 @@ Splitting the work across machines:
                         every shard uses the same bulk. Not combinable with --holdout.
   --out FILE            with --shard: write the JSON to FILE instead of stdout
   merge FILE...         merge shard files (same inputs, distinct shards) and print the fits;
-                        the maximum residual needs the data, so merged fits show it as —
+                        the maximum residual needs the data, so merged fits show it as —.
+                        A shard records its inputs (shapes, dtypes, SHA-256 of the data), its
+                        --weights and its --ridge/--rcond; merge refuses shards that differ in them
 
 The table shows, per bulk: |B|, the rank of the design [h 1] (d+1 when the anchor is identified,
 d after a final layer norm), its condition number, ‖v0‖, the intercept c, the anchor fit's RMSE
@@ -79,16 +83,23 @@ Usage:
 
 The shards must come from the same inputs and bulks and have distinct shard numbers; a missing
 shard is reported on stderr and the fit uses the contexts present. Shards of different runs (another
-shard count, d, bulk or vocabulary) are refused with exit code 2.
+shard count, d, bulk or vocabulary; --embeddings against --log-partition; other input files, shapes
+or dtypes; other --weights, or none against some; another --ridge or --rcond) are refused with exit
+code 2. Files may sit at different paths on different machines: their contents are compared by
+SHA-256 (shards of older versions, which record no checksums, --weights or options, are compared by
+file name and shape, with a warning on stderr).
 
 Options:
-  --ridge L             ridge penalty L ≥ 0 on the anchor (default 0), as in 'lmtransfer anchor'
+  --ridge L             ridge penalty L ≥ 0 on the anchor (default: the shards' --ridge, else 0)
   --rcond R             relative eigenvalue tolerance in (0, 1) for the numerical rank
+                        (default: the shards' --rcond, else from the precision of H)
   --json                print a JSON document instead of the table
   -h, --help            this text
 `;
 
 const SHARD_FORMAT = 'lmtransfer.anchorShard';
+/** 1: no inputs.weights, sha256 or options; 2: all three. */
+const SHARD_VERSION = 2;
 
 function parse(
   argv: readonly string[],
@@ -272,8 +283,20 @@ function computeBulks(V: Matrix, H: Matrix, ks: number[], rows: [number, number]
   return out;
 }
 
-function describe(l: LoadedMatrix): Record<string, unknown> {
-  return { source: l.source, rows: l.matrix.rows, cols: l.matrix.cols, dtype: l.matrix.data instanceof Float32Array ? 'float32' : 'float64' };
+/** What a report or shard records of an input file; with `hash`, the SHA-256 of its decoded values. */
+function describe(l: LoadedMatrix, hash = false): InputDescription {
+  const { data } = l.matrix;
+  const out: InputDescription = { source: l.source, rows: l.matrix.rows, cols: l.matrix.cols, dtype: data instanceof Float32Array ? 'float32' : 'float64' };
+  if (hash) out.sha256 = createHash('sha256').update(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)).digest('hex');
+  return out;
+}
+
+interface InputDescription {
+  source: string;
+  rows: number;
+  cols: number;
+  dtype: string;
+  sha256?: string;
 }
 
 /**
@@ -299,12 +322,16 @@ export async function anchorCommand(argv: readonly string[], io: CliIO, opts: An
   if (H.rows === 0 || H.cols === 0) throw new FormatError(`--hidden ${hidden.source}: must have at least one row and one column; got ${H.rows}×${H.cols}`);
   checkFiniteMatrix(`--hidden ${hidden.source}`, 'H', H);
   let weights: Float64Array | Float32Array | undefined;
+  let weightsFile: LoadedMatrix | undefined;
   if (flags.weights) {
     const w = loadMatrix('--weights', flags.weights, { allow1d: true });
     if (w.ndim !== 1) throw new FormatError(`--weights ${w.source}: must be a 1-D array; got shape (${w.matrix.rows}, ${w.matrix.cols})`);
     if (w.matrix.rows !== H.rows) throw mismatch(`--weights has ${w.matrix.rows} entries but --hidden has ${H.rows} rows (one weight per context)`);
     weights = w.matrix.data;
+    weightsFile = w;
   }
+  // A shard records checksums, so that merge can tell whether every shard read the same files.
+  const hash = flags.shard !== undefined;
   const m = H.rows;
   const rows: [number, number] = flags.shard ? [Math.floor(((flags.shard.index - 1) * m) / flags.shard.count), Math.floor((flags.shard.index * m) / flags.shard.count)] : [0, m];
 
@@ -317,7 +344,7 @@ export async function anchorCommand(argv: readonly string[], io: CliIO, opts: An
     checkFiniteMatrix(`--embeddings ${emb.source}`, 'V', V);
     const prog = progressFor(io, flags.quiet, V.rows * H.rows * H.cols, threshold);
     bulks = computeBulks(V, H, flags.excludeTop, rows, prog);
-    inputs = { embeddings: describe(emb), hidden: describe(hidden) };
+    inputs = { embeddings: describe(emb, hash), hidden: describe(hidden, hash) };
   } else {
     const zf = loadMatrix('--log-partition', flags.logPartition!, { allow1d: true });
     if (zf.matrix.rows !== H.rows) throw mismatch(`--log-partition ${zf.source} has ${zf.matrix.rows} rows but --hidden ${hidden.source} has ${H.rows}; one value per context`);
@@ -330,7 +357,7 @@ export async function anchorCommand(argv: readonly string[], io: CliIO, opts: An
       bulks.rows.push({ label: zf.ndim === 1 ? 'z' : `z[:,${j}]` });
       bulks.zetas.push(z);
     }
-    inputs = { logPartition: describe(zf), hidden: describe(hidden) };
+    inputs = { logPartition: describe(zf, hash), hidden: describe(hidden, hash) };
   }
   const Hpart: Matrix = rows[0] === 0 && rows[1] === m ? H : { rows: rows[1] - rows[0], cols: H.cols, data: H.data.subarray(rows[0] * H.cols, rows[1] * H.cols) };
   const wPart = weights ? weights.subarray(rows[0], rows[1]) : undefined;
@@ -341,7 +368,16 @@ export async function anchorCommand(argv: readonly string[], io: CliIO, opts: An
       const acc = new AnchorAccumulator(H.cols).addLogPartition(Hpart, bulks.zetas[j], wPart ? { weights: wPart } : undefined);
       return { label: r.label, excludeTop: r.excludeTop, bulkSize: r.bulkSize, excludedWords: r.excludedWords ? Array.from(r.excludedWords) : undefined, accumulator: acc.toJSON() };
     });
-    const doc = { format: SHARD_FORMAT, version: 1, shard: flags.shard, contexts: { start: rows[0], end: rows[1], total: m }, inputs, results: entries };
+    // Version 2 adds inputs.weights (null: uniform), the inputs' sha256 and the fit options.
+    const doc = {
+      format: SHARD_FORMAT,
+      version: SHARD_VERSION,
+      shard: flags.shard,
+      contexts: { start: rows[0], end: rows[1], total: m },
+      inputs: { ...inputs, weights: weightsFile ? describe(weightsFile, true) : null },
+      options: { ridge: flags.ridge, rcond: flags.rcond ?? null },
+      results: entries,
+    };
     const text = JSON.stringify(doc) + '\n';
     if (flags.out) {
       writeFileSync(flags.out, text);
@@ -374,6 +410,9 @@ interface ShardDoc {
   path: string;
   shard: { index: number; count: number };
   contexts: { start: number; end: number; total: number };
+  version?: unknown;
+  inputs?: Record<string, InputDescription | null | undefined>;
+  options?: { ridge?: number; rcond?: number | null };
   results: { label: string; excludeTop?: number; bulkSize?: number; excludedWords?: number[]; accumulator: unknown }[];
 }
 
@@ -401,7 +440,80 @@ function readShard(path: string): ShardDoc {
   if (!posInt(sh.index) || !posInt(sh.count) || sh.count! < 1 || sh.index! < 1 || sh.index! > sh.count! || !posInt(cx.total) || !posInt(cx.start) || !posInt(cx.end)) {
     throw new FormatError(`merge ${path}: must have 'shard' {index, count} with 1 ≤ index ≤ count and 'contexts' {start, end, total} of integers; got ${JSON.stringify({ shard: d.shard, contexts: d.contexts })}`);
   }
+  // Typed loosely: the file may hold anything.
+  const op: { ridge?: unknown; rcond?: unknown } | null | undefined = d.options;
+  if (op !== undefined) {
+    const ok = op !== null && typeof op === 'object' && typeof op.ridge === 'number' && op.ridge >= 0 && (op.rcond === null || (typeof op.rcond === 'number' && op.rcond > 0 && op.rcond < 1));
+    if (!ok) throw new FormatError(`merge ${path}: must have 'options' {ridge, rcond} with ridge ≥ 0 and rcond null or in (0, 1); got ${JSON.stringify(op)}`);
+  }
   return { ...(d as ShardDoc), path };
+}
+
+const INPUT_FLAGS: [key: string, flag: string][] = [
+  ['embeddings', '--embeddings'],
+  ['logPartition', '--log-partition'],
+  ['hidden', '--hidden'],
+  ['weights', '--weights'],
+];
+
+const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+
+/** Whether a shard records what version 2 added: inputs.weights, the sha256 of every input and the options. */
+function recordsEverything(doc: ShardDoc): boolean {
+  const inp = doc.inputs;
+  if (!isObject(inp) || !isObject(doc.options) || !('weights' in inp)) return false;
+  return INPUT_FLAGS.every(([k]) => inp[k] === undefined || inp[k] === null || (isObject(inp[k]) && typeof inp[k].sha256 === 'string'));
+}
+
+/** The reason why one shard was made with --embeddings and the other with --log-partition, or null. */
+function modeMismatch(doc: ShardDoc, first: ShardDoc): string | null {
+  const mode = (x: unknown): string | undefined => (!isObject(x) ? undefined : isObject(x.embeddings) ? '--embeddings' : isObject(x.logPartition) ? '--log-partition' : undefined);
+  const [ma, mb] = [mode(doc.inputs), mode(first.inputs)];
+  return ma && mb && ma !== mb ? `merge: '${doc.path}' was made with ${ma} but '${first.path}' with ${mb}: not the same run` : null;
+}
+
+const shape = (x: InputDescription): string => `${x.rows}×${x.cols} ${x.dtype}`;
+
+/**
+ * The one-line reason why `doc` and `first` were not accumulated alike (another input mode, input
+ * file, shape, dtype, --weights, --ridge or --rcond), or null. A field that either shard does not
+ * record (an older shard file) is not compared.
+ */
+function incompatibility(doc: ShardDoc, first: ShardDoc): string | null {
+  const a = isObject(doc.inputs) ? doc.inputs : {};
+  const b = isObject(first.inputs) ? first.inputs : {};
+  const why = modeMismatch(doc, first);
+  if (why !== null) return why;
+  for (const [key, flag] of INPUT_FLAGS) {
+    if (!(key in a) || !(key in b)) continue;
+    const [x, y] = [a[key], b[key]];
+    if (!isObject(x) || !isObject(y)) {
+      if (isObject(x) !== isObject(y)) {
+        const w = (v: unknown): string => (isObject(v) ? `with ${flag} ${String(v.source)}` : `without ${flag}`);
+        return `merge: '${doc.path}' was made ${w(x)} but '${first.path}' ${w(y)}: not the same run`;
+      }
+      continue;
+    }
+    if (x.rows !== y.rows || x.cols !== y.cols || x.dtype !== y.dtype) {
+      return `merge: '${doc.path}' has ${flag} ${x.source} ${shape(x)} but '${first.path}' has ${y.source} ${shape(y)}: not the same inputs`;
+    }
+    if (typeof x.sha256 === 'string' && typeof y.sha256 === 'string') {
+      if (x.sha256 !== y.sha256) return `merge: '${doc.path}' has ${flag} ${x.source} (sha256 ${x.sha256.slice(0, 12)}…) but '${first.path}' has ${y.source} (sha256 ${y.sha256.slice(0, 12)}…): not the same data`;
+    } else if (basename(String(x.source)) !== basename(String(y.source))) {
+      // Without checksums (older shards), the file name: the directories may differ across machines.
+      return `merge: '${doc.path}' has ${flag} ${x.source} but '${first.path}' has ${y.source}: not the same inputs`;
+    }
+  }
+  const oa = isObject(doc.options) ? doc.options : undefined;
+  const ob = isObject(first.options) ? first.options : undefined;
+  if (oa && ob) {
+    for (const [key, flag] of [['ridge', '--ridge'], ['rcond', '--rcond']] as const) {
+      const [x, y] = [oa[key] ?? null, ob[key] ?? null];
+      const show = (v: number | null): string => (v === null ? `no ${flag}` : `${flag} ${v}`);
+      if (x !== y) return `merge: '${doc.path}' was made with ${show(x)} but '${first.path}' with ${show(y)}: not the same run`;
+    }
+  }
+  return null;
 }
 
 async function mergeCommand(argv: readonly string[], io: CliIO): Promise<number> {
@@ -412,8 +524,8 @@ async function mergeCommand(argv: readonly string[], io: CliIO): Promise<number>
     io.stdout(ANCHOR_MERGE_HELP);
     return 0;
   }
-  const ridge = numberFlag('--ridge', v.ridge as string | undefined, 0, (x) => x >= 0, 'a number ≥ 0');
-  const rcond = v.rcond === undefined ? undefined : numberFlag('--rcond', v.rcond as string, 0, (x) => x > 0 && x < 1, 'a number in (0, 1)');
+  const ridgeFlag = v.ridge === undefined ? undefined : numberFlag('--ridge', v.ridge as string, 0, (x) => x >= 0, 'a number ≥ 0');
+  const rcondFlag = v.rcond === undefined ? undefined : numberFlag('--rcond', v.rcond as string, 0, (x) => x > 0 && x < 1, 'a number in (0, 1)');
   if (positionals.length === 0) throw new UsageError("merge needs at least one shard file (try 'lmtransfer anchor merge --help')");
   const docs = positionals.map(readShard);
   const first = docs[0];
@@ -424,6 +536,8 @@ async function mergeCommand(argv: readonly string[], io: CliIO): Promise<number>
     }
     if (seen.has(doc.shard.index)) throw new UsageError(`merge: shard ${doc.shard.index}/${doc.shard.count} is given twice (its contexts would count twice)`);
     seen.add(doc.shard.index);
+    const mode = modeMismatch(doc, first);
+    if (mode !== null) throw new UsageError(mode);
     const labels = doc.results.map((r) => r.label).join(',');
     if (labels !== first.results.map((r) => r.label).join(',')) throw new UsageError(`merge: '${doc.path}' has bulks ${labels} but '${first.path}' has ${first.results.map((r) => r.label).join(',')}`);
     doc.results.forEach((r, j) => {
@@ -432,13 +546,15 @@ async function mergeCommand(argv: readonly string[], io: CliIO): Promise<number>
       if (a !== JSON.stringify(first.results[j].excludedWords ?? null)) throw new UsageError(`merge: '${doc.path}' and '${first.path}' excluded different top words for ${r.label} (different V or H?)`);
     });
   }
+  const older = docs.filter((d) => !recordsEverything(d));
+  if (older.length > 0) {
+    io.stderr(`lmtransfer anchor merge: warning: ${older.map((d) => `'${d.path}'`).join(', ')} ${older.length > 1 ? 'record' : 'records'} no --weights, --ridge/--rcond or input checksums (written by an older lmtransfer); those were not compared\n`);
+  }
   if (seen.size < first.shard.count) {
     const missing = Array.from({ length: first.shard.count }, (_, i) => i + 1).filter((i) => !seen.has(i));
     io.stderr(`lmtransfer anchor merge: warning: shards ${missing.join(', ')} of ${first.shard.count} are missing; fitting on the contexts present\n`);
   }
-  const rows: AnchorRow[] = [];
-  let dim = 0;
-  first.results.forEach((r, j) => {
+  const accs = first.results.map((r, j) => {
     let acc: AnchorAccumulator | null = null;
     for (const doc of docs) {
       let part: AnchorAccumulator;
@@ -450,9 +566,20 @@ async function mergeCommand(argv: readonly string[], io: CliIO): Promise<number>
       if (acc && part.dim !== acc.dim) throw mismatch(`'${doc.path}' has d = ${part.dim} but the other shards have d = ${acc.dim}`);
       acc = acc ? acc.merge(part) : part;
     }
-    dim = acc!.dim;
-    rows.push({ label: r.label, excludeTop: r.excludeTop, bulkSize: r.bulkSize, fit: acc!.fit({ ridge, rcond }) });
+    return acc!;
   });
+  // After the checks above (whose messages say more about d, bulks and vocabularies): what else
+  // changes the statistics or the fit.
+  for (const doc of docs) {
+    const why = incompatibility(doc, first);
+    if (why !== null) throw new UsageError(why);
+  }
+  // The fit options: the merge's flags, else those the shards were made with (all equal by now).
+  const recorded = docs.find((d) => isObject(d.options))?.options;
+  const ridge = ridgeFlag ?? (typeof recorded?.ridge === 'number' ? recorded.ridge : 0);
+  const rcond = rcondFlag ?? (typeof recorded?.rcond === 'number' ? recorded.rcond : undefined);
+  const dim = accs[0]?.dim ?? 0;
+  const rows: AnchorRow[] = first.results.map((r, j) => ({ label: r.label, excludeTop: r.excludeTop, bulkSize: r.bulkSize, fit: accs[j].fit({ ridge, rcond }) }));
   const total = rows[0]?.fit.n ?? 0;
   if (v.json === true) {
     io.stdout(JSON.stringify({ command: 'anchor merge', shards: docs.map((d) => d.path), options: { ridge, rcond: rcond ?? null }, contexts: { fitted: total }, results: rows.map((r) => ({ label: r.label, excludeTop: r.excludeTop, bulkSize: r.bulkSize, fit: fitToJSON(r.fit) })) }, null, 2) + '\n');

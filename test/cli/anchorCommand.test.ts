@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { buildSync } from 'esbuild';
@@ -90,6 +90,14 @@ describe('lmtransfer anchor', () => {
     writeFileSync(f('notjson.json'), '{"format": ');
     writeFileSync(f('V3.npy'), writeNpy(randn('cli-V3', 60, 3)));
     writeFileSync(f('V40.npy'), writeNpy(randn('cli-V40', 40, 4)));
+    const w = randn('cli-w', 50, 1).data.map((x) => 1 + Math.abs(x));
+    writeFileSync(f('w.npy'), writeNpy(w, [50]));
+    writeFileSync(f('w2.npy'), writeNpy(w.map((x, i) => (i === 7 ? x + 1 : x)), [50]));
+    // Same shape and dtype as H, one value changed: only the checksum tells them apart.
+    writeFileSync(f('Hb.npy'), writeNpy({ rows: 50, cols: 4, data: H.data.map((x, i) => (i === 17 ? x + 1 : x)) }));
+    // The same H under another directory, as on another machine.
+    mkdirSync(f('elsewhere'));
+    writeFileSync(f('elsewhere/H.npy'), writeNpy(H));
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -142,6 +150,17 @@ describe('lmtransfer anchor', () => {
     await shard('d3.json', ['--embeddings', f('V3.npy'), '--hidden', f('H3.npy'), '--shard', '2/2']);
     await shard('k5.json', ['--embeddings', f('V.npy'), '--hidden', f('H.npy'), '--exclude-top', '0,5', '--shard', '2/2']);
     await shard('n40.json', ['--embeddings', f('V40.npy'), '--hidden', f('H.npy'), '--shard', '2/2']);
+    // Shards accumulated differently: other weights, ridge, rcond, input mode, H contents.
+    await shard('w2of2.json', ['--embeddings', f('V.npy'), '--hidden', f('H.npy'), '--weights', f('w.npy'), '--shard', '2/2']);
+    await shard('w1of2.json', ['--embeddings', f('V.npy'), '--hidden', f('H.npy'), '--weights', f('w2.npy'), '--shard', '1/2']);
+    await shard('r2.json', ['--embeddings', f('V.npy'), '--hidden', f('H.npy'), '--ridge', '0.5', '--shard', '2/2']);
+    await shard('rc2.json', ['--embeddings', f('V.npy'), '--hidden', f('H.npy'), '--rcond', '1e-6', '--shard', '2/2']);
+    await shard('z2.json', ['--log-partition', f('z.npy'), '--hidden', f('H.npy'), '--shard', '2/2']);
+    await shard('hb2.json', ['--embeddings', f('V.npy'), '--hidden', f('Hb.npy'), '--shard', '2/2']);
+    await shard('h64.json', ['--embeddings', f('V.npy'), '--hidden', f('H64.npy'), '--shard', '2/2']);
+    const badOptions = JSON.parse(readFileSync(f('r2.json'), 'utf8')) as { options: unknown };
+    badOptions.options = { ridge: -1, rcond: null };
+    writeFileSync(f('badoptions.json'), JSON.stringify(badOptions));
     const corrupt = JSON.parse(readFileSync(f('a1.json'), 'utf8')) as { shard: { index: number }; results: { accumulator: { comomentCross: unknown } }[] };
     corrupt.shard.index = 2;
     corrupt.results[0].accumulator.comomentCross = [1, 2];
@@ -183,6 +202,14 @@ describe('lmtransfer anchor', () => {
       [['merge', f('a1.json'), f('n40.json')], /^lmtransfer anchor: merge: '.*n40\.json' has \|B\| = 40 for k=0 but '.*a1\.json' has 60 \(different vocabularies\?\)\n$/],
       [['merge', f('a1.json'), f('corrupt.json')], /^lmtransfer anchor: merge .*corrupt\.json: AnchorAccumulator\.fromJSON: argument 'json' must have 'comomentCross' an array of 4 numbers; got an array of length 2\n$/],
       [['merge', f('badshard.json')], /^lmtransfer anchor: merge .*badshard\.json: must have 'shard' \{index, count\} with 1 ≤ index ≤ count/],
+      [['merge', f('a1.json'), f('w2of2.json')], /^lmtransfer anchor: merge: '.*w2of2\.json' was made with --weights .*w\.npy but '.*a1\.json' without --weights: not the same run\n$/],
+      [['merge', f('w1of2.json'), f('w2of2.json')], /^lmtransfer anchor: merge: '.*w2of2\.json' has --weights .*w\.npy \(sha256 [0-9a-f]{12}…\) but '.*w1of2\.json' has .*w2\.npy \(sha256 [0-9a-f]{12}…\): not the same data\n$/],
+      [['merge', f('a1.json'), f('r2.json')], /^lmtransfer anchor: merge: '.*r2\.json' was made with --ridge 0\.5 but '.*a1\.json' with --ridge 0: not the same run\n$/],
+      [['merge', f('a1.json'), f('rc2.json')], /^lmtransfer anchor: merge: '.*rc2\.json' was made with --rcond 0\.000001 but '.*a1\.json' with no --rcond: not the same run\n$/],
+      [['merge', f('a1.json'), f('z2.json')], /^lmtransfer anchor: merge: '.*z2\.json' was made with --log-partition but '.*a1\.json' with --embeddings: not the same run\n$/],
+      [['merge', f('a1.json'), f('hb2.json')], /^lmtransfer anchor: merge: '.*hb2\.json' has --hidden .*Hb\.npy \(sha256 [0-9a-f]{12}…\) but '.*a1\.json' has .*H\.npy \(sha256 [0-9a-f]{12}…\): not the same data\n$/],
+      [['merge', f('a1.json'), f('h64.json')], /^lmtransfer anchor: merge: '.*h64\.json' has --hidden .*H64\.npy 50×4 float64 but '.*a1\.json' has .*H\.npy 50×4 float32: not the same inputs\n$/],
+      [['merge', f('a1.json'), f('badoptions.json')], /^lmtransfer anchor: merge .*badoptions\.json: must have 'options' \{ridge, rcond\} with ridge ≥ 0/],
     ];
     const results = await pool(cases.map(([args]) => () => runCli(args, bundle)));
     results.forEach((r, i) => {
@@ -285,7 +312,56 @@ describe('lmtransfer anchor', () => {
     expect(table.out.join('')).toMatch(/^lmtransfer anchor merge: 2 shards of 3, \d+ contexts, d = 4; ridge 0\n/);
     expect(table.out.join('')).toMatch(/\n\s*k=0 .* —\n/); // no max|e| without the data
     await expect(anchorCommand(['merge', f('s1.json'), f('s1.json')], capture())).rejects.toThrow('merge: shard 1/3 is given twice');
+    // A shard records its inputs' checksums, its weights (null: none) and its fit options.
+    const s1 = JSON.parse(readFileSync(f('s1.json'), 'utf8')) as { version: number; inputs: Record<string, { sha256?: string } | null>; options: unknown };
+    expect(s1.version).toBe(2);
+    expect(s1.inputs.weights).toBeNull();
+    expect(s1.inputs.embeddings!.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(s1.inputs.hidden!.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(s1.options).toEqual({ ridge: 0, rcond: null });
     await expect(anchorCommand(['--embeddings', f('V.npy'), '--hidden', f('H.npy'), '--shard', '1/2', '--holdout', '0.1'], capture())).rejects.toThrow("options '--shard' and '--holdout' exclude each other");
+  });
+
+  it('merge compares what changes the fit: same files at other paths merge, weights and ridge carry over, older shards still merge with a warning', async () => {
+    const run = async (args: string[]): Promise<void> => {
+      expect(await anchorCommand([...args, '--quiet'], capture())).toBe(0);
+    };
+    const base = ['--embeddings', f('V64.npy'), '--exclude-top', '0,4'];
+    // The same H read from another directory: equal checksums, so the shards merge.
+    await run([...base, '--hidden', f('H.npy'), '--shard', '1/2', '--out', f('p1.json')]);
+    await run([...base, '--hidden', f('elsewhere/H.npy'), '--shard', '2/2', '--out', f('p2.json')]);
+    const ok = capture();
+    expect(await anchorCommand(['merge', f('p1.json'), f('p2.json')], ok)).toBe(0);
+    expect(ok.err.join('')).toBe('');
+    // Weighted shards with a ridge: the merge fits with the shards' ridge and equals the weighted one-pass fit.
+    const wr = ['--weights', f('w.npy'), '--ridge', '0.25'];
+    await run([...base, '--hidden', f('H64.npy'), ...wr, '--shard', '1/2', '--out', f('q1.json')]);
+    await run([...base, '--hidden', f('H64.npy'), ...wr, '--shard', '2/2', '--out', f('q2.json')]);
+    const merged = capture();
+    expect(await anchorCommand(['merge', f('q1.json'), f('q2.json'), '--json'], merged)).toBe(0);
+    const one = capture();
+    expect(await anchorCommand([...base, '--hidden', f('H64.npy'), ...wr, '--json'], one)).toBe(0);
+    type Doc = { options: { ridge: number }; results: { fit: { anchor: number[] } }[] };
+    const [a, b] = [JSON.parse(merged.out.join('')) as Doc, JSON.parse(one.out.join('')) as Doc];
+    expect(a.options.ridge).toBe(0.25);
+    a.results.forEach((r, j) => r.fit.anchor.forEach((x, i) => expect(Math.abs(x - b.results[j].fit.anchor[i])).toBeLessThanOrEqual(1e-10 * (1 + Math.abs(x)))));
+    const table = capture();
+    expect(await anchorCommand(['merge', f('q1.json'), f('q2.json'), '--ridge', '0'], table)).toBe(0);
+    expect(table.out.join('')).toMatch(/^lmtransfer anchor merge: 2 shards of 2, 50 contexts, d = 4; ridge 0\n/);
+    // A version-1 shard (no weights, options or checksums) still merges, with a warning on stderr.
+    const old = JSON.parse(readFileSync(f('p1.json'), 'utf8')) as { version: number; options?: unknown; inputs: Record<string, { source: string; sha256?: string } | null | undefined> };
+    old.version = 1;
+    delete old.options;
+    delete old.inputs.weights;
+    for (const k of Object.keys(old.inputs)) delete old.inputs[k]!.sha256;
+    writeFileSync(f('old1.json'), JSON.stringify(old));
+    const warned = capture();
+    expect(await anchorCommand(['merge', f('old1.json'), f('p2.json')], warned)).toBe(0);
+    expect(warned.err.join('')).toMatch(/^lmtransfer anchor merge: warning: '.*old1\.json' records no --weights, --ridge\/--rcond or input checksums \(written by an older lmtransfer\); those were not compared\n$/);
+    // …but its file names and shapes are still compared.
+    old.inputs.hidden!.source = f('Hb.npy');
+    writeFileSync(f('old1b.json'), JSON.stringify(old));
+    await expect(anchorCommand(['merge', f('old1b.json'), f('p2.json')], capture())).rejects.toThrow(/^merge: '.*p2\.json' has --hidden .*H\.npy but '.*old1b\.json' has .*Hb\.npy: not the same inputs$/);
   });
 
   it('shows progress as plain lines off a TTY when the work is long', async () => {
