@@ -7,6 +7,7 @@ export { binaryKlLogRatioBound } from './binaryKlLogRatioBound.js';
 export { binaryKlLogRatioBoundFromLogProb } from './binaryKlLogRatioBoundFromLogProb.js';
 export { transferErrorDecomposition } from './transferErrorDecomposition.js';
 export type { TransferDecomposition, TransferDecompositionOptions } from './transferErrorDecomposition.js';
+export type { TransferTerms } from './transferKernel.js';
 export { transferBound } from './transferBound.js';
 export type { TransferBoundParams, TransferBoundResult } from './transferBound.js';
 export { certifiedTransferBound } from './certifiedTransferBound.js';

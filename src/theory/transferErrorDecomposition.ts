@@ -1,4 +1,4 @@
-import { checkGammaOption, checkTransferInstance, transferTerms, weightedMean, weightedMeanSquare } from './transferKernel.js';
+import { checkGammaOption, checkTransferInstance, transferTerms, weightedMean, weightedMeanSquare, type TransferTerms } from './transferKernel.js';
 import type { TransferInstance } from './types.js';
 import type { TransferBoundParams } from './transferBound.js';
 
@@ -12,45 +12,13 @@ export interface TransferDecompositionOptions {
 }
 
 /** Theorem 1 parts 1–3, term by term, for every context (arrays of length `m`), plus summaries. */
-export interface TransferDecomposition {
+export interface TransferDecomposition extends Omit<TransferTerms, 'dBar' | 'certifiedBound'> {
   /** `‖a‖₁ = Σ|a_w|`. */
   readonly l1Norm: number;
   /** `A = Σ a_w` (0 for a contrast task). */
   readonly sum: number;
   /** True when `|A| ≤ 1e-12·‖a‖₁`: the task is treated as a contrast task and needs no anchor. */
   readonly contrast: boolean;
-  /** The task `y(s) = ⟨u*, h*(s)⟩`. */
-  readonly y: Float64Array;
-  /** The transfer probe `ŷ(s) = ⟨û, ĥ(s)⟩ + A(c* − ĉ)`. */
-  readonly yHat: Float64Array;
-  /** `ŷ(s) − y(s)`, computed directly from the embeddings. */
-  readonly error: Float64Array;
-  /** Part 1, first term: `Σ_w a_w (ℓ̂_w(s) − ℓ*_w(s))`, computed from log-probabilities. */
-  readonly wordPart: Float64Array;
-  /** Part 1, second term: `A (ê(s) − e*(s))`. */
-  readonly anchorPart: Float64Array;
-  /** `e*(s)`, the residual of the truth's anchor. */
-  readonly residualStar: Float64Array;
-  /** `ê(s)`, the residual of the learned model's anchor. */
-  readonly residualHat: Float64Array;
-  /** `D(s) = max_w |ℓ̂_w(s) − ℓ*_w(s)|`. */
-  readonly D: Float64Array;
-  /** `κ(s) = KL(p*(·|s) ‖ p̂(·|s))`. */
-  readonly kl: Float64Array;
-  /** `t(s) = TV(p*(·|s), p̂(·|s))`. */
-  readonly tv: Float64Array;
-  /** `min_{X ∈ T ∪ {B}} log p*(X|s)`: the log of the context's best probability floor. */
-  readonly logFloorStar: Float64Array;
-  /** `max_{X ∈ T ∪ {B}} max(|log p*(X|s)|, |log p̂(X|s)|)`: the context's smallest admissible `M`. */
-  readonly maxAbsLogProb: Float64Array;
-  /** Part 2: `‖a‖₁ D(s) + |A| (|ê(s)| + |e*(s)|)`. */
-  readonly part2Bound: Float64Array;
-  /** The floor `γ` used for part 3 at each context. */
-  readonly gammaUsed: Float64Array;
-  /** 1 where part 3's hypotheses hold (`p*(X|s) ≥ γ` for `X ∈ T ∪ {B}` and `t(s) < γ`), else 0. */
-  readonly part3Holds: Uint8Array;
-  /** Part 3: `2 φ_γ(t(s))` where its hypotheses hold, `+∞` where they fail (no bound). */
-  readonly part3Bound: Float64Array;
   /** Normalised context weights `μ`. */
   readonly contextWeights: Float64Array;
   /** `ε = E_s κ(s)`. */
@@ -97,6 +65,8 @@ export function transferErrorDecomposition(instance: TransferInstance, opts?: Tr
   const c = checkTransferInstance(fn, instance);
   const gamma = checkGammaOption(fn, opts);
   const t = transferTerms(c, gamma, false);
+  // Part 5's arrays are not computed here (`withCertified` false); certifiedTransferBound reports them.
+  const { dBar: _dBar, certifiedBound: _certified, ...perContext } = t;
   let minLogFloor = Infinity;
   let M = 0;
   for (let i = 0; i < t.y.length; i++) {
@@ -111,22 +81,7 @@ export function transferErrorDecomposition(instance: TransferInstance, opts?: Tr
     l1Norm: c.l1,
     sum: c.sum,
     contrast: c.contrast,
-    y: t.y,
-    yHat: t.yHat,
-    error: t.error,
-    wordPart: t.wordPart,
-    anchorPart: t.anchorPart,
-    residualStar: t.residualStar,
-    residualHat: t.residualHat,
-    D: t.D,
-    kl: t.kl,
-    tv: t.tv,
-    logFloorStar: t.logFloorStar,
-    maxAbsLogProb: t.maxAbsLogProb,
-    part2Bound: t.part2Bound,
-    gammaUsed: t.gammaUsed,
-    part3Holds: t.part3Holds,
-    part3Bound: t.part3Bound,
+    ...perContext,
     contextWeights: c.mu,
     epsilon,
     meanSquaredError: weightedMeanSquare(c.mu, t.error),

@@ -178,25 +178,43 @@ export function checkGammaOption(fn: string, opts: unknown): number | undefined 
   return g;
 }
 
-/** Every per-context term of Theorem 1, plus weighted summaries. */
+/** Every per-context term of Theorem 1 (arrays of length `m`). */
 export interface TransferTerms {
+  /** The task `y(s) = ⟨u*, h*(s)⟩`. */
   readonly y: Float64Array;
+  /** The transfer probe `ŷ(s) = ⟨û, ĥ(s)⟩ + A(c* − ĉ)`. */
   readonly yHat: Float64Array;
+  /** `ŷ(s) − y(s)`, computed directly from the embeddings. */
   readonly error: Float64Array;
+  /** Part 1, first term: `Σ_w a_w (ℓ̂_w(s) − ℓ*_w(s))`, computed from log-probabilities. */
   readonly wordPart: Float64Array;
+  /** Part 1, second term: `A (ê(s) − e*(s))`. */
   readonly anchorPart: Float64Array;
+  /** `e*(s)`, the residual of the truth's anchor. */
   readonly residualStar: Float64Array;
+  /** `ê(s)`, the residual of the learned model's anchor. */
   readonly residualHat: Float64Array;
+  /** `D(s) = max_w |ℓ̂_w(s) − ℓ*_w(s)|`. */
   readonly D: Float64Array;
+  /** `κ(s) = KL(p*(·|s) ‖ p̂(·|s))`. */
   readonly kl: Float64Array;
+  /** `t(s) = TV(p*(·|s), p̂(·|s))`. */
   readonly tv: Float64Array;
+  /** `min_{X ∈ T ∪ {B}} log p*(X|s)`: the log of the context's best probability floor. */
   readonly logFloorStar: Float64Array;
+  /** `max_{X ∈ T ∪ {B}} max(|log p*(X|s)|, |log p̂(X|s)|)`: the context's smallest admissible `M`. */
   readonly maxAbsLogProb: Float64Array;
+  /** Part 2: `‖a‖₁ D(s) + |A| (|ê(s)| + |e*(s)|)`. */
   readonly part2Bound: Float64Array;
+  /** The floor `γ` used for part 3 at each context. */
   readonly gammaUsed: Float64Array;
+  /** 1 where part 3's hypotheses hold (`p*(X|s) ≥ γ` for `X ∈ T ∪ {B}` and `t(s) < γ`), else 0. */
   readonly part3Holds: Uint8Array;
+  /** Part 3: `2 φ_γ(t(s))` where its hypotheses hold, `+∞` where they fail (no bound). */
   readonly part3Bound: Float64Array;
+  /** Part 5: `D̄(s) = max_{w∈T} ψ(p*(w|s), κ(s)) + ψ(p*(B|s), κ(s))` (zeros unless requested). */
   readonly dBar: Float64Array;
+  /** Part 5: `‖a‖₁ D̄(s) + |A| (|ê(s)| + |e*(s)|)` (zeros unless requested). */
   readonly certifiedBound: Float64Array;
 }
 

@@ -49,6 +49,25 @@ function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return num / max(den, 1e-6);
 }
 
+/**
+ * The analytic gradient equals central finite differences (relative error ≤ 1e-6) and each row sums
+ * to 0. Losses in these tests are ≤ 5·(10 + log 8) ≈ 60, so the stencil's error is ≲ 1e-11, far
+ * below 1e-6; a row sum is Σ_j (p_j − q_j)·scale = (Σp − 1)·scale, the rounding of n ≤ 8
+ * probabilities, below 1e-15.
+ */
+function gradientMatchesAndRowsSumToZero(z: Matrix, targets: Int32Array | Matrix, reduction: 'mean' | 'sum' | 'none'): boolean {
+  const { gradLogits } = crossEntropy(z, targets, { grad: true, reduction });
+  if (!gradLogits) return false;
+  const fd = finiteDifference((zz) => crossEntropy(zz, targets, { reduction }).loss, z, 1e-3);
+  if (relErr(gradLogits.data, fd) > 1e-6) return false;
+  for (let i = 0; i < z.rows; i++) {
+    let s = 0;
+    for (let j = 0; j < z.cols; j++) s += gradLogits.data[i * z.cols + j];
+    if (abs(s) > 1e-15) return false;
+  }
+  return true;
+}
+
 describe('crossEntropy', () => {
   it('index targets: per-row loss is LSE(z) − z_t, reductions mean/sum/none agree (property)', () => {
     fc.assert(
@@ -72,18 +91,7 @@ describe('crossEntropy', () => {
   it('gradient equals central finite differences (relative error ≤ 1e-6) and each row sums to 0 (property)', () => {
     fc.assert(
       fc.property(withIndexTargets(5), fc.constantFrom('mean' as const, 'sum' as const, 'none' as const), ([z, t], reduction) => {
-        const { gradLogits } = crossEntropy(z, t, { grad: true, reduction });
-        if (!gradLogits) return false;
-        // Losses here are ≤ 5·(10 + log 8) ≈ 60, so the stencil's error is ≲ 1e-11, far below 1e-6.
-        const fd = finiteDifference((zz) => crossEntropy(zz, t, { reduction }).loss, z, 1e-3);
-        if (relErr(gradLogits.data, fd) > 1e-6) return false;
-        for (let i = 0; i < z.rows; i++) {
-          let s = 0;
-          for (let j = 0; j < z.cols; j++) s += gradLogits.data[i * z.cols + j];
-          // Σ_j (p_j − q_j)·scale = (Σp − 1)·scale: rounding of n ≤ 8 probabilities, 1e-15.
-          if (abs(s) > 1e-15) return false;
-        }
-        return true;
+        return gradientMatchesAndRowsSumToZero(z, t, reduction);
       }),
       { seed: 32, numRuns: 100 },
     );
@@ -93,16 +101,7 @@ describe('crossEntropy', () => {
     fc.assert(
       fc.property(logitsPair(4, 8, 5), ([z, a]) => {
         const q = softmaxRows(a);
-        const { gradLogits } = crossEntropy(z, q, { grad: true });
-        if (!gradLogits) return false;
-        const fd = finiteDifference((zz) => crossEntropy(zz, q).loss, z, 1e-3);
-        if (relErr(gradLogits.data, fd) > 1e-6) return false;
-        for (let i = 0; i < z.rows; i++) {
-          let s = 0;
-          for (let j = 0; j < z.cols; j++) s += gradLogits.data[i * z.cols + j];
-          if (abs(s) > 1e-15) return false;
-        }
-        return true;
+        return gradientMatchesAndRowsSumToZero(z, q, 'mean');
       }),
       { seed: 33, numRuns: 100 },
     );
