@@ -6,6 +6,8 @@ export { meanWordProbabilities } from './meanWordProbabilities.js';
 export type { MeanWordProbabilities, MeanWordProbabilitiesOptions } from './meanWordProbabilities.js';
 export { bulkLogPartitions } from './bulkLogPartitions.js';
 export type { BulkLogPartitionsOptions } from './bulkLogPartitions.js';
+export { perContextBulkLogPartitions } from './perContextBulkLogPartitions.js';
+export type { PerContextBulkLogPartitionsOptions } from './perContextBulkLogPartitions.js';
 export { fitAnchor } from './fitAnchor.js';
 export { fitAnchorFromLogPartition } from './fitAnchorFromLogPartition.js';
 export { anchorResiduals } from './anchorResiduals.js';

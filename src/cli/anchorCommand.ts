@@ -14,6 +14,7 @@ import { bulkExcluding } from '../anchor/bulkExcluding.js';
 import { bulkLogPartitionsKernel } from '../anchor/bulkLogPartitions.js';
 import { fitAnchorFromLogPartition } from '../anchor/fitAnchorFromLogPartition.js';
 import { meanWordProbabilitiesKernel, topWords } from '../anchor/meanWordProbabilities.js';
+import { perContextBulkLogPartitionsKernel } from '../anchor/perContextBulkLogPartitions.js';
 import { FormatError } from '../errors/errors.js';
 import { checkFiniteMatrix } from '../internal/check.js';
 import type { Matrix } from '../matrix/matrix.js';
@@ -44,6 +45,11 @@ Inputs:
 Fit:
   --exclude-top LIST    comma-separated k values, e.g. 0,10,100,1000: the bulk B is every word but
                         the k of highest mean probability over the contexts (default 0: all words)
+  --exclude-top-per-context LIST
+                        comma-separated k values: for each context, every word but that context's
+                        own k largest logits. The bulk then varies with the context, which puts
+                        these rows outside Theorem 1 (see the note under the table); without
+                        --exclude-top only these rows are fitted
   --holdout F           fraction of contexts in [0, 1) held out and scored, not fitted (default 0)
   --seed S              seed of the hold-out split (default 0)
   --ridge L             ridge penalty L ≥ 0 on the anchor: minimise mean e² + L·‖v0‖² (default 0)
@@ -131,6 +137,7 @@ interface AnchorFlags {
   weights?: string;
   excludeTop: number[];
   excludeTopGiven: boolean;
+  excludeTopPerContext: number[];
   holdout: number;
   seed: string;
   ridge: number;
@@ -149,6 +156,7 @@ export const ANCHOR_OPTIONS = {
   'log-partition': { type: 'string' },
   weights: { type: 'string' },
   'exclude-top': { type: 'string' },
+  'exclude-top-per-context': { type: 'string' },
   holdout: { type: 'string' },
   seed: { type: 'string' },
   ridge: { type: 'string' },
@@ -179,6 +187,7 @@ function parseFlags(argv: readonly string[]): AnchorFlags {
     weights: str('weights'),
     excludeTop: [0],
     excludeTopGiven: str('exclude-top') !== undefined,
+    excludeTopPerContext: [],
     holdout: numberFlag('--holdout', str('holdout'), 0, (x) => x >= 0 && x < 1, 'a fraction in [0, 1)'),
     seed: str('seed') ?? '0',
     ridge: numberFlag('--ridge', str('ridge'), 0, (x) => x >= 0, 'a number ≥ 0'),
@@ -190,11 +199,20 @@ function parseFlags(argv: readonly string[]): AnchorFlags {
   if (flags.help) return flags;
   if (str('rcond') !== undefined) flags.rcond = numberFlag('--rcond', str('rcond'), 0, (x) => x > 0 && x < 1, 'a number in (0, 1)');
   if (flags.seed.trim() === '') throw new UsageError("option '--seed' must be a non-empty string or number; got an empty string");
-  const et = str('exclude-top');
-  if (et !== undefined) {
-    const parts = et.split(',').map((s) => s.trim());
-    if (parts.some((p) => !/^[0-9]+$/.test(p))) throw new UsageError(`option '--exclude-top' must be a comma-separated list of integers ≥ 0, e.g. 0,10,100; got '${et}'`);
-    flags.excludeTop = [...new Set(parts.map(Number))];
+  const kList = (flag: string): number[] | undefined => {
+    const text = str(flag);
+    if (text === undefined) return undefined;
+    const parts = text.split(',').map((s) => s.trim());
+    if (parts.some((p) => !/^[0-9]+$/.test(p))) throw new UsageError(`option '--${flag}' must be a comma-separated list of integers ≥ 0, e.g. 0,10,100; got '${text}'`);
+    return [...new Set(parts.map(Number))];
+  };
+  const et = kList('exclude-top');
+  const etc = kList('exclude-top-per-context');
+  if (et) flags.excludeTop = et;
+  if (etc) {
+    flags.excludeTopPerContext = etc;
+    // Only the per-context rows were asked for: no fixed-bulk row unless --exclude-top says so.
+    if (!et) flags.excludeTop = [];
   }
   const sh = str('shard');
   if (sh !== undefined) {
@@ -209,6 +227,7 @@ function parseFlags(argv: readonly string[]): AnchorFlags {
     throw new UsageError(flags.embeddings ? "options '--embeddings' and '--log-partition' exclude each other" : "one of '--embeddings V.npy' or '--log-partition z.npy' is required (try 'lmtransfer anchor --help')");
   }
   if (flags.logPartition && flags.excludeTopGiven) throw new UsageError("option '--exclude-top' needs '--embeddings' (with '--log-partition' the bulks are the columns of z)");
+  if (flags.logPartition && flags.excludeTopPerContext.length > 0) throw new UsageError("option '--exclude-top-per-context' needs '--embeddings' (with '--log-partition' the bulks are the columns of z)");
   if (flags.shard && flags.holdout > 0) throw new UsageError("options '--shard' and '--holdout' exclude each other (a shard keeps statistics, not contexts)");
   if (flags.out !== undefined && !flags.shard) throw new UsageError("option '--out' needs '--shard I/N'");
   return flags;
@@ -241,15 +260,21 @@ function progressFor(io: CliIO, quiet: boolean, work: number, threshold: number)
 }
 
 interface Bulks {
-  rows: { label: string; excludeTop?: number; bulkSize?: number; excludedWords?: Int32Array }[];
+  rows: { label: string; excludeTop?: number; perContextTop?: number; bulkSize?: number; excludedWords?: Int32Array }[];
   zetas: Float64Array[];
 }
 
-/** Compute log Z_B for every requested bulk: one pass for the ranking (if any k > 0), one for the sums. */
-function computeBulks(V: Matrix, H: Matrix, ks: number[], rows: [number, number], prog: ReturnType<typeof progressFor>): Bulks {
+/**
+ * Compute log Z_B for every requested bulk: one pass for the ranking (if any k > 0), one for the
+ * fixed-bulk sums, one for the per-context ones (`perContext`, each context's own top k left out).
+ */
+function computeBulks(V: Matrix, H: Matrix, ks: number[], perContext: number[], rows: [number, number], prog: ReturnType<typeof progressFor>): Bulks {
   const n = V.rows;
   for (const k of ks) {
     if (k >= n) throw new UsageError(`option '--exclude-top' must list values below the vocabulary size ${n} (the bulk would be empty); got ${k}`);
+  }
+  for (const k of perContext) {
+    if (k >= n) throw new UsageError(`option '--exclude-top-per-context' must list values below the vocabulary size ${n} (the bulk would be empty); got ${k}`);
   }
   const needRank = ks.some((k) => k > 0);
   const Hpart: Matrix = rows[0] === 0 && rows[1] === H.rows ? H : { rows: rows[1] - rows[0], cols: H.cols, data: H.data.subarray(rows[0] * H.cols, rows[1] * H.cols) };
@@ -279,6 +304,15 @@ function computeBulks(V: Matrix, H: Matrix, ks: number[], rows: [number, number]
     const z = bulkLogPartitionsKernel('lmtransfer anchor', V, Hpart, pending.map((q) => q.bulk), (done) => p(done));
     p.finish();
     pending.forEach((q, t) => (out.zetas[q.j] = z[t]));
+  }
+  if (perContext.length > 0) {
+    const p = prog.pass(`anchor: log Z without each context's own top k (k = ${perContext.join(', ')}) over ${Hpart.rows} contexts`, Hpart.rows);
+    const z = perContextBulkLogPartitionsKernel('lmtransfer anchor', V, Hpart, perContext, (done) => p(done));
+    p.finish();
+    perContext.forEach((k, t) => {
+      out.rows.push({ label: `k=${k} per context`, perContextTop: k, bulkSize: n - k });
+      out.zetas.push(z[t]);
+    });
   }
   return out;
 }
@@ -343,7 +377,7 @@ export async function anchorCommand(argv: readonly string[], io: CliIO, opts: An
     if (V.cols !== H.cols) throw mismatch(`--embeddings ${emb.source} is ${V.rows}×${V.cols} but --hidden ${hidden.source} is ${H.rows}×${H.cols}; the number of columns d must agree`);
     checkFiniteMatrix(`--embeddings ${emb.source}`, 'V', V);
     const prog = progressFor(io, flags.quiet, V.rows * H.rows * H.cols, threshold);
-    bulks = computeBulks(V, H, flags.excludeTop, rows, prog);
+    bulks = computeBulks(V, H, flags.excludeTop, flags.excludeTopPerContext, rows, prog);
     inputs = { embeddings: describe(emb, hash), hidden: describe(hidden, hash) };
   } else {
     const zf = loadMatrix('--log-partition', flags.logPartition!, { allow1d: true });
@@ -366,7 +400,7 @@ export async function anchorCommand(argv: readonly string[], io: CliIO, opts: An
   if (flags.shard) {
     const entries = bulks.rows.map((r, j) => {
       const acc = new AnchorAccumulator(H.cols).addLogPartition(Hpart, bulks.zetas[j], wPart ? { weights: wPart } : undefined);
-      return { label: r.label, excludeTop: r.excludeTop, bulkSize: r.bulkSize, excludedWords: r.excludedWords ? Array.from(r.excludedWords) : undefined, accumulator: acc.toJSON() };
+      return { label: r.label, excludeTop: r.excludeTop, perContextTop: r.perContextTop, bulkSize: r.bulkSize, excludedWords: r.excludedWords ? Array.from(r.excludedWords) : undefined, accumulator: acc.toJSON() };
     });
     // Version 2 adds inputs.weights (null: uniform), the inputs' sha256 and the fit options.
     const doc = {
@@ -391,12 +425,12 @@ export async function anchorCommand(argv: readonly string[], io: CliIO, opts: An
     prog.note(`anchor: fitting ${bulks.rows[j].label} (d = ${H.cols})`);
     const fit = fitAnchorFromLogPartition(H, bulks.zetas[j], { holdout: flags.holdout, seed: flags.seed, ridge: flags.ridge, rcond: flags.rcond, weights });
     const r = bulks.rows[j];
-    results.push({ label: r.label, excludeTop: r.excludeTop, bulkSize: r.bulkSize, fit });
+    results.push({ label: r.label, excludeTop: r.excludeTop, perContextTop: r.perContextTop, bulkSize: r.bulkSize, fit });
   }
   const nFit = results[0]?.fit.n ?? m;
   const options = { holdout: flags.holdout, seed: flags.seed, ridge: flags.ridge, rcond: flags.rcond ?? null, weights: flags.weights ?? null };
   if (flags.json) {
-    io.stdout(JSON.stringify({ command: 'anchor', inputs, options, contexts: { total: m, fitted: nFit, heldOut: m - nFit }, results: results.map((r) => ({ label: r.label, excludeTop: r.excludeTop, bulkSize: r.bulkSize, fit: fitToJSON(r.fit) })) }, null, 2) + '\n');
+    io.stdout(JSON.stringify({ command: 'anchor', inputs, options, contexts: { total: m, fitted: nFit, heldOut: m - nFit }, results: results.map((r) => ({ label: r.label, excludeTop: r.excludeTop, perContextTop: r.perContextTop, bulkSize: r.bulkSize, fit: fitToJSON(r.fit) })) }, null, 2) + '\n');
     return 0;
   }
   const src = flags.embeddings ? `V ${(inputs.embeddings as { rows: number }).rows}×${H.cols} from ${(inputs.embeddings as { source: string }).source}` : `log Z_B from ${(inputs.logPartition as { source: string }).source}`;
@@ -413,7 +447,7 @@ interface ShardDoc {
   version?: unknown;
   inputs?: Record<string, InputDescription | null | undefined>;
   options?: { ridge?: number; rcond?: number | null };
-  results: { label: string; excludeTop?: number; bulkSize?: number; excludedWords?: number[]; accumulator: unknown }[];
+  results: { label: string; excludeTop?: number; perContextTop?: number; bulkSize?: number; excludedWords?: number[]; accumulator: unknown }[];
 }
 
 function readShard(path: string): ShardDoc {
@@ -579,10 +613,10 @@ async function mergeCommand(argv: readonly string[], io: CliIO): Promise<number>
   const ridge = ridgeFlag ?? (typeof recorded?.ridge === 'number' ? recorded.ridge : 0);
   const rcond = rcondFlag ?? (typeof recorded?.rcond === 'number' ? recorded.rcond : undefined);
   const dim = accs[0]?.dim ?? 0;
-  const rows: AnchorRow[] = first.results.map((r, j) => ({ label: r.label, excludeTop: r.excludeTop, bulkSize: r.bulkSize, fit: accs[j].fit({ ridge, rcond }) }));
+  const rows: AnchorRow[] = first.results.map((r, j) => ({ label: r.label, excludeTop: r.excludeTop, perContextTop: r.perContextTop, bulkSize: r.bulkSize, fit: accs[j].fit({ ridge, rcond }) }));
   const total = rows[0]?.fit.n ?? 0;
   if (v.json === true) {
-    io.stdout(JSON.stringify({ command: 'anchor merge', shards: docs.map((d) => d.path), options: { ridge, rcond: rcond ?? null }, contexts: { fitted: total }, results: rows.map((r) => ({ label: r.label, excludeTop: r.excludeTop, bulkSize: r.bulkSize, fit: fitToJSON(r.fit) })) }, null, 2) + '\n');
+    io.stdout(JSON.stringify({ command: 'anchor merge', shards: docs.map((d) => d.path), options: { ridge, rcond: rcond ?? null }, contexts: { fitted: total }, results: rows.map((r) => ({ label: r.label, excludeTop: r.excludeTop, perContextTop: r.perContextTop, bulkSize: r.bulkSize, fit: fitToJSON(r.fit) })) }, null, 2) + '\n');
     return 0;
   }
   io.stdout(`lmtransfer anchor merge: ${docs.length} shard${docs.length > 1 ? 's' : ''} of ${first.shard.count}, ${total} contexts, d = ${dim}; ridge ${ridge}\n\n`);

@@ -10,6 +10,8 @@ export interface AnchorRow {
   label: string;
   /** Excluded top words (when the bulk came from `--exclude-top`). */
   excludeTop?: number;
+  /** Words excluded per context (when the bulk came from `--exclude-top-per-context`). */
+  perContextTop?: number;
   /** `|B|` (unknown with `--log-partition`). */
   bulkSize?: number;
   fit: AnchorFit | AnchorStatsFit;
@@ -64,6 +66,12 @@ export function renderAnchorTable(rows: readonly AnchorRow[], dim: number): stri
   out.push('constant (the self-normalisation assumption that log Z_B is the same for every context), i.e. the standard');
   out.push('deviation of log Z_B; R² = 1 − MSE/self-norm MSE; max|e| the largest |residual| (the empirical δ).');
   if (hasHeld) out.push('Held out: the same anchor and constant, fitted on the other contexts, scored on the held-out ones.');
+  if (rows.some((r) => r.perContextTop !== undefined)) {
+    out.push(
+      "Rows 'per context' drop each context's own k most likely words, so their bulk changes with s: Theorem 1 needs a",
+      'bulk fixed across contexts (--exclude-top) and does not apply to them (THEORY.md §4); they describe the tail mass only.',
+    );
+  }
   const deficient = rows.filter((r) => r.fit.rank <= dim);
   if (deficient.length > 0) {
     const f = deficient[0].fit;

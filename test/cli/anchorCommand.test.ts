@@ -6,7 +6,7 @@ import { buildSync } from 'esbuild';
 import { ANCHOR_HELP, ANCHOR_MERGE_OPTIONS, ANCHOR_OPTIONS, anchorCommand } from '../../src/cli/anchorCommand.js';
 import type { CliIO } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
-import { bulkExcludingTop, fitAnchor, fitAnchorFromLogPartition, meanWordProbabilities } from '../../src/anchor/index.js';
+import { bulkExcludingTop, fitAnchor, fitAnchorFromLogPartition, meanWordProbabilities, perContextBulkLogPartitions } from '../../src/anchor/index.js';
 import { writeNpy, writeSafetensors } from '../../src/io/index.js';
 import type { Matrix } from '../../src/matrix/matrix.js';
 import { createRng } from '../../src/random/createRng.js';
@@ -189,6 +189,9 @@ describe('lmtransfer anchor', () => {
       [['--embeddings', f('V.npy'), '--hidden', f('H.npy'), '--exclude-top', '-1'], /^lmtransfer anchor: Option '--exclude-top' argument is ambiguous\..* use '--exclude-top=-XYZ'\. \(try 'lmtransfer anchor --help'\)\n$/],
       [['--embeddings', f('V.npy'), '--hidden', f('H.npy'), '--holdout'], /^lmtransfer anchor: Option '--holdout <value>' argument missing/],
       [['--log-partition', f('z.npy'), '--hidden', f('H.npy'), '--exclude-top', '3'], /^lmtransfer anchor: option '--exclude-top' needs '--embeddings'/],
+      [['--log-partition', f('z.npy'), '--hidden', f('H.npy'), '--exclude-top-per-context', '3'], /^lmtransfer anchor: option '--exclude-top-per-context' needs '--embeddings'/],
+      [['--embeddings', f('V.npy'), '--hidden', f('H.npy'), '--exclude-top-per-context', '60'], /^lmtransfer anchor: option '--exclude-top-per-context' must list values below the vocabulary size 60 \(the bulk would be empty\); got 60\n$/],
+      [['--embeddings', f('V.npy'), '--hidden', f('H.npy'), '--exclude-top-per-context', '1,x'], /^lmtransfer anchor: option '--exclude-top-per-context' must be a comma-separated list of integers ≥ 0, e.g. 0,10,100; got '1,x'\n$/],
       [['--embeddings', f('V.npy'), '--log-partition', f('z.npy'), '--hidden', f('H.npy')], /^lmtransfer anchor: options '--embeddings' and '--log-partition' exclude each other\n$/],
       [['--embeddings', f('V.npy'), '--hidden', f('H.npy'), '--weights', f('z49.npy')], /^lmtransfer anchor: mismatched dimensions: --weights has 49 entries but --hidden has 50 rows/],
       [['--embeddings', f('V.npy'), '--hidden', f('missing.npy')], /^lmtransfer anchor: --hidden: cannot read '.*missing\.npy': no such file\n$/],
@@ -228,7 +231,7 @@ describe('lmtransfer anchor', () => {
     // Every flag the parser accepts (taken from its configuration, so a new flag without help fails
     // here) starts a line of the help, with its short form where it has one.
     const flags = [...Object.keys(ANCHOR_OPTIONS).map((k) => `--${k}`), 'merge'];
-    expect(flags).toHaveLength(15);
+    expect(flags).toHaveLength(16);
     for (const flag of flags) {
       expect(help).toMatch(new RegExp(`^ +(?:-h, )?${flag.replace(/-/g, '\\-')}\\b`, 'm'));
     }
@@ -253,6 +256,41 @@ describe('lmtransfer anchor', () => {
     expect(doc.results[1].fit.anchor.map((x, j) => Math.abs(x - ref.anchor[j])).every((e) => e < 1e-5)).toBe(true);
     expect(doc.results[1].fit.rmse).toBeCloseTo(ref.rmse, 5);
     expect(doc.results[1].fit.rank).toBe(5);
+  });
+
+  it('--exclude-top-per-context fits log Z without each context\'s own top k, marked outside Theorem 1; shards merge', async () => {
+    const io = capture();
+    expect(await anchorCommand(['--embeddings', f('V64.npy'), '--hidden', f('H64.npy'), '--exclude-top', '3', '--exclude-top-per-context', '0,3', '--json'], io)).toBe(0);
+    type Doc = { results: { label: string; excludeTop?: number; perContextTop?: number; bulkSize: number; fit: { anchor: number[]; mse: number } }[] };
+    const doc = JSON.parse(io.out.join('')) as Doc;
+    expect(doc.results.map((r) => [r.label, r.excludeTop, r.perContextTop, r.bulkSize])).toEqual([
+      ['k=3', 3, undefined, 57],
+      ['k=0 per context', undefined, 0, 60],
+      ['k=3 per context', undefined, 3, 57],
+    ]);
+    const V64: Matrix = { rows: 60, cols: 4, data: Float64Array.from(V.data) };
+    const H64: Matrix = { rows: 50, cols: 4, data: Float64Array.from(H.data) };
+    const [z3] = perContextBulkLogPartitions(V64, H64, [3]);
+    const ref = fitAnchorFromLogPartition(H64, z3);
+    expect(doc.results[2].fit.anchor).toEqual(Array.from(ref.anchor));
+    expect(doc.results[2].fit.mse).toBe(ref.mse);
+    // Only per-context rows were asked for: no fixed-bulk row; the table says why Theorem 1 does not apply.
+    const t = capture();
+    expect(await anchorCommand(['--embeddings', f('V64.npy'), '--hidden', f('H64.npy'), '--exclude-top-per-context', '5'], t)).toBe(0);
+    const table = t.out.join('');
+    expect(table).toMatch(/\n\s*k=5 per context +55 /);
+    expect(table).not.toMatch(/\n\s*k=0 /);
+    expect(table).toContain('Theorem 1 needs a\nbulk fixed across contexts (--exclude-top) and does not apply to them');
+    // Shards carry the per-context rows and merge like the others.
+    for (const i of [1, 2]) {
+      expect(await anchorCommand(['--embeddings', f('V64.npy'), '--hidden', f('H64.npy'), '--exclude-top-per-context', '5', '--shard', `${i}/2`, '--out', f(`pc${i}.json`)], capture())).toBe(0);
+    }
+    const merged = capture();
+    expect(await anchorCommand(['merge', f('pc1.json'), f('pc2.json'), '--json'], merged)).toBe(0);
+    const m = JSON.parse(merged.out.join('')) as Doc;
+    const one = fitAnchorFromLogPartition(H64, perContextBulkLogPartitions(V64, H64, [5])[0]);
+    expect(m.results[0].perContextTop).toBe(5);
+    expect(Math.max(...m.results[0].fit.anchor.map((x, j) => Math.abs(x - one.anchor[j])))).toBeLessThan(1e-10 * Math.max(...Array.from(one.anchor, Math.abs)));
   });
 
   it('picks the embedding tensor of a safetensors file, by name or by the known names', async () => {

@@ -1,0 +1,95 @@
+import { checkFiniteMatrix, checkNonEmptyMatrix, checkNumber, checkOptions, describeValue, domainError, shapeError, shapeOf } from '../internal/check.js';
+import type { Matrix } from '../matrix/matrix.js';
+import { forEachLogitBlock, overflow } from './logitBlocksKernel.js';
+import { topKExcludedLse, topKScratch } from './topKExcludedLseKernel.js';
+
+/** Options of `perContextBulkLogPartitions`. */
+export interface PerContextBulkLogPartitionsOptions {
+  /** Called after each block of contexts with the number of contexts done and the total. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/**
+ * `log Z_{B_k(s)}(s) = log Σ_{w ∉ top_k(s)} exp⟨v_w, h(s)⟩`, where `top_k(s)` is the set of the `k`
+ * words with the largest logits **for that context** — the per-context bulk of THEORY.md §4, one
+ * array per requested `k`, all from one pass over the logits.
+ *
+ * **Outside Theorem 1.** The theorems need a bulk that is fixed across contexts (`bulkExcludingTop`
+ * ranks words by their mean probability over all contexts). A per-context bulk changes with `s`, so
+ * an anchor fitted to these values (`fitAnchorFromLogPartition(H, z)`) describes how the tail of
+ * each next-word distribution behaves, but Theorem 1's bounds do not apply to it. It is offered
+ * because it is the natural question for a real model ("is the log-mass beyond each context's own
+ * top-k an affine function of h?"), and it is never larger than the fixed-bulk value with the same
+ * `k`: removing a context's own top `k` removes the most mass any `k` words can.
+ *
+ * Numerics: the excluded words are found with a heap and left out of the sum, never subtracted
+ * from a total (which would cancel catastrophically when the top words carry almost all the mass);
+ * the sum is a stable log-sum-exp in float64. Ties at the boundary do not matter (tied logits are
+ * equal). Logits are computed in blocks of rows (never `m × n`), in float32 when `V` and `H` are
+ * float32, else float64.
+ *
+ * @param V - `n × d` word embeddings, finite.
+ * @param H - `m × d` context representations, finite, `m ≥ 1`.
+ * @param ks - how many words to exclude per context, each an integer in `[0, n − 1]`; duplicates are allowed.
+ * @param opts - `onProgress`.
+ * @returns one `Float64Array` of length `m` per entry of `ks`, in the order of `ks`.
+ * @throws ShapeError when `V` or `H` is empty or `H.cols !== V.cols`.
+ * @throws DomainError when `ks` is not a non-empty array of integers in `[0, n − 1]`, or an entry of `V` or `H` is not finite.
+ * @throws NumericalError when a logit overflows.
+ * @example
+ * ```ts
+ * const V = fromRows([[2, 0], [0, 2], [0, 0]]);
+ * const H = fromRows([[1, 0], [0, 1]]);
+ * const [all, rest] = perContextBulkLogPartitions(V, H, [0, 1]);
+ * // rest[0] = log(e⁰ + e⁰) = log 2: context 0 drops word 0, context 1 drops word 1
+ * ```
+ */
+export function perContextBulkLogPartitions(V: Matrix, H: Matrix, ks: readonly number[], opts?: PerContextBulkLogPartitionsOptions): Float64Array[] {
+  const fn = 'perContextBulkLogPartitions';
+  checkNonEmptyMatrix(fn, 'V', V);
+  checkNonEmptyMatrix(fn, 'H', H);
+  if (H.cols !== V.cols) throw shapeError(fn, 'H', `a matrix with ${V.cols} columns (V.cols, the dimension d)`, shapeOf(H));
+  const list: unknown = ks;
+  if (!Array.isArray(list) || list.length === 0) throw domainError(fn, 'ks', 'a non-empty array of integers k in [0, n − 1]', describeValue(ks));
+  ks.forEach((k, j) => checkNumber(fn, `ks[${j}]`, k, { integer: true, min: 0, max: V.rows - 1 }));
+  checkOptions(fn, 'opts', opts);
+  if (opts?.onProgress !== undefined && typeof opts.onProgress !== 'function') throw domainError(fn, 'opts.onProgress', 'a function or undefined', describeValue(opts.onProgress));
+  checkFiniteMatrix(fn, 'V', V);
+  checkFiniteMatrix(fn, 'H', H);
+  return perContextBulkLogPartitionsKernel(fn, V, H, ks, opts?.onProgress);
+}
+
+/** Unchecked body of `perContextBulkLogPartitions` (also used by the CLI); `fn` names the caller in errors. */
+export function perContextBulkLogPartitionsKernel(
+  fn: string,
+  V: Matrix,
+  H: Matrix,
+  ks: readonly number[],
+  onProgress?: (done: number, total: number) => void,
+): Float64Array[] {
+  const n = V.rows;
+  const m = H.rows;
+  // Distinct k values in decreasing order, computed once for all rows; results are mapped back.
+  const distinct = Int32Array.from(new Set(ks)).sort().reverse();
+  const slot = new Map<number, number>();
+  distinct.forEach((k, j) => slot.set(k, j));
+  const K = distinct.length;
+  const byK = new Float64Array(m * K);
+  const scratch = topKScratch(distinct[0]);
+  forEachLogitBlock(
+    V,
+    H,
+    (z, i0, ni) => {
+      for (let r = 0; r < ni; r++) {
+        if (!topKExcludedLse(z, r * n, n, distinct, scratch, byK, (i0 + r) * K, 1)) throw overflow(fn, i0 + r, V, H);
+      }
+    },
+    onProgress ? (done) => onProgress(done, m) : undefined,
+  );
+  return ks.map((k) => {
+    const j = slot.get(k) as number;
+    const out = new Float64Array(m);
+    for (let i = 0; i < m; i++) out[i] = byK[i * K + j];
+    return out;
+  });
+}
