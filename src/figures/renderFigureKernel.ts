@@ -58,6 +58,59 @@ function resolveScale(kind: 'linear' | 'log', values: number[]): ResolvedScale {
 }
 
 /** Draw one panel at the origin of its own group; returns the SVG text. */
+const REF_FONT = 10;
+
+/**
+ * Where a reference line's label goes: at either end of the line, on either side of it, whichever
+ * of the four places covers the fewest data marks (ties: the first of right/above, right/below,
+ * left/above, left/below for a horizontal line; top/right, top/left, bottom/right, bottom/left for
+ * a vertical one). A label that would leave the plot area counts as covering everything. Text width
+ * is estimated at 0.6 em per character, which is close for the sans-serif fonts used.
+ */
+export function referenceLabelPlacement(
+  axis: 'x' | 'y',
+  at: number,
+  label: string,
+  area: { left: number; top: number; plotW: number; plotH: number },
+  marks: readonly (readonly [number, number])[],
+): { x: number; y: number; anchor: 'start' | 'end' } {
+  const w = 0.6 * REF_FONT * label.length;
+  const h = REF_FONT;
+  const { left, top, plotW, plotH } = area;
+  const R = 3; // marker radius
+  const candidates: { x: number; y: number; anchor: 'start' | 'end' }[] =
+    axis === 'y'
+      ? [
+          { x: left + plotW - 4, y: at - 4, anchor: 'end' },
+          { x: left + plotW - 4, y: at + 4 + h, anchor: 'end' },
+          { x: left + 4, y: at - 4, anchor: 'start' },
+          { x: left + 4, y: at + 4 + h, anchor: 'start' },
+        ]
+      : [
+          { x: at + 4, y: top + 12, anchor: 'start' },
+          { x: at - 4, y: top + 12, anchor: 'end' },
+          { x: at + 4, y: top + plotH - 4, anchor: 'start' },
+          { x: at - 4, y: top + plotH - 4, anchor: 'end' },
+        ];
+  let best = candidates[0];
+  let bestCost = Infinity;
+  for (const c of candidates) {
+    // The text box: baseline at c.y, cap height ≈ the font size above it.
+    const x0 = c.anchor === 'end' ? c.x - w : c.x;
+    const x1 = x0 + w;
+    const y0 = c.y - h;
+    const y1 = c.y + 2;
+    let cost = 0;
+    if (x0 < left || x1 > left + plotW || y0 < top || y1 > top + plotH) cost = marks.length + 1;
+    else for (const [mx, my] of marks) if (mx >= x0 - R && mx <= x1 + R && my >= y0 - R && my <= y1 + R) cost++;
+    if (cost < bestCost) {
+      best = c;
+      bestCost = cost;
+    }
+  }
+  return best;
+}
+
 function drawPanel(panel: PanelSpec, width: number, height: number, clipId: string): string {
   const xKind = chooseScaleKind(panel.x.scale ?? 'auto', allValues(panel, 'x'));
   const yKind = chooseScaleKind(panel.y.scale ?? 'auto', allValues(panel, 'y'));
@@ -135,11 +188,23 @@ function drawPanel(panel: PanelSpec, width: number, height: number, clipId: stri
   // Data, clipped to the plot area widened by a marker's radius so that points on the edge stay whole.
   out.push(`<clipPath id="${clipId}"><rect x="${px(left - 4)}" y="${px(top - 4)}" width="${px(plotW + 8)}" height="${px(plotH + 8)}"/></clipPath>`);
   out.push(`<g class="plot-area" clip-path="url(#${clipId})">`);
+  // Where the data sit on screen, so that a reference line's label goes where it hides no point.
+  const marks: [number, number][] = [];
+  for (const s of panel.series) {
+    for (let i = 0; i < s.x.length; i++) {
+      const xv = s.x[i];
+      const yv = s.y[i];
+      if (xv === null || yv === null) continue;
+      if ((xScale.kind === 'log' && !(xv >= LOG_MIN)) || (yScale.kind === 'log' && !(yv >= LOG_MIN))) continue;
+      marks.push([X(xv), Y(yv)]);
+    }
+  }
   for (const r of panel.referenceLines ?? []) {
     const [x1, y1, x2, y2] = r.axis === 'y' ? [left, Y(r.value), left + plotW, Y(r.value)] : [X(r.value), top, X(r.value), top + plotH];
+    const place = referenceLabelPlacement(r.axis, r.axis === 'y' ? Y(r.value) : X(r.value), r.label, { left, top, plotW, plotH }, marks);
     out.push(
       `<g class="reference-line"><line x1="${px(x1)}" y1="${px(y1)}" x2="${px(x2)}" y2="${px(y2)}" stroke="#555" stroke-width="1.2" stroke-dasharray="2 3"/>` +
-        `<text x="${px(r.axis === 'y' ? left + plotW - 4 : X(r.value) + 4)}" y="${px(r.axis === 'y' ? Y(r.value) - 4 : top + 12)}" text-anchor="${r.axis === 'y' ? 'end' : 'start'}" font-size="10" fill="#555">${escapeXml(r.label)}</text></g>`,
+        `<text x="${px(place.x)}" y="${px(place.y)}" text-anchor="${place.anchor}" font-size="${REF_FONT}" fill="#555">${escapeXml(r.label)}</text></g>`,
     );
   }
   panel.series.forEach((s, si) => {

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { DomainError, ShapeError } from '../../src/errors/errors.js';
 import type { FigureSpec } from '../../src/figures/FigureSpec.js';
 import { renderFigure } from '../../src/figures/renderFigure.js';
+import { referenceLabelPlacement } from '../../src/figures/renderFigureKernel.js';
 import { byClass, num, parseSvg, text } from './svgDom.js';
 
 const k = [0, 5, 10, 20, 50, 100, 200];
@@ -55,6 +56,50 @@ describe('renderFigure', () => {
     });
     expect(byClass(panels[1], 'reference-line').map(text)).toEqual(['floor 1/3']);
     expect(text(byClass(root, 'caption')[0])).toBe('seed 1');
+  });
+
+  it('puts a reference line\'s label where it covers no data point (the E3 floor under points just above it)', () => {
+    // Points just above the floor at the right end: the label goes under the line instead of over them.
+    const spec: FigureSpec = {
+      title: 't',
+      panels: [
+        {
+          x: { title: 'ε', scale: 'log' },
+          y: { title: 'error' },
+          series: [
+            { name: 'on the floor', x: [1e-12, 1e-8, 1e-4, 1e-2], y: [1 / 3, 1 / 3, 1 / 3, 1 / 3] },
+            { name: 'just above', x: [1e-12, 1e-8, 1e-4, 1e-2], y: [0.338, 0.338, 0.338, 0.338], style: 'points' },
+            { name: 'range', x: [1e-12], y: [0], style: 'points' },
+          ],
+          referenceLines: [{ axis: 'y', value: 1 / 3, label: 'floor Var(z) = 0.333' }],
+        },
+      ],
+    };
+    const root = parseSvg(renderFigure(spec));
+    const ref = byClass(root, 'reference-line')[0];
+    const line = ref.getElementsByTagName('line')[0];
+    const label = ref.getElementsByTagName('text')[0];
+    expect(num(label, 'y')).toBeGreaterThan(num(line, 'y1')); // below the line (SVG y grows downwards)
+    // With no data near the line, the label keeps its usual place: right end, above the line.
+    const free = parseSvg(renderFigure({ ...spec, panels: [{ ...spec.panels[0], series: [{ name: 'far', x: [1e-12, 1e-2], y: [0, 0.1] }] }] }));
+    const ref2 = byClass(free, 'reference-line')[0];
+    expect(num(ref2.getElementsByTagName('text')[0], 'y')).toBeLessThan(num(ref2.getElementsByTagName('line')[0], 'y1'));
+    expect(ref2.getElementsByTagName('text')[0].getAttribute('text-anchor')).toBe('end');
+  });
+
+  it('referenceLabelPlacement picks the place that covers the fewest marks and never leaves the plot', () => {
+    const area = { left: 0, top: 0, plotW: 200, plotH: 100 };
+    // A mark right above the line at the right end, another right below it: the left end wins.
+    const p = referenceLabelPlacement('y', 50, 'floor', area, [
+      [190, 47],
+      [190, 58],
+    ]);
+    expect(p).toEqual({ x: 4, y: 46, anchor: 'start' });
+    // A line at the very top: "above" would leave the plot, so the label goes below.
+    expect(referenceLabelPlacement('y', 2, 'top', area, [])).toEqual({ x: 196, y: 16, anchor: 'end' });
+    // Vertical lines: top right of the line unless a mark is there.
+    expect(referenceLabelPlacement('x', 100, 'L*', area, [])).toEqual({ x: 104, y: 12, anchor: 'start' });
+    expect(referenceLabelPlacement('x', 100, 'L*', area, [[106, 8]])).toEqual({ x: 96, y: 12, anchor: 'end' });
   });
 
   it('uses a log axis when the data span two decades, with decade tick labels', () => {
