@@ -1,4 +1,5 @@
 /** Mini-batch training of a learner by cross-entropy: SGD with momentum, Adam or AdamW. */
+import { createHash } from 'node:crypto';
 import type { Matrix } from '../matrix/matrix.js';
 import { FormatError, NumericalError } from '../errors/errors.js';
 import {
@@ -74,8 +75,11 @@ export interface TrainMetrics {
 export interface TrainCheckpoint {
   /** Always `'lmtransfer/train-checkpoint'`. */
   readonly format: 'lmtransfer/train-checkpoint';
-  /** Format version, 1. */
-  readonly version: 1;
+  /**
+   * Format version: 2 (written) records `config.data`, the fingerprint of the training data; 1 (still
+   * read) does not, so a version-1 checkpoint resumes without the data check.
+   */
+  readonly version: 1 | 2;
   /** Steps completed. */
   readonly step: number;
   /** Loss of the last step taken, or `null` before any step. */
@@ -102,6 +106,12 @@ export interface TrainCheckpoint {
     readonly beta1: number;
     readonly beta2: number;
     readonly eps: number;
+    /**
+     * `'sha256:<hex>'` of the training data: the kind of targets, the dtype, shape and bytes of `X`
+     * and of the targets (`words`, `targets`, or `H` with the world's `V`). Resuming on other data
+     * would silently continue a different run, so `train` rejects it. Absent in version 1.
+     */
+    readonly data?: string;
   };
   /** The learner's parameters: base64 of little-endian float64 bytes. */
   readonly params: string;
@@ -206,8 +216,8 @@ const CONFIG_KEYS = [
  * parameters. A checkpoint (`result.checkpoint()`, `onCheckpoint`) holds the step, the parameters
  * and the optimiser state as exact bytes; `train(learner, data, { ...opts, resumeFrom })` continues
  * and ends bit-identical to the uninterrupted run (same data, architecture, seed, batch size,
- * optimiser hyper-parameters and schedule, including `steps`; every one but the data is recorded in
- * the checkpoint and a mismatch is rejected).
+ * optimiser hyper-parameters and schedule, including `steps`; all are recorded in the checkpoint,
+ * the data as a SHA-256 fingerprint, and a mismatch is rejected).
  *
  * **Failure.** A non-finite batch loss stops training with a `NumericalError` naming the step and
  * the last finite loss; the learner is left with the parameters that gave that last finite loss (or,
@@ -355,6 +365,7 @@ export function train(learner: Learner, data: TrainData, opts: TrainOptions): Tr
     beta1: hyper.beta1,
     beta2: hyper.beta2,
     eps: hyper.eps,
+    data: dataFingerprint(mode, X, mode === 'words' ? (data.words as Int32Array) : mode === 'targets' ? (data.targets as Matrix) : (data.H as Matrix), mode === 'teacher' ? (world as World).V : null),
   };
   const buffers: Float64Array[] = [];
   for (let i = 0; i < optimizerBufferCount(hyper); i++) buffers.push(new Float64Array(s.paramCount));
@@ -368,7 +379,7 @@ export function train(learner: Learner, data: TrainData, opts: TrainOptions): Tr
 
   const makeCheckpoint = (): TrainCheckpoint => ({
     format: CHECKPOINT_FORMAT,
-    version: 1,
+    version: 2,
     step,
     lastLoss,
     config: { ...config },
@@ -524,6 +535,26 @@ export function train(learner: Learner, data: TrainData, opts: TrainOptions): Tr
   };
 }
 
+/**
+ * `'sha256:<hex>'` over what defines the training examples: the kind of targets, then for `X`, the
+ * targets and (with teacher targets) the world's `V`, each one's dtype, shape and bytes. Hashing
+ * costs about 2 ms per MB, once per `train` call.
+ */
+function dataFingerprint(mode: string, X: Matrix, targets: Matrix | Int32Array, V: Matrix | null): string {
+  const h = createHash('sha256');
+  const add = (label: string, a: Matrix | Int32Array): void => {
+    const arr = 'data' in a ? a.data : a;
+    const shape = 'data' in a ? `${a.rows}x${a.cols}` : `${a.length}`;
+    h.update(`${label}:${arr.constructor.name}:${shape};`);
+    h.update(new Uint8Array(arr.buffer, arr.byteOffset, arr.byteLength));
+  };
+  h.update(`mode:${mode};`);
+  add('X', X);
+  add('targets', targets);
+  if (V) add('V', V);
+  return `sha256:${h.digest('hex')}`;
+}
+
 /** The name of the parameter block holding `params[i]`, with the index inside it. */
 function blockOf(l: Learner, i: number): string {
   for (const b of l.blocks) if (i >= b.offset && i < b.offset + b.rows * b.cols) return `${b.name}[${i - b.offset}]`;
@@ -552,8 +583,8 @@ function restoreCheckpoint(
   const name = 'opts.resumeFrom';
   if (c === null || typeof c !== 'object') throw new FormatError(`${fn}: argument '${name}' must be a checkpoint object; got ${describeValue(c)}`);
   const ck = c as Partial<TrainCheckpoint>;
-  if (ck.format !== CHECKPOINT_FORMAT || ck.version !== 1) {
-    throw new FormatError(`${fn}: argument '${name}' must be a '${CHECKPOINT_FORMAT}' version 1 checkpoint; got format ${describeValue(ck.format)}, version ${describeValue(ck.version)}`);
+  if (ck.format !== CHECKPOINT_FORMAT || (ck.version !== 1 && ck.version !== 2)) {
+    throw new FormatError(`${fn}: argument '${name}' must be a '${CHECKPOINT_FORMAT}' version 1 or 2 checkpoint; got format ${describeValue(ck.format)}, version ${describeValue(ck.version)}`);
   }
   if (typeof ck.step !== 'number' || !Number.isInteger(ck.step) || ck.step < 0) {
     throw new FormatError(`${fn}: argument '${name}.step' must be a non-negative integer; got ${describeValue(ck.step)}`);
@@ -567,6 +598,9 @@ function restoreCheckpoint(
     if (cfg[key] !== config[key]) {
       throw domainError(fn, `${name}.config.${key}`, `equal to this run's ${key} (${String(config[key])}) for an exact continuation`, describeValue(cfg[key]));
     }
+  }
+  if (ck.version === 2 && cfg.data !== config.data) {
+    throw domainError(fn, `${name}.config.data`, `the fingerprint of this run's data (${String(config.data)}): the checkpoint was made on other training data`, typeof cfg.data === 'string' ? JSON.stringify(cfg.data) : describeValue(cfg.data));
   }
   // Checked before anything is written, so that a rejected checkpoint leaves the learner untouched.
   if (ck.step > config.steps) throw new FormatError(`${fn}: argument '${name}.step' must be at most its config.steps = ${config.steps}; got ${ck.step}`);

@@ -297,7 +297,28 @@ describe('train (tiny world)', () => {
       expectThrow(() => train(newLearner(), data, { ...base, optimizer: 'adamw', resumeFrom: ck }), DomainError, "train: argument 'opts.resumeFrom.config.optimizer'");
       const linear = createLearner({ world });
       expectThrow(() => train(linear, data, { ...base, resumeFrom: ck }), ShapeError, "train: argument 'opts.resumeFrom.config.architecture' must be the learner's architecture");
-      expectThrow(() => train(newLearner(), data, { ...base, resumeFrom: { ...ck, format: 'x' } as never }), FormatError, "train: argument 'opts.resumeFrom' must be a 'lmtransfer/train-checkpoint' version 1 checkpoint; got format \"x\", version 1");
+      expectThrow(() => train(newLearner(), data, { ...base, resumeFrom: { ...ck, format: 'x' } as never }), FormatError, "train: argument 'opts.resumeFrom' must be a 'lmtransfer/train-checkpoint' version 1 or 2 checkpoint; got format \"x\", version 2");
+      expectThrow(() => train(newLearner(), data, { ...base, resumeFrom: { ...ck, version: 3 } as never }), FormatError, 'train: argument \'opts.resumeFrom\' must be a \'lmtransfer/train-checkpoint\' version 1 or 2 checkpoint; got format "lmtransfer/train-checkpoint", version 3');
+      // Other training data: one word changed, or X changed in one entry, or another kind of target.
+      expect(ck.version).toBe(2);
+      expect(ck.config.data).toMatch(/^sha256:[0-9a-f]{64}$/);
+      const words2 = (data.words as Int32Array).slice();
+      words2[3] = (words2[3] + 1) % 64;
+      expectThrow(() => train(newLearner(), { ...data, words: words2 }, { ...base, resumeFrom: ck }), DomainError, "train: argument 'opts.resumeFrom.config.data' must be the fingerprint of this run's data (sha256:");
+      const X2 = data.X.data.slice();
+      X2[0] += 1e-12;
+      expectThrow(() => train(newLearner(), { ...data, X: matrix(data.X.rows, data.X.cols, X2) }, { ...base, resumeFrom: ck }), DomainError, `train: argument 'opts.resumeFrom.config.data' must be the fingerprint of this run's data (sha256:`);
+      expect(() => train(newLearner(), { ...data, X: matrix(data.X.rows, data.X.cols, X2) }, { ...base, resumeFrom: ck })).toThrow(/\): the checkpoint was made on other training data; got "sha256:[0-9a-f]{64}"$/);
+      // The same data in fresh arrays (as after reloading from disk) resumes.
+      expect(() => train(newLearner(), { X: matrix(data.X.rows, data.X.cols, data.X.data.slice()), words: (data.words as Int32Array).slice() }, { ...base, resumeFrom: JSON.parse(JSON.stringify(ck)) as TrainCheckpoint })).not.toThrow();
+      // Teacher targets: the same contexts under another world's V* are other data.
+      const ckH = train(newLearner(), dataOf('H'), { ...base, world, stopAtStep: 2 }).checkpoint();
+      const world2 = generateWorld({ preset: 'tiny', seed: 5 });
+      expectThrow(() => train(newLearner(), dataOf('H'), { ...base, world: world2, resumeFrom: ckH }), DomainError, "train: argument 'opts.resumeFrom.config.data' must be the fingerprint");
+      expect(() => train(newLearner(), dataOf('H'), { ...base, world, resumeFrom: ckH })).not.toThrow();
+      // A version-1 checkpoint (no fingerprint) still resumes, without the data check.
+      const { data: _fp, ...cfg1 } = ck.config;
+      expect(() => train(newLearner(), { ...data, words: words2 }, { ...base, resumeFrom: { ...ck, version: 1, config: cfg1 } })).not.toThrow();
       expectThrow(() => train(newLearner(), data, { ...base, resumeFrom: { ...ck, params: 'AAAA' } }), FormatError, "train: argument 'opts.resumeFrom.params' must decode to");
       expectThrow(() => train(newLearner(), data, { ...base, resumeFrom: { ...ck, optimizerState: [] } }), FormatError, "train: argument 'opts.resumeFrom.optimizerState' must be an array of 2 encoded buffers; got an array of length 0");
       // The schedule is part of the configuration: another length, rate or shape would change the
