@@ -60,17 +60,24 @@ export interface GenerateOptions {
   readonly m?: number;
   /** Force the kind. */
   readonly kind?: InstanceKind;
+  /**
+   * Larger instances: n in [100, 2099], d in [5, 36], learned dimension up to 36 for `otherDim`,
+   * m in [40, 79], embeddings scaled by 2/√d so that logits keep the spread of the small ones.
+   */
+  readonly large?: boolean;
 }
 
 /** Draw the learned representations for the given truth; the recipe is i.i.d. across contexts. */
 export function generate(seed: number, opts: GenerateOptions = {}): Generated {
   const rng = createRng(`theory-instance-${seed}`);
   const kind = opts.kind ?? KINDS[rng.int(KINDS.length)];
-  const n = 2 + rng.int(9);
-  const d = (kind === 'invisible' ? 2 : 1) + rng.int(4);
-  // m ≥ 7 > (largest learned dimension 4) + 2, so both anchor designs [H 1] have full column rank.
-  const m = opts.m ?? 7 + rng.int(20);
-  const vScale = 0.3 + 1.5 * rng.next();
+  const large = opts.large === true;
+  const n = large ? 100 + rng.int(2000) : 2 + rng.int(9);
+  const d = (kind === 'invisible' ? 2 : 1) + (large ? 4 + rng.int(32) : rng.int(4));
+  // m ≥ 7 > (largest learned dimension 4) + 2, so both anchor designs [H 1] have full column rank
+  // (large: m ≥ 40 > 36 + 2).
+  const m = opts.m ?? (large ? 40 + rng.int(40) : 7 + rng.int(20));
+  const vScale = (0.3 + 1.5 * rng.next()) * (large ? 2 / Math.sqrt(d) : 1);
   const Vs = gaussian(rng, n, d, vScale);
   const Hs = gaussian(rng, m, d, 1);
   let Vh: Matrix;
@@ -87,7 +94,7 @@ export function generate(seed: number, opts: GenerateOptions = {}): Generated {
   } else if (kind === 'otherDim') {
     // A learned model of another dimension d': V̂ and ĥ unrelated to the truth except through a
     // random linear map of h*, so that the task is partly recoverable.
-    const d2 = 1 + rng.int(4);
+    const d2 = 1 + rng.int(large ? 36 : 4);
     Vh = gaussian(rng, n, d2, vScale);
     const P = gaussian(rng, d, d2, 1 / Math.sqrt(d));
     const noise = 10 ** (-3 + 3 * rng.next());
