@@ -13,6 +13,15 @@ import { jsWorkerSource } from './threadPool.js';
 import { wasmSupport } from './wasmApi.js';
 import { wasmLogPartition } from './wasmLogPartition.js';
 import { wasmSoftmaxCrossEntropy, type RowPassArgs } from './wasmRows.js';
+import { jsSoftmaxCrossEntropy } from './jsRows.js';
+import { jsGemm } from './jsGemm.js';
+import { JS_LSE_THREAD_MIN_MADDS, jsLogPartition } from './jsLogPartition.js';
+
+/** Threads the TypeScript kernels may use: 1 unless shared memory and the worker source exist. */
+function jsThreads(): number {
+  const threads = threadCount();
+  return threads >= 2 && wasmSupport().ok && jsWorkerSource() ? threads : 1;
+}
 
 /** Below this many multiply-adds the TypeScript kernel is as fast as staging into WebAssembly. */
 export const WASM_MIN_MADDS = 4096;
@@ -57,6 +66,8 @@ export function tryAcceleratedGemm(
     const threads = threadCount();
     if (threads < 2 || M * N * K < THREAD_MIN_MADDS || !wasmSupport().ok || !jsWorkerSource()) return false;
     if (!(a instanceof c.constructor && b instanceof c.constructor)) return false;
+    // The queued split (src/backend/jsGemm.ts) where its staging fits, else the staged strips.
+    if (jsGemm(threads, transA, transB, M, N, K, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc)) return true;
     wasmGemm('js', f32, threads, transA, transB, M, N, K, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc);
     return true;
   }
@@ -70,8 +81,10 @@ export function tryAcceleratedGemm(
 /**
  * The fused softmax cross-entropy row pass (see `RowPassArgs`) on the accelerated backend: per row
  * the log-sum-exp, the loss `lse − z[t]` and the gradient `scale·(softmax(z) − onehot(t))`.
- * Declines on the `'js'` backend, for passes under `WASM_MIN_MADDS` elements, and when `grad` has a
- * different precision from `z`.
+ * Declines for passes under `WASM_MIN_MADDS` elements; on the WebAssembly backend also when `grad`
+ * has a different precision from `z`; on the `'js'` backend without index targets. On the `'js'`
+ * backend the TypeScript row kernel (`rowCrossEntropyIndex`) runs every row, split across threads
+ * for large passes (src/backend/jsRows.ts): the result is bitwise the same for any thread count.
  * @example
  * ```ts
  * const z = new Float32Array(64 * 100);               // 64 rows of 100 zero logits
@@ -82,7 +95,13 @@ export function tryAcceleratedGemm(
  */
 export function tryAcceleratedSoftmaxCrossEntropy(p: RowPassArgs): boolean {
   if (p.rows <= 0 || p.n <= 0 || p.rows * p.n < WASM_MIN_MADDS) return false;
-  if (activeBackend() !== 'wasm') return false;
+  if (activeBackend() !== 'wasm') {
+    // Whether this takes the pass must not depend on the thread count, so that the caller's
+    // fallback (which may use another row kernel) never replaces it for some counts only.
+    if (!p.targets) return false;
+    jsSoftmaxCrossEntropy(jsThreads(), p);
+    return true;
+  }
   if (p.grad && (p.grad instanceof Float32Array) !== (p.z instanceof Float32Array)) return false;
   wasmSoftmaxCrossEntropy(threadCount(), p);
   return true;
@@ -90,9 +109,11 @@ export function tryAcceleratedSoftmaxCrossEntropy(p: RowPassArgs): boolean {
 
 /**
  * `out[i] = log Σ_{w ∈ words} exp⟨V[w], H[i]⟩` (all words when `words` is null) for `V` `n × d`
- * and `H` `m × d` row-major, fused so that no logits are stored. Declines on the `'js'` backend,
- * for problems under `WASM_MIN_MADDS` multiply-adds, and when a result is not finite (the caller's
- * kernel then reports where the logits overflowed).
+ * and `H` `m × d` row-major, fused so that no logits are stored. Declines for problems under
+ * `WASM_MIN_MADDS` multiply-adds and when a result is not finite (the caller's kernel then reports
+ * where the logits overflowed). On the `'js'` backend it takes only problems of at least
+ * `JS_LSE_THREAD_MIN_MADDS` with threads available, splitting the contexts across them with
+ * bitwise the single-threaded kernel's results (src/backend/jsLogPartition.ts).
  * @example
  * ```ts
  * const out = new Float64Array(32);
@@ -103,6 +124,10 @@ export function tryAcceleratedSoftmaxCrossEntropy(p: RowPassArgs): boolean {
 export function tryAcceleratedLogPartition(V: FloatArray, n: number, d: number, H: FloatArray, m: number, words: Int32Array | null, out: Float64Array): boolean {
   const nA = words ? words.length : n;
   if (m <= 0 || nA <= 0 || d <= 0 || m * nA * d < WASM_MIN_MADDS) return false;
-  if (activeBackend() !== 'wasm') return false;
+  if (activeBackend() !== 'wasm') {
+    const threads = jsThreads();
+    if (threads < 2 || m * nA * d < JS_LSE_THREAD_MIN_MADDS) return false;
+    return jsLogPartition(threads, V, n, d, H, m, words, out);
+  }
   return wasmLogPartition(threadCount(), V, n, d, H, m, words, out);
 }

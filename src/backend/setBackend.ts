@@ -10,6 +10,13 @@ import { wasmSupport } from './wasmApi.js';
  * it, else TypeScript). The environment variable `LMTRANSFER_BACKEND=js|wasm|auto` sets the
  * initial choice; this call overrides it for the rest of the process.
  *
+ * The WebAssembly kernels use fused multiply-adds (relaxed SIMD) where the engine allows: natively
+ * on Node ≥ 22; on Node 20 by turning on V8's `--experimental-wasm-relaxed-simd` at run time when
+ * the kernels are first compiled (`v8.setFlagsFromString`; it stays on for the process). The
+ * environment variable `LMTRANSFER_RELAXED_SIMD=0` keeps the portable multiply-and-add kernels and
+ * leaves V8's flags alone. Every thread runs the same build, so results do not depend on the
+ * thread count; `getBackendInfo()` reports the build (`fma`, `fmaReason`).
+ *
  * Both backends give the same results within rounding: float64 agrees to about 1e-13 relative
  * (different summation order), float32 within the float32 product error bound (see
  * `test/backend/`).

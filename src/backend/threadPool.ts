@@ -17,10 +17,10 @@
 import { Worker } from 'node:worker_threads';
 import { NumericalError } from '../errors/errors.js';
 import { getHeap, heapI32, heapF64, SLOT_BYTES, MAX_SLOTS, type Heap } from './heap.js';
-import { jsGemmOnHeap, jsGemmWorkerSource, jsKernelSource } from './jsKernel.js';
+import { jsGemmOnHeap, jsKernelSource, jsWorkerOpsSource } from './jsKernel.js';
 
 /** The operations a task can name: kernel exports, run identically on every thread. */
-export const OPS = ['sgemm', 'dgemm', 'sceRows', 'dceRows', 'slseNT', 'dlseNT', 'jsgemm'] as const;
+export const OPS = ['sgemm', 'dgemm', 'sceRows', 'dceRows', 'slseNT', 'dlseNT', 'jsgemm', 'jsgemmq', 'jsce', 'jslse'] as const;
 export type OpName = (typeof OPS)[number];
 
 /** One unit of work: a kernel export and its (numeric) arguments. */
@@ -92,6 +92,12 @@ function taskFlops(t: Task): number {
     case 'slseNT':
     case 'dlseNT':
       return 2 * a[1] * a[2] * a[5] + 100 * a[1] * a[5]; // (pAp, M, K, pV, ldv, N, ...)
+    case 'jsgemmq':
+      return a[2]; // (pCtrl, ring, flops): the whole product's, the worker's share being smaller
+    case 'jsce':
+      return 100 * a[2] * a[3]; // (f32, pZ, rows, n, ...)
+    case 'jslse':
+      return 2 * (a[8] - a[7]) * a[4] * a[6] + 100 * (a[8] - a[7]) * a[6]; // (f32, pH, m, d, pB, nw, r0, r1, ...)
   }
 }
 
@@ -134,9 +140,9 @@ const A = new Float64Array(memory.buffer, slot + ${ARGS_BYTE}, ${MAX_ARGS});
 let fns;
 try {
   const exportsObj = new WebAssembly.Instance(module, { env: { memory } }).exports;
-  // 'jsgemm' runs the TypeScript kernel, compiled here from its source (see jsKernel.ts).
-  const jsgemm = jsSource ? (0, eval)(jsSource) : null;
-  fns = ops.map((name) => (name === 'jsgemm' ? (...a) => jsgemm(memory, ...a) : exportsObj[name]));
+  // The 'js…' operations run the TypeScript kernels, compiled here from their source (jsKernel.ts).
+  const jsOps = jsSource ? (0, eval)(jsSource) : null;
+  fns = ops.map((name) => (jsOps && name in jsOps ? (...a) => jsOps[name](memory, ...a) : exportsObj[name]));
 } catch (e) {
   // Tell the main thread at once instead of letting it wait for the start timeout.
   Atomics.store(I, ${STARTED}, -1);
@@ -240,44 +246,52 @@ function runOnMain(h: Heap, t: Task): void {
     jsGemmOnHeap(h.memory.buffer, tA, tB, M, N, K, alpha, f32, pA, lda, pB, ldb, beta, pC, ldc);
     return;
   }
+  // The queued GEMM and the JS row passes do their calling thread's share themselves (jsGemm.ts,
+  // jsRows.ts, jsLogPartition.ts), on the user's buffers or through the kernel modules, and only
+  // post these to workers.
+  if (t.op === 'jsgemmq' || t.op === 'jsce' || t.op === 'jslse') throw new Error(`lmtransfer backend: '${t.op}' runs in worker threads only`);
   const f: (...a: number[]) => void = h.exports[t.op];
   f(...t.args);
 }
 
 let jsWorkerSourceCache: string | null | undefined;
 
-/** The worker-side 'jsgemm' source, or null when the TypeScript kernel cannot run in workers. */
+/** The worker-side source of the 'js…' operations, or null when the TypeScript kernels cannot run in workers. */
 export function jsWorkerSource(): string | null {
   if (jsWorkerSourceCache === undefined) {
     const k = jsKernelSource();
-    jsWorkerSourceCache = k ? jsGemmWorkerSource(k) : null;
+    jsWorkerSourceCache = k ? jsWorkerOpsSource(k) : null;
   }
   return jsWorkerSourceCache;
 }
 
 /** Tasks posted to workers and not yet waited for (see `postTasks` / `waitTasks`). */
 export interface Posted {
+  /** The worker of each task, in task order. */
   pool: PoolWorker[];
   tasks: Task[];
 }
 
 /**
  * Post `tasks` to worker threads (started on first use), one per worker, without waiting; the
- * caller does its own share and then calls `waitTasks`. Posting nothing is allowed.
+ * caller does its own share and then calls `waitTasks`. Posting nothing is allowed. Task `t` goes
+ * to worker `firstWorker + t`, so that a caller can keep several workers busy with separately
+ * posted tasks (the threaded TypeScript row pass hands each worker its next block on its own).
  */
-export function postTasks(tasks: Task[], opCode?: number): Posted {
+export function postTasks(tasks: Task[], opCode?: number, firstWorker = 0): Posted {
   if (tasks.length === 0) return { pool: [], tasks };
   const h = getHeap();
-  const pool = ensureWorkers(h, tasks.length);
+  const pool = ensureWorkers(h, firstWorker + tasks.length);
   const I = heapI32();
   const F = heapF64();
+  const used: PoolWorker[] = [];
   for (let t = 0; t < tasks.length; t++) {
-    let w = pool[t];
+    let w = pool[firstWorker + t];
     if (Atomics.compareExchange(I, (w.slot >> 2) + STATE, IDLE, CLAIMED) !== IDLE) {
       // It exited after idling (its 'exit' event may not have been delivered yet): replace it.
       w.alive = false;
       w = startWorker(h);
-      pool[t] = w;
+      pool[firstWorker + t] = w;
       Atomics.store(I, (w.slot >> 2) + STATE, CLAIMED);
     }
     const task = tasks[t];
@@ -288,8 +302,9 @@ export function postTasks(tasks: Task[], opCode?: number): Posted {
     I[base + OP] = opCode ?? OPS.indexOf(task.op);
     w.seq = Atomics.add(I, base + SEQ, 1) + 1;
     Atomics.notify(I, base + SEQ);
+    used.push(w);
   }
-  return { pool, tasks };
+  return { pool: used, tasks };
 }
 
 /**
@@ -383,6 +398,22 @@ export function waitTasks(posted: Posted): void {
     throw new NumericalError(`lmtransfer backend: ${lost}; the worker pool was stopped and restarts on the next call — call setThreads(1) to run without threads`);
   }
   if (failed !== null) throw new NumericalError(`lmtransfer backend: ${failed}`);
+}
+
+/**
+ * True when every task of `posted` has finished (successfully or not), without waiting: the
+ * threaded TypeScript row pass polls its worker between rows of its own share and hands it the next
+ * block at once. Call `waitTasks` afterwards for the error check (it then returns at once); a
+ * worker that dies never reports done, so a caller that runs out of its own work must block in
+ * `waitTasks`, which detects that.
+ */
+export function tasksDone(posted: Posted): boolean {
+  const I = heapI32();
+  for (let t = 0; t < posted.tasks.length; t++) {
+    const w = posted.pool[t];
+    if (Atomics.load(I, (w.slot >> 2) + DONE) !== w.seq) return false;
+  }
+  return true;
 }
 
 /** Run one task on the calling thread. */

@@ -5,7 +5,8 @@
  *
  * @internal
  */
-import { KERNELS_WASM_BASE64 } from '../wasm/generated/kernels.js';
+import { setFlagsFromString } from 'node:v8';
+import { KERNELS_RELAXED_WASM_BASE64, KERNELS_WASM_BASE64 } from '../wasm/generated/kernels.js';
 
 /** A shared `WebAssembly.Memory`. */
 export interface WasmMemory {
@@ -19,6 +20,7 @@ export type WasmModule = object;
 /** The exports of `src/wasm/assembly/kernels.ts` (numbers stand in for i32/usize/f32/f64). */
 export interface KernelExports {
   heapBase: () => number;
+  fusedMultiplyAdd: () => number;
   gemmWorkspaceBytes: () => number;
   lseWorkspaceBytes: (K: number) => number;
   packAFullBytes: (M: number, K: number, elt: number) => number;
@@ -78,14 +80,101 @@ export function wasmSupport(): { ok: boolean; reason: string } {
   return support;
 }
 
+/** Which of the two embedded modules runs, and why. */
+export interface KernelVariant {
+  /** True for the relaxed-SIMD module (fused multiply-add micro-kernels). */
+  fma: boolean;
+  reason: string;
+}
+
+/** The V8 flag that enables relaxed SIMD on Node 20 (V8 11.3); Node ≥ 22 has it on by default. */
+export const RELAXED_SIMD_FLAG = '--experimental-wasm-relaxed-simd';
+
+/**
+ * Read `LMTRANSFER_RELAXED_SIMD`: `'0'`, `'off'` or `'false'` keep the portable module (and leave
+ * the V8 flags alone); unset, empty, `'1'`, `'on'`, `'true'` or `'auto'` use relaxed SIMD where it
+ * can be had. An unknown value warns once and counts as auto, like the other backend variables.
+ */
+function relaxedDisabledByEnv(): boolean {
+  const v = process.env.LMTRANSFER_RELAXED_SIMD;
+  if (v === undefined) return false;
+  const lower = v.trim().toLowerCase();
+  if (['0', 'off', 'false'].includes(lower)) return true;
+  if (['', '1', 'on', 'true', 'auto'].includes(lower)) return false;
+  process.emitWarning(`lmtransfer: LMTRANSFER_RELAXED_SIMD must be one of '0', '1', 'auto' (or off/on, false/true); got ${JSON.stringify(v)}; using 'auto'`);
+  return false;
+}
+
+/**
+ * Decide which module to run (pure, so that every branch can be tested with stand-ins):
+ * the relaxed-SIMD module when the engine validates it; otherwise, unless `disabled`, after
+ * `enableFlag()` (turning on V8's relaxed-SIMD flag) if it validates then; otherwise the portable
+ * module. `enableFlag` may throw (the flag is unknown to the engine); that counts as unavailable.
+ *
+ * @example
+ * ```ts
+ * chooseKernelVariant(false, () => true, () => {}); // { fma: true, reason: 'relaxed SIMD supported by this engine' }
+ * ```
+ */
+export function chooseKernelVariant(disabled: boolean, validateRelaxed: () => boolean, enableFlag: () => void): KernelVariant {
+  if (disabled) return { fma: false, reason: 'relaxed SIMD disabled by LMTRANSFER_RELAXED_SIMD' };
+  if (validateRelaxed()) return { fma: true, reason: 'relaxed SIMD supported by this engine' };
+  try {
+    enableFlag();
+  } catch (e) {
+    return { fma: false, reason: `relaxed SIMD unavailable (setting ${RELAXED_SIMD_FLAG} failed: ${String(e)})` };
+  }
+  if (validateRelaxed()) return { fma: true, reason: `relaxed SIMD enabled with the V8 flag ${RELAXED_SIMD_FLAG}` };
+  return { fma: false, reason: 'relaxed SIMD is not supported by this engine' };
+}
+
+let variant: KernelVariant | undefined;
+let relaxedBytes: Uint8Array | undefined;
+
+function moduleBytes(fma: boolean): Uint8Array {
+  if (fma) {
+    relaxedBytes ??= new Uint8Array(Buffer.from(KERNELS_RELAXED_WASM_BASE64, 'base64'));
+    return relaxedBytes;
+  }
+  return new Uint8Array(Buffer.from(KERNELS_WASM_BASE64, 'base64'));
+}
+
+/**
+ * The module variant this process runs, decided once (callers check `wasmSupport()` first). On
+ * Node 20 the relaxed-SIMD module needs V8's `--experimental-wasm-relaxed-simd`; when the engine
+ * does not validate the module as is, the flag is turned on at run time with
+ * `v8.setFlagsFromString` (before anything is compiled; it stays on for the process, and only
+ * admits the relaxed-SIMD instructions) unless `LMTRANSFER_RELAXED_SIMD=0`. Every thread runs the
+ * same compiled module, so results do not depend on the thread count.
+ *
+ * @example
+ * ```ts
+ * if (wasmSupport().ok) kernelVariant(); // on Node 20: { fma: true, reason: 'relaxed SIMD enabled with the V8 flag …' }
+ * ```
+ */
+export function kernelVariant(): KernelVariant {
+  if (variant) return variant;
+  const wa = wasmNamespace() as WasmNamespace;
+  const validate = (): boolean => {
+    try {
+      return wa.validate(moduleBytes(true));
+    } catch {
+      return false;
+    }
+  };
+  variant = chooseKernelVariant(relaxedDisabledByEnv(), validate, () => setFlagsFromString(RELAXED_SIMD_FLAG));
+  return variant;
+}
+
 let compiled: WasmModule | undefined;
 
-/** The compiled kernel module (compiled once per thread that asks). */
+/** The compiled kernel module of the chosen variant (compiled once per thread that asks). */
 export function kernelModule(): WasmModule {
   if (!compiled) {
     // Callers check wasmSupport() first, so the namespace exists here.
     const wa = wasmNamespace() as WasmNamespace;
-    compiled = new wa.Module(new Uint8Array(Buffer.from(KERNELS_WASM_BASE64, 'base64')));
+    compiled = new wa.Module(moduleBytes(kernelVariant().fma));
+    relaxedBytes = undefined;
   }
   return compiled;
 }

@@ -13,9 +13,10 @@
  * Threads and pipelining: only the calling thread can read user buffers, so the copies are serial.
  * With several blocks and threads, the blocks are double-buffered: while the workers compute block
  * s, the calling thread computes a smaller share of it and then copies block s + 1 in and block
- * s − 1 out. Its share is rebalanced after every block from the measured compute and copy times,
- * so that copies hide behind the workers' compute instead of idling them (this moves work between
- * threads; it never changes what is computed for an element).
+ * s − 1 out. Its share is rebalanced after every block from the measured compute and copy times
+ * and from how long it then waited for the workers, so that copies hide behind the workers'
+ * compute instead of idling them, and a worker slowed down (say, by another process on its core)
+ * gets less (this moves work between threads; it never changes what is computed for an element).
  *
  * @internal
  */
@@ -158,6 +159,8 @@ export function wasmGemm(
   const stageOut = (s: Step): void => {
     copyBlock(heap, pC[s.chunk % nbuf] >> shift, s.nc, s.mc, s.nc, c, cOff + s.i0 * ldc + s.j0, ldc);
   };
+  /** The fraction of the split side that the last `tasksOf` gave the calling thread (after rounding). */
+  let mainShare = 1;
   /** The step's tasks: the calling thread's strip (fraction `fm` of the split side) first. */
   const tasksOf = (s: Step, buf: number, fm: number): Task[] => {
     const { mc, nc, kc } = s;
@@ -170,6 +173,7 @@ export function wasmGemm(
     const cuts = [0];
     if (nt > 1) {
       const first = Math.min(len, Math.max(8, Math.round((len * fm) / 8) * 8));
+      mainShare = first / len;
       cuts.push(first);
       const rest = len - first;
       const size = Math.ceil(rest / (nt - 1) / 8) * 8;
@@ -218,6 +222,7 @@ export function wasmGemm(
     const posted = postTasks(tasks.slice(1));
     let tMain = 0;
     let tCopy = 0;
+    let tWait = 0;
     try {
       const t0 = performance.now();
       runHere(tasks[0]);
@@ -231,16 +236,23 @@ export function wasmGemm(
       tMain = t1 - t0;
       tCopy = performance.now() - t1;
     } finally {
+      const tw = performance.now();
       waitTasks(posted);
+      tWait = performance.now() - tw;
     }
     if (s.last) pendingOut = s;
-    // Rebalance: the calling thread's strip plus its copies should take as long as a worker's strip.
-    // With W the whole block's single-thread time (estimated from this strip), solve
-    // fm·W + copy = (1 − fm)·W/(nt − 1).
+    // Rebalance: the calling thread's strip plus its copies should take as long as a worker's
+    // strip. Wm is the whole block's time on the calling thread (from its strip). A worker that
+    // was still running when the calling thread finished its copies shows its own speed Ww (it
+    // ran its strip for tMain + tCopy + tWait), e.g. when another process shares its core;
+    // otherwise it is taken to be as fast as the calling thread. Solve
+    // fm·Wm + copy = (1 − fm)·Ww/(nt − 1).
     if (tMain > 0 && tasks.length === nt) {
-      const W = tMain / Math.max(fm, 1e-3);
+      const Wm = tMain / Math.max(mainShare, 1e-3);
       const r = 1 / (nt - 1);
-      fm = Math.min(1 / nt, Math.max(0.05, (r - tCopy / W) / (1 + r)));
+      const workerShare = (1 - mainShare) * r;
+      const Ww = tWait > 0.1 && workerShare > 0 ? (tMain + tCopy + tWait) / workerShare : Wm;
+      fm = Math.min(0.95, Math.max(0.05, (r * Ww - tCopy) / (Wm + r * Ww)));
     }
   }
   if (pendingOut) stageOut(pendingOut);

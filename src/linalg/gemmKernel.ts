@@ -16,25 +16,29 @@
  * panels. Packing also converts Float32Array inputs to float64, so products accumulate in double and
  * are rounded to float32 only on the store into a Float32Array `C`.
  *
- * Why these choices (measurements in /work/shared/notes/perf.md §1, §6, on this 2-vCPU Zen 4 box):
+ * Why these choices (measurements in /work/shared/notes/perf.md §1, §6, on a 2-vCPU Zen 4 box):
  * V8 emits scalar SSE code only, so the in-L1 ceiling of a JS micro-kernel is about 5 GFLOP/s; a 4×4
  * register tile with 16 local accumulators is within a few percent of the best MR×NR shape tried,
  * and packing on top of it took the 1024×256·(10000×256)ᵀ product from 4.0 to 4.6 GFLOP/s. The block
  * sizes MC=128, KC=256, NC=2048 are the ones used there: the packed A block (128·256·8 B = 256 KiB)
  * sits in L2 (1 MiB per core on that Zen 4; 512 KiB per core on the Zen 3 this was later measured
  * on, per `lscpu`), the packed B panel (256·2048·8 B = 4 MiB) in L3, and one B micro-panel
- * (256·4·8 B = 8 KiB) in the 32 KiB L1. On the Zen 3 (2 vCPUs, no AVX-512, idle) the in-L1 4×4
- * micro-kernel reached ≈ 3.6 GFLOP/s and the full 1024×256·(10000×256)ᵀ product ≈ 2.9 GFLOP/s
- * float64; every MR×NR from 2×4 to 4×4 was within noise of the others, as in the notes.
- * A later audit on the same Zen 3 under load (1-minute load average 6–7 on 2 vCPUs, so figures are
- * GFLOP per CPU-second, best of 3) found the same picture: the full product at 3.0–3.3 single-
- * threaded for (MC, KC, NC) = (128, 256, 2048), (64, 256, 2048), (96, 256, 4096), (256, 256, 1024)
- * and (32, 256, 10000) alike, and the in-L1 micro-kernel at ≤ 4.0 for 4×4, 3×4 (which fits the 16
- * XMM registers), 4×4 unrolled twice over p, and 4×4 with one shared panel index. The blocks are
- * therefore not the limit; the scalar micro-kernel is, and its ceiling is at or just below the
- * issue's 4 GFLOP/s target, which the TypeScript kernel does not reach here (the WebAssembly SIMD
- * backend and worker threads, src/backend/, are the route to more). Measure with
- * `BACKENDS=js npx tsx bench/matmul.bench.ts`.
+ * (256·4·8 B = 8 KiB) in the 32 KiB L1.
+ *
+ * On the project's Zen 3 (2 vCPUs, ≈ 2.9 GHz, shared and noisy host; best of 15 by CPU time, V8
+ * 11.3) the in-L1 micro-kernel reaches 4.3–4.5 GFLOP/s (the same ≈ 1.5 FLOP/cycle as the notes'
+ * Zen 4 figure), and 4.5 with the A block streamed from L2, so the blocks are not the limit. What
+ * limits it is V8's code for the loop, seen with `node --print-opt-code`: every typed-array load is
+ * a sign extension, a bounds compare and branch and an address `lea` besides the load; the array's
+ * map is re-checked and its length and data pointer reloaded on every iteration; and the scheduler
+ * issues all 16 multiplies before the 16 adds, so about 13 accumulators are spilled to the stack
+ * and reloaded each step. Two changes measurably help and are used here: both packed panels in one
+ * array (one map check and one set of reloads per step instead of two: 3.9 → 4.3 GFLOP/s in L1) and
+ * int32 index arithmetic (`| 0`, see the micro-kernels). Tried and not better in L1: tiles 2×4,
+ * 3×3, 3×4, 4×2, 4×3, 2×6, 4×6, 6×4, 5×5, 3×8, 4×8, 8×4 (3.5–4.4, none clearly above 4×4), the
+ * depth loop unrolled twice (3.3–3.9: more spills) and a loop bounded by the panel end instead of
+ * a counter (same). In the full product the micro-kernel takes 89 % of the time (`--cpu-prof`);
+ * packing is under 2 %. Measure with `BACKENDS=js npx tsx bench/matmul.bench.ts`.
  *
  * Small problems (fewer than SMALL_FLOPS multiply-adds) skip packing: for them the packing traffic
  * and the zero-padding of partial tiles cost more than they save, and every operand is in cache.
@@ -63,10 +67,13 @@ export const NC = 2048;
 export const SMALL_FLOPS = 32 * 32 * 32;
 
 // Packing scratch, grown on demand and reused across calls so that a training loop does not
-// allocate 4 MiB per product. `gemm` is synchronous and never re-entered, so one pair suffices per
-// thread (each worker thread has its own module instance).
-let packA = new Float64Array(0);
-let packB = new Float64Array(0);
+// allocate 4 MiB per product. `gemm` is synchronous and never re-entered, so one buffer suffices per
+// thread (each worker thread has its own module instance). The packed A block and the packed B
+// panel share this one array (A first, then B): V8 re-checks a typed array's map and reloads its
+// length and data pointer on every iteration of the micro-kernel's loop, so reading both panels
+// from one array halves that overhead. In-L1 4×4 micro-kernel on the Zen 3, best of 15 by CPU
+// time: 3.9 GFLOP/s with two arrays, 4.3 with one.
+let pack = new Float64Array(0);
 // The 4×4 tile of a partial (edge) micro-panel, written by the micro-kernel and copied out.
 const edgeTile = new Float64Array(MR * NR);
 
@@ -116,10 +123,10 @@ export function gemmKernel(
   const kcMax = Math.min(K, KC);
   const mcMax = Math.min(roundUp(M, MR), MC);
   const ncMax = Math.min(roundUp(N, NR), NC);
-  if (packA.length < mcMax * kcMax) packA = new Float64Array(mcMax * kcMax);
-  if (packB.length < ncMax * kcMax) packB = new Float64Array(ncMax * kcMax);
-  const pa = packA;
-  const pb = packB;
+  // The A block occupies [0, bBase) of the scratch, the B panel [bBase, bBase + ncMax·kcMax).
+  const bBase = mcMax * kcMax;
+  if (pack.length < bBase + ncMax * kcMax) pack = new Float64Array(bBase + ncMax * kcMax);
+  const w = pack;
 
   for (let jc = 0; jc < N; jc += NC) {
     const nc = Math.min(NC, N - jc);
@@ -127,21 +134,21 @@ export function gemmKernel(
       const kc = Math.min(KC, K - pc);
       // The first K block applies the caller's β; later blocks accumulate onto it.
       const betaBlock = pc === 0 ? beta : 1;
-      packPanelB(b, bOffset + pc * bRow + jc * bCol, bRow, bCol, kc, nc, pb);
+      packPanelB(b, bOffset + pc * bRow + jc * bCol, bRow, bCol, kc, nc, w, bBase);
       for (let ic = 0; ic < M; ic += MC) {
         const mc = Math.min(MC, M - ic);
-        packBlockA(a, aOffset + ic * aRow + pc * aCol, aRow, aCol, mc, kc, pa);
+        packBlockA(a, aOffset + ic * aRow + pc * aCol, aRow, aCol, mc, kc, w);
         for (let jr = 0; jr < nc; jr += NR) {
           const nr = Math.min(NR, nc - jr);
-          const pbOff = jr * kc;
+          const pbOff = bBase + jr * kc;
           for (let ir = 0; ir < mc; ir += MR) {
             const mr = Math.min(MR, mc - ir);
             const cOff = cOffset + (ic + ir) * ldc + jc + jr;
             if (mr === MR && nr === NR) {
-              if (c instanceof Float64Array) microKernel4x4F64(kc, pa, ir * kc, pb, pbOff, alpha, betaBlock, c, cOff, ldc);
-              else microKernel4x4F32(kc, pa, ir * kc, pb, pbOff, alpha, betaBlock, c, cOff, ldc);
+              if (c instanceof Float64Array) microKernel4x4F64(kc, w, ir * kc, pbOff, alpha, betaBlock, c, cOff, ldc);
+              else microKernel4x4F32(kc, w, ir * kc, pbOff, alpha, betaBlock, c, cOff, ldc);
             } else {
-              microKernel4x4Tile(kc, pa, ir * kc, pb, pbOff, edgeTile);
+              microKernel4x4Tile(kc, w, ir * kc, pbOff, edgeTile);
               storeEdge(mr, nr, edgeTile, alpha, betaBlock, c, cOff, ldc);
             }
           }
@@ -243,12 +250,12 @@ function packBlockA(src: FloatArray, off: number, rs: number, cs: number, mc: nu
 
 /**
  * Pack the `kc × nc` panel of op(B) starting at `off` (element (p, j) at `off + p·rs + j·cs`) into
- * `ceil(nc/NR)` micro-panels: panel `q` holds columns `q·NR … q·NR+NR−1`, stored p-major
- * (`dst[q·NR·kc + p·NR + c]`). Columns past `nc` are zero.
+ * `ceil(nc/NR)` micro-panels from `dstOff` on: panel `q` holds columns `q·NR … q·NR+NR−1`, stored
+ * p-major (`dst[dstOff + q·NR·kc + p·NR + c]`). Columns past `nc` are zero.
  */
-function packPanelB(src: FloatArray, off: number, rs: number, cs: number, kc: number, nc: number, dst: Float64Array): void {
+function packPanelB(src: FloatArray, off: number, rs: number, cs: number, kc: number, nc: number, dst: Float64Array, dstOff: number): void {
   for (let j0 = 0; j0 < nc; j0 += NR) {
-    const base = j0 * kc;
+    const base = dstOff + j0 * kc;
     const cols = Math.min(NR, nc - j0);
     if (cols === NR) {
       const s0 = off + j0 * cs;
@@ -275,7 +282,10 @@ function packPanelB(src: FloatArray, off: number, rs: number, cs: number, kc: nu
 }
 
 // The three micro-kernels below share one hand-unrolled body: 16 local accumulators, 4 loads from
-// each packed panel per step. They are separate functions (rather than one taking a FloatArray `C`)
+// each packed panel per step, both panels in the one scratch array `w` (A panel at `ia0`, B panel
+// at `ib0`). Index sums are written `(i + k) | 0`: that tells V8 they are int32 additions, so it
+// emits a plain `lea` instead of an add with an overflow check and a sign extension per load
+// (seen in `node --print-opt-code`); the values never come near 2^31 (the scratch is a few MiB). They are separate functions (rather than one taking a FloatArray `C`)
 // so that every typed-array access inside each is monomorphic, which V8 needs to keep the loop in
 // registers. The body is duplicated on purpose; a shared helper returning 16 values would allocate.
 // Each B value is loaded just before its four updates (rather than all eight loads first), which
@@ -284,9 +294,8 @@ function packPanelB(src: FloatArray, off: number, rs: number, cs: number, kc: nu
 /** Full 4×4 tile into a Float64Array `C`: `C[tile] ← α·acc + β·C[tile]`. */
 function microKernel4x4F64(
   kc: number,
-  pa: Float64Array,
+  w: Float64Array,
   ia0: number,
-  pb: Float64Array,
   ib0: number,
   alpha: number,
   beta: number,
@@ -298,20 +307,20 @@ function microKernel4x4F64(
   let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
   let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
   let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
-  let ia = ia0;
-  let ib = ib0;
+  let ia = ia0 | 0;
+  let ib = ib0 | 0;
   for (let p = 0; p < kc; p++) {
-    const a0 = pa[ia], a1 = pa[ia + 1], a2 = pa[ia + 2], a3 = pa[ia + 3];
-    const b0 = pb[ib];
+    const a0 = w[ia], a1 = w[(ia + 1) | 0], a2 = w[(ia + 2) | 0], a3 = w[(ia + 3) | 0];
+    const b0 = w[ib];
     c00 += a0 * b0; c10 += a1 * b0; c20 += a2 * b0; c30 += a3 * b0;
-    const b1 = pb[ib + 1];
+    const b1 = w[(ib + 1) | 0];
     c01 += a0 * b1; c11 += a1 * b1; c21 += a2 * b1; c31 += a3 * b1;
-    const b2 = pb[ib + 2];
+    const b2 = w[(ib + 2) | 0];
     c02 += a0 * b2; c12 += a1 * b2; c22 += a2 * b2; c32 += a3 * b2;
-    const b3 = pb[ib + 3];
+    const b3 = w[(ib + 3) | 0];
     c03 += a0 * b3; c13 += a1 * b3; c23 += a2 * b3; c33 += a3 * b3;
-    ia += 4;
-    ib += 4;
+    ia = (ia + 4) | 0;
+    ib = (ib + 4) | 0;
   }
   const r0 = cOff, r1 = r0 + ldc, r2 = r1 + ldc, r3 = r2 + ldc;
   if (beta === 0) {
@@ -334,9 +343,8 @@ function microKernel4x4F64(
 /** Full 4×4 tile into a Float32Array `C` (the store rounds to float32). */
 function microKernel4x4F32(
   kc: number,
-  pa: Float64Array,
+  w: Float64Array,
   ia0: number,
-  pb: Float64Array,
   ib0: number,
   alpha: number,
   beta: number,
@@ -348,20 +356,20 @@ function microKernel4x4F32(
   let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
   let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
   let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
-  let ia = ia0;
-  let ib = ib0;
+  let ia = ia0 | 0;
+  let ib = ib0 | 0;
   for (let p = 0; p < kc; p++) {
-    const a0 = pa[ia], a1 = pa[ia + 1], a2 = pa[ia + 2], a3 = pa[ia + 3];
-    const b0 = pb[ib];
+    const a0 = w[ia], a1 = w[(ia + 1) | 0], a2 = w[(ia + 2) | 0], a3 = w[(ia + 3) | 0];
+    const b0 = w[ib];
     c00 += a0 * b0; c10 += a1 * b0; c20 += a2 * b0; c30 += a3 * b0;
-    const b1 = pb[ib + 1];
+    const b1 = w[(ib + 1) | 0];
     c01 += a0 * b1; c11 += a1 * b1; c21 += a2 * b1; c31 += a3 * b1;
-    const b2 = pb[ib + 2];
+    const b2 = w[(ib + 2) | 0];
     c02 += a0 * b2; c12 += a1 * b2; c22 += a2 * b2; c32 += a3 * b2;
-    const b3 = pb[ib + 3];
+    const b3 = w[(ib + 3) | 0];
     c03 += a0 * b3; c13 += a1 * b3; c23 += a2 * b3; c33 += a3 * b3;
-    ia += 4;
-    ib += 4;
+    ia = (ia + 4) | 0;
+    ib = (ib + 4) | 0;
   }
   const r0 = cOff, r1 = r0 + ldc, r2 = r1 + ldc, r3 = r2 + ldc;
   if (beta === 0) {
@@ -382,25 +390,25 @@ function microKernel4x4F32(
 }
 
 /** Full 4×4 tile of raw sums into `tile` (row-major), for partial tiles at the right/bottom edges. */
-function microKernel4x4Tile(kc: number, pa: Float64Array, ia0: number, pb: Float64Array, ib0: number, tile: Float64Array): void {
+function microKernel4x4Tile(kc: number, w: Float64Array, ia0: number, ib0: number, tile: Float64Array): void {
   let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
   let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
   let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
   let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
-  let ia = ia0;
-  let ib = ib0;
+  let ia = ia0 | 0;
+  let ib = ib0 | 0;
   for (let p = 0; p < kc; p++) {
-    const a0 = pa[ia], a1 = pa[ia + 1], a2 = pa[ia + 2], a3 = pa[ia + 3];
-    const b0 = pb[ib];
+    const a0 = w[ia], a1 = w[(ia + 1) | 0], a2 = w[(ia + 2) | 0], a3 = w[(ia + 3) | 0];
+    const b0 = w[ib];
     c00 += a0 * b0; c10 += a1 * b0; c20 += a2 * b0; c30 += a3 * b0;
-    const b1 = pb[ib + 1];
+    const b1 = w[(ib + 1) | 0];
     c01 += a0 * b1; c11 += a1 * b1; c21 += a2 * b1; c31 += a3 * b1;
-    const b2 = pb[ib + 2];
+    const b2 = w[(ib + 2) | 0];
     c02 += a0 * b2; c12 += a1 * b2; c22 += a2 * b2; c32 += a3 * b2;
-    const b3 = pb[ib + 3];
+    const b3 = w[(ib + 3) | 0];
     c03 += a0 * b3; c13 += a1 * b3; c23 += a2 * b3; c33 += a3 * b3;
-    ia += 4;
-    ib += 4;
+    ia = (ia + 4) | 0;
+    ib = (ib + 4) | 0;
   }
   tile[0] = c00; tile[1] = c01; tile[2] = c02; tile[3] = c03;
   tile[4] = c10; tile[5] = c11; tile[6] = c12; tile[7] = c13;
@@ -436,8 +444,7 @@ export function gemmKernelSource(): string {
   const fns = [gemmKernel, roundUp, scaleC, directGemm, packBlockA, packPanelB, microKernel4x4F64, microKernel4x4F32, microKernel4x4Tile, storeEdge];
   return [
     `const MR = ${MR}, NR = ${NR}, MC = ${MC}, KC = ${KC}, NC = ${NC}, SMALL_FLOPS = ${SMALL_FLOPS};`,
-    'let packA = new Float64Array(0);',
-    'let packB = new Float64Array(0);',
+    'let pack = new Float64Array(0);',
     'const edgeTile = new Float64Array(MR * NR);',
     ...fns.map(String),
   ].join('\n');

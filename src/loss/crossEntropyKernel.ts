@@ -48,7 +48,7 @@ function shiftedExp(z: FloatArray, off: number, n: number, scratch: Float64Array
 
 /**
  * Loss `LSE(z) − z_t` of one row with index target `t`; when `grad` is given, writes
- * `scale · (softmax(z) − e_t)` into `grad[gOff ..]`.
+ * `scale · (softmax(z) − e_t)` into `grad[gOff ..]` (`grad` may be `z` with `gOff = off`: in place).
  *
  * @example
  * ```ts
@@ -70,6 +70,9 @@ export function rowCrossEntropyIndex(
 ): number {
   shiftedExp(z, off, n, scratch, tmp2);
   const lse = tmp2[0];
+  // Read z_t before the gradient is written: `grad` may be `z` itself (the training step and the
+  // threaded row pass overwrite the logits with their gradient).
+  const zt = z[off + t];
   if (grad) {
     const k = tmp2[1] * scale;
     for (let j = 0; j < n; j++) grad[gOff + j] = scratch[j] * k;
@@ -77,7 +80,7 @@ export function rowCrossEntropyIndex(
     grad[gOff + t] = scratch[t] * k - scale;
   }
   // lse ≥ max z ≥ z_t in floating point too (c + log s with s ≥ 1), so the loss is never negative.
-  return lse - z[off + t];
+  return lse - zt;
 }
 
 /**
@@ -119,4 +122,21 @@ export function rowCrossEntropyDist(
     for (let j = 0; j < n; j++) grad[gOff + j] = scratch[j] * k - q[qOff + j] * scale;
   }
   return loss;
+}
+
+/**
+ * `rowCrossEntropyIndex` and its helpers as one self-contained script (their own texts after the
+ * module-scope aliases they use), for worker threads: the `'js'` backend splits the fused row pass
+ * across threads (src/backend/jsRows.ts) and workers are started from source strings. The script
+ * expects `fastExp` to be defined before it (see `fastExpSource`). Keep the list in step with the
+ * functions `rowCrossEntropyIndex` calls (test/backend/jsRows.test.ts runs the result in a worker).
+ *
+ * @example
+ * ```ts
+ * const row = new Function(`${fastExpSource()}\n${crossEntropyKernelSource()}\nreturn rowCrossEntropyIndex;`)();
+ * ```
+ * @internal
+ */
+export function crossEntropyKernelSource(): string {
+  return ['const { log } = Math;', 'const exp = fastExp;', String(shiftedExp), String(rowCrossEntropyIndex)].join('\n');
 }

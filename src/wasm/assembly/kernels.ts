@@ -7,11 +7,26 @@
 //
 // Blocking follows GotoBLAS / BLIS (Goto & van de Geijn, "Anatomy of high-performance matrix
 // multiplication", ACM TOMS 34(3), 2008): loops jc (NC columns) → pc (KC depth, pack B) → ic (MC
-// rows, pack A) → jr → ir → a register-tiled micro-kernel. Portable WASM SIMD has no fused
-// multiply-add (relaxed SIMD is behind a flag on Node 20), so the micro-kernels use mul + add.
+// rows, pack A) → jr → ir → a register-tiled micro-kernel.
+//
+// Two modules are built from this one source (scripts/build-wasm.mjs): a portable one (SIMD +
+// threads) and one that also enables relaxed SIMD, where `ASC_FEATURE_RELAXED_SIMD` is true and the
+// micro-kernels use the fused multiply-add `relaxed_madd` (one instruction instead of a multiply and
+// an add; Node 20 has it only behind a V8 flag, see src/backend/wasmApi.ts). The constant is known
+// at compile time, so each module contains only its own variant.
+//
+// Micro-tile: 4 rows × 2 vectors in both modules. V8 (11.3, x64) allocates 15 vector registers and
+// schedules every load of a micro-kernel step (both B vectors and all the broadcast A values)
+// before its multiply-adds, so a tile needs accumulators + 2 + MR registers: 4×2 vectors fits (14,
+// plus the product temporary without FMA), while 6×2 (20 registers) spilled accumulators to the
+// stack and ran 2× slower even with FMA; 5×2 with lane shuffles fitted but was no faster.
 //
 // Precision: the f32 kernels multiply and accumulate in f32 (as BLAS sgemm does); the f64 kernels
-// in f64. The row passes (softmax, cross-entropy, log-sum-exp) accumulate their sums in f64.
+// in f64. With the fused variant each multiply-add rounds once instead of twice, which is at least
+// as accurate. Within one module the arithmetic for a result element does not depend on where its
+// micro-tile starts, so results are the same however a product is split across threads. The row
+// passes (softmax, cross-entropy, log-sum-exp) accumulate their sums in f64 and are the same in
+// both modules.
 
 // ---------------------------------------------------------------------------------------------
 // Block sizes. f32: 4×8 micro-tile (8 f32x4 accumulators), A block MC×KC = 128 KiB (L2), B
@@ -31,6 +46,22 @@ const DNC: i32 = 1024;
 
 // Columns per logits tile in the fused log-sum-exp (the tile, MC×NCL, stays in L2).
 const LNC: i32 = 256;
+
+/** Whether this module was compiled with relaxed SIMD (fused multiply-add micro-kernels): 1 or 0. */
+export function fusedMultiplyAdd(): i32 {
+  return ASC_FEATURE_RELAXED_SIMD ? 1 : 0;
+}
+
+// c + a·b, fused (one rounding) in the relaxed-SIMD module, else a multiply and an add.
+@inline function sfma(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(c, f32x4.mul(a, b));
+}
+
+@inline function dfma(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f64x2.relaxed_madd(a, b, c);
+  return f64x2.add(c, f64x2.mul(a, b));
+}
 
 /** Where the host may start placing its own data (above this module's static data, if any). */
 export function heapBase(): usize {
@@ -53,6 +84,7 @@ export function gemmWorkspaceBytes(): usize {
 // Packed A: panels of SMR rows; within a panel, for each p the SMR values of column p.
 
 function spackA(tA: i32, mc: i32, kc: i32, pA: usize, lda: i32, ic: i32, pc: i32, dst: usize): void {
+  const pstep = <usize>SMR << 2; // bytes per column of a packed panel
   for (let ir = 0; ir < mc; ir += SMR) {
     const mr = imin(SMR, mc - ir);
     const panel = dst + (<usize>(ir * kc) << 2);
@@ -61,25 +93,53 @@ function spackA(tA: i32, mc: i32, kc: i32, pA: usize, lda: i32, ic: i32, pc: i32
       let src = pA + (<usize>(pc * lda + ic + ir) << 2);
       const step = <usize>lda << 2;
       if (mr == SMR) {
+        let d = panel;
         for (let p = 0; p < kc; p++) {
-          v128.store(panel + (<usize>p << 4), v128.load(src));
+          v128.store(d, v128.load(src));
           src += step;
+          d += pstep;
         }
       } else {
         for (let p = 0; p < kc; p++) {
-          const d = panel + (<usize>p << 4);
+          const d = panel + <usize>p * pstep;
           for (let r = 0; r < SMR; r++) store<f32>(d + (<usize>r << 2), r < mr ? load<f32>(src + (<usize>r << 2)) : 0);
           src += step;
         }
+      }
+    } else if (mr == SMR) {
+      // Rows of op(A) are contiguous: read four columns of each row as one vector and transpose
+      // 4×4 blocks in registers, instead of one scalar load and strided store per element.
+      const s0 = pA + (<usize>((ic + ir) * lda + pc) << 2);
+      const rs = <usize>lda << 2;
+      let p = 0;
+      for (; p + 4 <= kc; p += 4) {
+        const o = <usize>p << 2;
+        const d = panel + <usize>p * pstep;
+        const x0 = v128.load(s0 + o);
+        const x1 = v128.load(s0 + rs + o);
+        const x2 = v128.load(s0 + 2 * rs + o);
+        const x3 = v128.load(s0 + 3 * rs + o);
+        const t0 = i32x4.shuffle(x0, x1, 0, 4, 1, 5);
+        const t1 = i32x4.shuffle(x0, x1, 2, 6, 3, 7);
+        const t2 = i32x4.shuffle(x2, x3, 0, 4, 1, 5);
+        const t3 = i32x4.shuffle(x2, x3, 2, 6, 3, 7);
+        v128.store(d, i32x4.shuffle(t0, t2, 0, 1, 4, 5));
+        v128.store(d + pstep, i32x4.shuffle(t0, t2, 2, 3, 6, 7));
+        v128.store(d + 2 * pstep, i32x4.shuffle(t1, t3, 0, 1, 4, 5));
+        v128.store(d + 3 * pstep, i32x4.shuffle(t1, t3, 2, 3, 6, 7));
+      }
+      for (; p < kc; p++) {
+        const d = panel + <usize>p * pstep;
+        for (let r = 0; r < SMR; r++) store<f32>(d + (<usize>r << 2), load<f32>(s0 + <usize>r * rs + (<usize>p << 2)));
       }
     } else {
       for (let r = 0; r < SMR; r++) {
         const d = panel + (<usize>r << 2);
         if (r < mr) {
           const src = pA + (<usize>((ic + ir + r) * lda + pc) << 2);
-          for (let p = 0; p < kc; p++) store<f32>(d + (<usize>p << 4), load<f32>(src + (<usize>p << 2)));
+          for (let p = 0; p < kc; p++) store<f32>(d + <usize>p * pstep, load<f32>(src + (<usize>p << 2)));
         } else {
-          for (let p = 0; p < kc; p++) store<f32>(d + (<usize>p << 4), 0);
+          for (let p = 0; p < kc; p++) store<f32>(d + <usize>p * pstep, 0);
         }
       }
     }
@@ -123,6 +183,20 @@ function spackB(tB: i32, kc: i32, nc: i32, pB: usize, ldb: i32, pc: i32, jc: i32
   }
 }
 
+// One row of an f32 micro-tile: C[row, 0..8) ← α·(x0, x1) + β·C (β = 0: overwrite). The epilogue
+// is a separate multiply and add in both modules, so that full tiles and edge tiles (computed into
+// scratch, then merged as t + β·C) round identically.
+@inline function sout(c: usize, x0: v128, x1: v128, av: v128, beta: f32): void {
+  if (beta == 0) {
+    v128.store(c, f32x4.mul(x0, av));
+    v128.store(c, f32x4.mul(x1, av), 16);
+  } else {
+    const bv = f32x4.splat(beta);
+    v128.store(c, f32x4.add(f32x4.mul(x0, av), f32x4.mul(v128.load(c), bv)));
+    v128.store(c, f32x4.add(f32x4.mul(x1, av), f32x4.mul(v128.load(c, 16), bv)), 16);
+  }
+}
+
 // The f32 micro-kernel: C[4×8] ← α·(Ap · Bp) + β·C, with β = 0 meaning "overwrite".
 // ldc is in bytes.
 @inline function skern(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
@@ -134,47 +208,25 @@ function spackB(tB: i32, kc: i32, nc: i32, pB: usize, ldb: i32, pc: i32, jc: i32
     const b0 = v128.load(pb);
     const b1 = v128.load(pb, 16);
     let a = v128.load32_splat(pa);
-    c00 = f32x4.add(c00, f32x4.mul(a, b0));
-    c01 = f32x4.add(c01, f32x4.mul(a, b1));
+    c00 = sfma(a, b0, c00);
+    c01 = sfma(a, b1, c01);
     a = v128.load32_splat(pa, 4);
-    c10 = f32x4.add(c10, f32x4.mul(a, b0));
-    c11 = f32x4.add(c11, f32x4.mul(a, b1));
+    c10 = sfma(a, b0, c10);
+    c11 = sfma(a, b1, c11);
     a = v128.load32_splat(pa, 8);
-    c20 = f32x4.add(c20, f32x4.mul(a, b0));
-    c21 = f32x4.add(c21, f32x4.mul(a, b1));
+    c20 = sfma(a, b0, c20);
+    c21 = sfma(a, b1, c21);
     a = v128.load32_splat(pa, 12);
-    c30 = f32x4.add(c30, f32x4.mul(a, b0));
-    c31 = f32x4.add(c31, f32x4.mul(a, b1));
-    pa += 16;
+    c30 = sfma(a, b0, c30);
+    c31 = sfma(a, b1, c31);
+    pa += <usize>SMR << 2;
     pb += 32;
   }
   const av = f32x4.splat(alpha);
-  if (beta == 0) {
-    v128.store(c, f32x4.mul(c00, av));
-    v128.store(c, f32x4.mul(c01, av), 16);
-    c += ldc;
-    v128.store(c, f32x4.mul(c10, av));
-    v128.store(c, f32x4.mul(c11, av), 16);
-    c += ldc;
-    v128.store(c, f32x4.mul(c20, av));
-    v128.store(c, f32x4.mul(c21, av), 16);
-    c += ldc;
-    v128.store(c, f32x4.mul(c30, av));
-    v128.store(c, f32x4.mul(c31, av), 16);
-  } else {
-    const bv = f32x4.splat(beta);
-    v128.store(c, f32x4.add(f32x4.mul(c00, av), f32x4.mul(v128.load(c), bv)));
-    v128.store(c, f32x4.add(f32x4.mul(c01, av), f32x4.mul(v128.load(c, 16), bv)), 16);
-    c += ldc;
-    v128.store(c, f32x4.add(f32x4.mul(c10, av), f32x4.mul(v128.load(c), bv)));
-    v128.store(c, f32x4.add(f32x4.mul(c11, av), f32x4.mul(v128.load(c, 16), bv)), 16);
-    c += ldc;
-    v128.store(c, f32x4.add(f32x4.mul(c20, av), f32x4.mul(v128.load(c), bv)));
-    v128.store(c, f32x4.add(f32x4.mul(c21, av), f32x4.mul(v128.load(c, 16), bv)), 16);
-    c += ldc;
-    v128.store(c, f32x4.add(f32x4.mul(c30, av), f32x4.mul(v128.load(c), bv)));
-    v128.store(c, f32x4.add(f32x4.mul(c31, av), f32x4.mul(v128.load(c, 16), bv)), 16);
-  }
+  sout(c, c00, c01, av, beta);
+  sout(c + ldc, c10, c11, av, beta);
+  sout(c + 2 * ldc, c20, c21, av, beta);
+  sout(c + 3 * ldc, c30, c31, av, beta);
 }
 
 /**
@@ -240,6 +292,7 @@ export function sgemm(
 // f64: the same structure with a 4×4 tile of f64x2 accumulators.
 
 function dpackA(tA: i32, mc: i32, kc: i32, pA: usize, lda: i32, ic: i32, pc: i32, dst: usize): void {
+  const pstep = <usize>DMR << 3; // bytes per column of a packed panel
   for (let ir = 0; ir < mc; ir += DMR) {
     const mr = imin(DMR, mc - ir);
     const panel = dst + (<usize>(ir * kc) << 3);
@@ -247,27 +300,49 @@ function dpackA(tA: i32, mc: i32, kc: i32, pA: usize, lda: i32, ic: i32, pc: i32
       let src = pA + (<usize>(pc * lda + ic + ir) << 3);
       const step = <usize>lda << 3;
       if (mr == DMR) {
+        let d = panel;
         for (let p = 0; p < kc; p++) {
-          const d = panel + (<usize>p << 5);
           v128.store(d, v128.load(src));
           v128.store(d, v128.load(src, 16), 16);
           src += step;
+          d += pstep;
         }
       } else {
         for (let p = 0; p < kc; p++) {
-          const d = panel + (<usize>p << 5);
+          const d = panel + <usize>p * pstep;
           for (let r = 0; r < DMR; r++) store<f64>(d + (<usize>r << 3), r < mr ? load<f64>(src + (<usize>r << 3)) : 0);
           src += step;
         }
+      }
+    } else if (mr == DMR) {
+      // Rows of op(A) are contiguous: read two columns of each row pair and transpose the 2×2
+      // block in registers.
+      const s0 = pA + (<usize>((ic + ir) * lda + pc) << 3);
+      const rs = <usize>lda << 3;
+      let p = 0;
+      for (; p + 2 <= kc; p += 2) {
+        const o = <usize>p << 3;
+        const d = panel + <usize>p * pstep;
+        for (let r = 0; r < DMR; r += 2) {
+          const x0 = v128.load(s0 + <usize>r * rs + o);
+          const x1 = v128.load(s0 + <usize>(r + 1) * rs + o);
+          const q = d + (<usize>r << 3);
+          v128.store(q, i64x2.shuffle(x0, x1, 0, 2));
+          v128.store(q + pstep, i64x2.shuffle(x0, x1, 1, 3));
+        }
+      }
+      for (; p < kc; p++) {
+        const d = panel + <usize>p * pstep;
+        for (let r = 0; r < DMR; r++) store<f64>(d + (<usize>r << 3), load<f64>(s0 + <usize>r * rs + (<usize>p << 3)));
       }
     } else {
       for (let r = 0; r < DMR; r++) {
         const d = panel + (<usize>r << 3);
         if (r < mr) {
           const src = pA + (<usize>((ic + ir + r) * lda + pc) << 3);
-          for (let p = 0; p < kc; p++) store<f64>(d + (<usize>p << 5), load<f64>(src + (<usize>p << 3)));
+          for (let p = 0; p < kc; p++) store<f64>(d + <usize>p * pstep, load<f64>(src + (<usize>p << 3)));
         } else {
-          for (let p = 0; p < kc; p++) store<f64>(d + (<usize>p << 5), 0);
+          for (let p = 0; p < kc; p++) store<f64>(d + <usize>p * pstep, 0);
         }
       }
     }
@@ -309,6 +384,18 @@ function dpackB(tB: i32, kc: i32, nc: i32, pB: usize, ldb: i32, pc: i32, jc: i32
   }
 }
 
+// One row of an f64 micro-tile (see `sout`).
+@inline function dout(c: usize, x0: v128, x1: v128, av: v128, beta: f64): void {
+  if (beta == 0) {
+    v128.store(c, f64x2.mul(x0, av));
+    v128.store(c, f64x2.mul(x1, av), 16);
+  } else {
+    const bv = f64x2.splat(beta);
+    v128.store(c, f64x2.add(f64x2.mul(x0, av), f64x2.mul(v128.load(c), bv)));
+    v128.store(c, f64x2.add(f64x2.mul(x1, av), f64x2.mul(v128.load(c, 16), bv)), 16);
+  }
+}
+
 @inline function dkern(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, alpha: f64, beta: f64): void {
   let c00 = f64x2.splat(0), c01 = f64x2.splat(0);
   let c10 = f64x2.splat(0), c11 = f64x2.splat(0);
@@ -318,47 +405,25 @@ function dpackB(tB: i32, kc: i32, nc: i32, pB: usize, ldb: i32, pc: i32, jc: i32
     const b0 = v128.load(pb);
     const b1 = v128.load(pb, 16);
     let a = v128.load64_splat(pa);
-    c00 = f64x2.add(c00, f64x2.mul(a, b0));
-    c01 = f64x2.add(c01, f64x2.mul(a, b1));
+    c00 = dfma(a, b0, c00);
+    c01 = dfma(a, b1, c01);
     a = v128.load64_splat(pa, 8);
-    c10 = f64x2.add(c10, f64x2.mul(a, b0));
-    c11 = f64x2.add(c11, f64x2.mul(a, b1));
+    c10 = dfma(a, b0, c10);
+    c11 = dfma(a, b1, c11);
     a = v128.load64_splat(pa, 16);
-    c20 = f64x2.add(c20, f64x2.mul(a, b0));
-    c21 = f64x2.add(c21, f64x2.mul(a, b1));
+    c20 = dfma(a, b0, c20);
+    c21 = dfma(a, b1, c21);
     a = v128.load64_splat(pa, 24);
-    c30 = f64x2.add(c30, f64x2.mul(a, b0));
-    c31 = f64x2.add(c31, f64x2.mul(a, b1));
-    pa += 32;
+    c30 = dfma(a, b0, c30);
+    c31 = dfma(a, b1, c31);
+    pa += <usize>DMR << 3;
     pb += 32;
   }
   const av = f64x2.splat(alpha);
-  if (beta == 0) {
-    v128.store(c, f64x2.mul(c00, av));
-    v128.store(c, f64x2.mul(c01, av), 16);
-    c += ldc;
-    v128.store(c, f64x2.mul(c10, av));
-    v128.store(c, f64x2.mul(c11, av), 16);
-    c += ldc;
-    v128.store(c, f64x2.mul(c20, av));
-    v128.store(c, f64x2.mul(c21, av), 16);
-    c += ldc;
-    v128.store(c, f64x2.mul(c30, av));
-    v128.store(c, f64x2.mul(c31, av), 16);
-  } else {
-    const bv = f64x2.splat(beta);
-    v128.store(c, f64x2.add(f64x2.mul(c00, av), f64x2.mul(v128.load(c), bv)));
-    v128.store(c, f64x2.add(f64x2.mul(c01, av), f64x2.mul(v128.load(c, 16), bv)), 16);
-    c += ldc;
-    v128.store(c, f64x2.add(f64x2.mul(c10, av), f64x2.mul(v128.load(c), bv)));
-    v128.store(c, f64x2.add(f64x2.mul(c11, av), f64x2.mul(v128.load(c, 16), bv)), 16);
-    c += ldc;
-    v128.store(c, f64x2.add(f64x2.mul(c20, av), f64x2.mul(v128.load(c), bv)));
-    v128.store(c, f64x2.add(f64x2.mul(c21, av), f64x2.mul(v128.load(c, 16), bv)), 16);
-    c += ldc;
-    v128.store(c, f64x2.add(f64x2.mul(c30, av), f64x2.mul(v128.load(c), bv)));
-    v128.store(c, f64x2.add(f64x2.mul(c31, av), f64x2.mul(v128.load(c, 16), bv)), 16);
-  }
+  dout(c, c00, c01, av, beta);
+  dout(c + ldc, c10, c11, av, beta);
+  dout(c + 2 * ldc, c20, c21, av, beta);
+  dout(c + 3 * ldc, c30, c31, av, beta);
 }
 
 /** C ← α·op(A)·op(B) + β·C in f64; see `sgemm`. */
