@@ -194,6 +194,10 @@ async function main(): Promise<void> {
   setBackend('auto');
   setThreads('auto');
   const load1 = loadavg();
+  const info = getBackendInfo();
+  if (info.backend === 'wasm') {
+    notes.push(`lmtransfer's WebAssembly kernels ran in their ${info.fma ? 'relaxed-SIMD (fused multiply-add)' : 'portable SIMD (multiply then add)'} build: ${info.fmaReason}.`);
+  }
   const machine = {
     cpu: cpus()[0]?.model ?? '?',
     cpus: cpus().length,
