@@ -129,14 +129,17 @@ function workerStopped(worker: Worker): boolean {
   }
 }
 const ARGS_BYTE = 32;
-const MAX_ARGS = (SLOT_BYTES - ARGS_BYTE) / 8;
+// The last Float64 of the slot is not an argument: the worker leaves there how long (ms) its last
+// task ran, which the GEMM's rebalance reads (see `taskBusyMs`).
+const MAX_ARGS = (SLOT_BYTES - ARGS_BYTE) / 8 - 1;
+const BUSY = MAX_ARGS;
 
 const WORKER_SOURCE = `
 'use strict';
 const { workerData } = require('node:worker_threads');
 const { module, memory, slot, ops, jsSource, idleMs } = workerData;
 const I = new Int32Array(memory.buffer, slot, 8);
-const A = new Float64Array(memory.buffer, slot + ${ARGS_BYTE}, ${MAX_ARGS});
+const A = new Float64Array(memory.buffer, slot + ${ARGS_BYTE}, ${MAX_ARGS + 1});
 let fns;
 try {
   const exportsObj = new WebAssembly.Instance(module, { env: { memory } }).exports;
@@ -166,7 +169,9 @@ for (;;) {
     const n = I[${NARGS}];
     const args = new Array(n);
     for (let i = 0; i < n; i++) args[i] = A[i];
+    const t0 = performance.now();
     fns[op](...args);
+    A[${BUSY}] = performance.now() - t0;
     I[${ERR}] = 0;
   } catch (e) {
     I[${ERR}] = 1;
@@ -280,6 +285,10 @@ export interface Posted {
  */
 export function postTasks(tasks: Task[], opCode?: number, firstWorker = 0): Posted {
   if (tasks.length === 0) return { pool: [], tasks };
+  // Checked before any worker is claimed, so that a bad batch leaves the pool as it was.
+  for (const t of tasks) {
+    if (t.args.length > MAX_ARGS) throw new Error(`lmtransfer backend: task '${t.op}' has ${t.args.length} arguments; at most ${MAX_ARGS} fit`);
+  }
   const h = getHeap();
   const pool = ensureWorkers(h, firstWorker + tasks.length);
   const I = heapI32();
@@ -414,6 +423,25 @@ export function tasksDone(posted: Posted): boolean {
     if (Atomics.load(I, (w.slot >> 2) + DONE) !== w.seq) return false;
   }
   return true;
+}
+
+/**
+ * How long (ms) each task of `posted` ran in its worker, from the worker's own clock: the time
+ * between picking up the arguments and finishing, without the wake-up latency. Read it after
+ * `waitTasks`. The calling thread cannot see this otherwise when a worker finished before it
+ * started waiting, and the GEMM's rebalance needs it to know how fast the worker was.
+ *
+ * @example
+ * ```ts
+ * const posted = postTasks(tasks.slice(1));
+ * runHere(tasks[0]);
+ * waitTasks(posted);
+ * const [workerMs] = taskBusyMs(posted);
+ * ```
+ */
+export function taskBusyMs(posted: Posted): number[] {
+  const F = heapF64();
+  return posted.pool.map((w) => F[((w.slot + ARGS_BYTE) >> 3) + BUSY]);
 }
 
 /** Run one task on the calling thread. */

@@ -14,7 +14,7 @@
  * With several blocks and threads, the blocks are double-buffered: while the workers compute block
  * s, the calling thread computes a smaller share of it and then copies block s + 1 in and block
  * s − 1 out. Its share is rebalanced after every block from the measured compute and copy times
- * and from how long it then waited for the workers, so that copies hide behind the workers'
+ * and from the time each worker reports for its strip, so that copies hide behind the workers'
  * compute instead of idling them, and a worker slowed down (say, by another process on its core)
  * gets less (this moves work between threads; it never changes what is computed for an element).
  *
@@ -23,7 +23,7 @@
 import type { FloatArray } from '../matrix/matrix.js';
 import { alloc, getHeap, heapF32, heapF64, resetArena, stageBytes } from './heap.js';
 import { copyBlock } from './stage.js';
-import { postTasks, runHere, waitTasks, type Task } from './threadPool.js';
+import { postTasks, runHere, taskBusyMs, waitTasks, type Task } from './threadPool.js';
 
 /** The kernels' depth block; staged depth blocks are multiples of it. */
 const KC = 256;
@@ -222,7 +222,6 @@ export function wasmGemm(
     const posted = postTasks(tasks.slice(1));
     let tMain = 0;
     let tCopy = 0;
-    let tWait = 0;
     try {
       const t0 = performance.now();
       runHere(tasks[0]);
@@ -236,22 +235,21 @@ export function wasmGemm(
       tMain = t1 - t0;
       tCopy = performance.now() - t1;
     } finally {
-      const tw = performance.now();
       waitTasks(posted);
-      tWait = performance.now() - tw;
     }
     if (s.last) pendingOut = s;
     // Rebalance: the calling thread's strip plus its copies should take as long as a worker's
-    // strip. Wm is the whole block's time on the calling thread (from its strip). A worker that
-    // was still running when the calling thread finished its copies shows its own speed Ww (it
-    // ran its strip for tMain + tCopy + tWait), e.g. when another process shares its core;
-    // otherwise it is taken to be as fast as the calling thread. Solve
+    // strip. Wm is the whole block's time on the calling thread (from its strip), Ww on the
+    // slowest worker, from the time the workers report for their strips. (Inferring Ww from how
+    // long the calling thread waited saw nothing when a worker finished first, so the split then
+    // swung between idling the worker and idling the calling thread.) Solve
     // fm·Wm + copy = (1 − fm)·Ww/(nt − 1).
     if (tMain > 0 && tasks.length === nt) {
       const Wm = tMain / Math.max(mainShare, 1e-3);
       const r = 1 / (nt - 1);
       const workerShare = (1 - mainShare) * r;
-      const Ww = tWait > 0.1 && workerShare > 0 ? (tMain + tCopy + tWait) / workerShare : Wm;
+      const busy = Math.max(...taskBusyMs(posted));
+      const Ww = busy > 0 && workerShare > 0 ? busy / workerShare : Wm;
       fm = Math.min(0.95, Math.max(0.05, (r * Ww - tCopy) / (Wm + r * Ww)));
     }
   }
