@@ -51,7 +51,8 @@ export function perContextBulkLogPartitions(V: Matrix, H: Matrix, ks: readonly n
   if (H.cols !== V.cols) throw shapeError(fn, 'H', `a matrix with ${V.cols} columns (V.cols, the dimension d)`, shapeOf(H));
   const list: unknown = ks;
   if (!Array.isArray(list) || list.length === 0) throw domainError(fn, 'ks', 'a non-empty array of integers k in [0, n − 1]', describeValue(ks));
-  ks.forEach((k, j) => checkNumber(fn, `ks[${j}]`, k, { integer: true, min: 0, max: V.rows - 1 }));
+  // An index loop, not forEach, so that a hole in a sparse array is checked (and rejected) too.
+  for (let j = 0; j < ks.length; j++) checkNumber(fn, `ks[${j}]`, ks[j], { integer: true, min: 0, max: V.rows - 1 });
   checkOptions(fn, 'opts', opts);
   if (opts?.onProgress !== undefined && typeof opts.onProgress !== 'function') throw domainError(fn, 'opts.onProgress', 'a function or undefined', describeValue(opts.onProgress));
   checkFiniteMatrix(fn, 'V', V);

@@ -75,19 +75,17 @@ function siftUp(values: Float64Array, words: Int32Array, i: number): void {
 export function topKExcludedLse(z: FloatArray, o: number, n: number, ksDesc: Int32Array, scratch: TopKScratch, out: Float64Array, outOff: number, outStride: number): boolean {
   const kmax = ksDesc[0];
   if (kmax === 0) {
-    // Every k is 0: the whole row.
+    // Every k is 0: the whole row. A logit of −∞ (a product that overflowed downwards) is an
+    // overflow as in the k > 0 path below, not a word of zero mass; `v - v` is NaN exactly for
+    // ±∞ and NaN.
     let mx = -Infinity;
     for (let w = 0; w < n; w++) {
       const v = z[o + w];
+      if (v - v !== 0) return false;
       if (v > mx) mx = v;
     }
-    if (!Number.isFinite(mx)) return false;
     let s = 0;
-    for (let w = 0; w < n; w++) {
-      const v = z[o + w];
-      if (v !== v) return false;
-      s += Math.exp(v - mx);
-    }
+    for (let w = 0; w < n; w++) s += Math.exp(z[o + w] - mx);
     const r = mx + Math.log(s);
     for (let j = 0; j < ksDesc.length; j++) out[outOff + j * outStride] = r;
     return true;

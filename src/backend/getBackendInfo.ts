@@ -39,7 +39,9 @@ export interface BackendInfo {
 export function getBackendInfo(): BackendInfo {
   const s = wasmSupport();
   const backend = activeBackend();
-  // Only the WebAssembly backend decides (and, on Node 20, may set the V8 flag for) the variant.
+  // Only the WebAssembly backend's products use the variant, so only it reports one here. (The
+  // 'js' backend's worker threads are also started over the compiled module, so a threaded 'js'
+  // run decides the variant too and, on Node 20, may set the V8 flag; asking here does not.)
   const v = backend === 'wasm' ? kernelVariant() : { fma: false, reason: 'the TypeScript kernels run' };
   return {
     backend,

@@ -14,8 +14,8 @@ import { wasmSupport } from './wasmApi.js';
  * on Node ≥ 22; on Node 20 by turning on V8's `--experimental-wasm-relaxed-simd` at run time when
  * the kernels are first compiled (`v8.setFlagsFromString`; it stays on for the process). The
  * environment variable `LMTRANSFER_RELAXED_SIMD=0` keeps the portable multiply-and-add kernels and
- * leaves V8's flags alone. Every thread runs the same build, so results do not depend on the
- * thread count; `getBackendInfo()` reports the build (`fma`, `fmaReason`).
+ * leaves V8's flags alone. Every thread runs the same build (the build never adds a
+ * dependence on the thread count); `getBackendInfo()` reports the build (`fma`, `fmaReason`).
  *
  * Both backends give the same results within rounding: float64 agrees to about 1e-13 relative
  * (different summation order), float32 within the float32 product error bound (see

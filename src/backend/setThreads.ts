@@ -7,7 +7,10 @@ import { stopWorkers } from './threadPool.js';
  * are running), `n > 1` allows the calling thread plus `n − 1` workers, and `'auto'` (the default)
  * uses `os.availableParallelism()`. Workers start lazily on the first large product, sleep between
  * calls, and never keep the process alive. The environment variable `LMTRANSFER_THREADS` sets the
- * initial value. Results do not depend on the thread count (float64 results are bitwise equal).
+ * initial value. Products and the cross-entropy row pass give bitwise the same results for any
+ * thread count. The WebAssembly `logPartition` splits the vocabulary between threads and merges
+ * the partial log-sum-exps, so its results can differ in the last bits between thread counts
+ * (float64: a few ulps of log Z); for a given thread count every result is deterministic.
  *
  * @example
  * ```ts

@@ -97,12 +97,21 @@ function taskFlops(t: Task): number {
     case 'jsce':
       return 100 * a[2] * a[3]; // (f32, pZ, rows, n, ...)
     case 'jslse':
-      return 2 * (a[8] - a[7]) * a[4] * a[6] + 100 * (a[8] - a[7]) * a[6]; // (f32, pH, m, d, pB, nw, r0, r1, ...)
+      return 2 * (a[7] - a[6]) * a[3] * a[5] + 100 * (a[7] - a[6]) * a[5]; // (f32, pH, m, d, pB, nw, r0, r1, ...): (r1 − r0)·nw logits of depth d
   }
 }
 
-/** How long (ms) a worker may take for `t` before it is taken as lost. */
-function taskDeadlineMs(t: Task | undefined): number {
+/**
+ * How long (ms) a worker may take for `t` before it is taken as lost: the fixed grace plus the
+ * task's work (`taskFlops`, from its arguments) at the pessimistic floor rate. Exported for tests.
+ *
+ * @example
+ * ```ts
+ * taskDeadlineMs({ op: 'dgemm', args: [0, 0, 100, 100, 100] }); // 60000 + 2e6 / 5e4 = 60040
+ * ```
+ * @internal
+ */
+export function taskDeadlineMs(t: Task | undefined): number {
   if (deadlineOverrideMs !== null) return deadlineOverrideMs;
   const flops = t ? taskFlops(t) : 0;
   return DEADLINE_GRACE_MS + (Number.isFinite(flops) && flops > 0 ? flops / FLOOR_FLOPS_PER_MS : 0);

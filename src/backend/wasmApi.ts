@@ -145,7 +145,7 @@ function moduleBytes(fma: boolean): Uint8Array {
  * does not validate the module as is, the flag is turned on at run time with
  * `v8.setFlagsFromString` (before anything is compiled; it stays on for the process, and only
  * admits the relaxed-SIMD instructions) unless `LMTRANSFER_RELAXED_SIMD=0`. Every thread runs the
- * same compiled module, so results do not depend on the thread count.
+ * same compiled module, so the build never differs between threads.
  *
  * @example
  * ```ts

@@ -57,7 +57,7 @@ function resolveScale(kind: 'linear' | 'log', values: number[]): ResolvedScale {
   return linearScale(Math.min(...values), Math.max(...values));
 }
 
-/** Draw one panel at the origin of its own group; returns the SVG text. */
+/** Font size (px) of a reference line's label. */
 const REF_FONT = 10;
 
 /**
@@ -66,6 +66,13 @@ const REF_FONT = 10;
  * left/above, left/below for a horizontal line; top/right, top/left, bottom/right, bottom/left for
  * a vertical one). A label that would leave the plot area counts as covering everything. Text width
  * is estimated at 0.6 em per character, which is close for the sans-serif fonts used.
+ *
+ * @example
+ * ```ts
+ * // A floor at y = 200 in a 400 × 300 plot area, with points crowding its right end above the line.
+ * referenceLabelPlacement('y', 200, 'floor', { left: 50, top: 20, plotW: 400, plotH: 300 }, [[430, 190], [420, 192]]);
+ * // { x: 446, y: 214, anchor: 'end' }: right end, below the line
+ * ```
  */
 export function referenceLabelPlacement(
   axis: 'x' | 'y',
@@ -111,6 +118,7 @@ export function referenceLabelPlacement(
   return best;
 }
 
+/** Draw one panel at the origin of its own group; returns the SVG text. */
 function drawPanel(panel: PanelSpec, width: number, height: number, clipId: string): string {
   const xKind = chooseScaleKind(panel.x.scale ?? 'auto', allValues(panel, 'x'));
   const yKind = chooseScaleKind(panel.y.scale ?? 'auto', allValues(panel, 'y'));

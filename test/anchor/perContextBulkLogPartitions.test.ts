@@ -174,6 +174,12 @@ describe('perContextBulkLogPartitions (THEORY.md §4, per-context top-k bulk)', 
     expect(() => f(V, H, [0, -1])).toThrow("perContextBulkLogPartitions: argument 'ks[1]' must be an integer in [0, 4]; got -1");
     expect(() => f(V, H, [1.5])).toThrow("argument 'ks[0]' must be an integer in [0, 4]; got 1.5");
     expect(() => f(V, H, [])).toThrow("perContextBulkLogPartitions: argument 'ks' must be a non-empty array of integers k in [0, n − 1]");
+    // A hole in a sparse array is an entry too (forEach would skip it and the result would have a hole).
+    const sparse = [1, 2];
+    sparse.length = 3;
+    sparse[3] = 1;
+    expect(() => f(V, H, sparse)).toThrow(DomainError);
+    expect(() => f(V, H, sparse)).toThrow("perContextBulkLogPartitions: argument 'ks[2]' must be");
     expect(() => f(V, H, 3 as unknown as number[])).toThrow(DomainError);
     expect(() => f(V, randn(rng, 3, 3), [1])).toThrow(ShapeError);
     expect(() => f(V, H, [1], 'x' as never)).toThrow("perContextBulkLogPartitions: argument 'opts' must be an options object or undefined");
@@ -185,5 +191,12 @@ describe('perContextBulkLogPartitions (THEORY.md §4, per-context top-k bulk)', 
     const big = logitsModel([1e308, 1]);
     expect(() => f(big.V, { rows: 1, cols: 1, data: Float64Array.of(1e10) }, [1])).toThrow(NumericalError);
     expect(() => f(big.V, { rows: 1, cols: 1, data: Float64Array.of(1e10) }, [1])).toThrow("perContextBulkLogPartitions: the logits V·h for row 0 of 'H' must be finite");
+    // An overflow to −∞ is an overflow too, whatever k is: k = 0 alone (a separate code path) must
+    // not count the word as zero mass and return a finite value while k = 1 throws.
+    const neg = { rows: 1, cols: 1, data: Float64Array.of(-1e10) };
+    for (const ks of [[0], [1], [0, 1]]) {
+      expect(() => f(big.V, neg, ks)).toThrow(NumericalError);
+      expect(() => f(big.V, neg, ks)).toThrow("perContextBulkLogPartitions: the logits V·h for row 0 of 'H' must be finite");
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { postTestTask, setWorkerDeadlineForTests, waitTasks, workerCount } from '../../src/backend/threadPool.js';
+import { postTestTask, setWorkerDeadlineForTests, taskDeadlineMs, waitTasks, workerCount } from '../../src/backend/threadPool.js';
 import { setThreads } from '../../src/backend/setThreads.js';
 import { setBackend } from '../../src/backend/setBackend.js';
 import { gemm } from '../../src/linalg/gemm.js';
@@ -65,5 +65,25 @@ describe('a worker lost mid-task', () => {
     setBackend('wasm');
     const ms = expectLost('hang', 600, true, /did not finish kernel .* within/);
     expect(ms).toBeLessThan(3000);
+  });
+});
+
+describe('task deadlines', () => {
+  // A live worker is taken as lost once its task overruns grace + work / floor rate, so the work
+  // must be read from the right arguments of each operation: too small a deadline kills long,
+  // healthy tasks (a large staging budget gives the js log-partition minutes-long chunks).
+  const GRACE = 60000;
+  const FLOOR = 0.05e9 / 1000; // flops per ms
+  it('grows with the work of each operation, read from its documented arguments', () => {
+    setWorkerDeadlineForTests(null);
+    expect(taskDeadlineMs({ op: 'dgemm', args: [0, 0, 100, 200, 300] })).toBeCloseTo(GRACE + (2 * 100 * 200 * 300) / FLOOR, 6);
+    // jsce (f32, pZ, rows, n, pT, pLse, pLoss, scale, grad)
+    expect(taskDeadlineMs({ op: 'jsce', args: [0, 4096, 50, 3000, 0, 0, 0, 1, 1] })).toBeCloseTo(GRACE + (100 * 50 * 3000) / FLOOR, 6);
+    // jslse (f32, pH, m, d, pB, nw, r0, r1, mb, pMax, pSum, pBad): contexts [r0, r1) against nw words of dimension d.
+    const [r0, r1, d, nw] = [2048, 4096, 768, 1024];
+    const jslse = taskDeadlineMs({ op: 'jslse', args: [1, 4096, 4096, d, 9_000_000, nw, r0, r1, 64, 20_000_000, 20_100_000, 20_200_000] });
+    expect(jslse).toBeCloseTo(GRACE + (2 * (r1 - r0) * d * nw + 100 * (r1 - r0) * nw) / FLOOR, 6);
+    // jsgemmq (pCtrl, ring, flops)
+    expect(taskDeadlineMs({ op: 'jsgemmq', args: [4096, 3, 5e9] })).toBeCloseTo(GRACE + 5e9 / FLOOR, 6);
   });
 });

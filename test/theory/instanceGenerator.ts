@@ -61,7 +61,7 @@ export interface GenerateOptions {
   /** Force the kind. */
   readonly kind?: InstanceKind;
   /**
-   * Larger instances: n in [100, 2099], d in [5, 36], learned dimension up to 36 for `otherDim`,
+   * Larger instances: n in [100, 2099], d in [5, 36] ([6, 37] for the `invisible` kind), learned dimension up to 36 for `otherDim`,
    * m in [40, 79], embeddings scaled by 2/√d so that logits keep the spread of the small ones.
    */
   readonly large?: boolean;
@@ -75,7 +75,7 @@ export function generate(seed: number, opts: GenerateOptions = {}): Generated {
   const n = large ? 100 + rng.int(2000) : 2 + rng.int(9);
   const d = (kind === 'invisible' ? 2 : 1) + (large ? 4 + rng.int(32) : rng.int(4));
   // m ≥ 7 > (largest learned dimension 4) + 2, so both anchor designs [H 1] have full column rank
-  // (large: m ≥ 40 > 36 + 2).
+  // (large: m ≥ 40 > 37 + 2).
   const m = opts.m ?? (large ? 40 + rng.int(40) : 7 + rng.int(20));
   const vScale = (0.3 + 1.5 * rng.next()) * (large ? 2 / Math.sqrt(d) : 1);
   const Vs = gaussian(rng, n, d, vScale);

@@ -241,7 +241,7 @@ describe('Theorem 1, in expectation (parts 4 and 5)', () => {
   });
 });
 
-describe('Theorem 1 on larger instances (n up to 2,099, d up to 36, m up to 79)', () => {
+describe('Theorem 1 on larger instances (n up to 2,099, d up to 37, m up to 79)', () => {
   // The suites above draw n ≤ 10, d ≤ 4 so that 200 runs take seconds; these 30 runs check that
   // nothing in the bounds or their computation depends on the problem being tiny (blocked
   // log-partitions, long sums over the bulk, wide anchors).
