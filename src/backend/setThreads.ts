@@ -7,10 +7,9 @@ import { stopWorkers } from './threadPool.js';
  * are running), `n > 1` allows the calling thread plus `n − 1` workers, and `'auto'` (the default)
  * uses `os.availableParallelism()`. Workers start lazily on the first large product, sleep between
  * calls, and never keep the process alive. The environment variable `LMTRANSFER_THREADS` sets the
- * initial value. Products and the cross-entropy row pass give bitwise the same results for any
- * thread count. The WebAssembly `logPartition` splits the vocabulary between threads and merges
- * the partial log-sum-exps, so its results can differ in the last bits between thread counts
- * (float64: a few ulps of log Z); for a given thread count every result is deterministic.
+ * initial value. Results do not depend on the thread count: products, the cross-entropy row pass
+ * and `logPartition` split their work so that every output element is computed by one thread
+ * through the same operations, and are bitwise the same with 1 or n threads (tested).
  *
  * @example
  * ```ts

@@ -1,10 +1,18 @@
 /**
  * Fused log-partition on the WebAssembly SIMD kernels: `out[i] = log Σ_{w∈A} exp⟨v_w, h_i⟩` without
- * ever writing the logits to memory. The rows of H are packed once; the words' rows of V are
- * gathered block by block into the shared heap; each thread takes a strip of the block and, one
- * `MC × 256` logits tile at a time (kept in L2), computes the tile with the GEMM micro-kernel and
- * folds it into per-row running maxima and float64 sums (online log-sum-exp). Each thread keeps its
- * own running pairs; they are merged at the end.
+ * ever writing the logits to memory. The words' rows of V are gathered block by block into the
+ * shared heap; the contexts (rows of H) are split into one strip per thread, each strip packed on
+ * its own, and each thread runs every word block over its strip, one `MC × 256` logits tile at a
+ * time (kept in L2): the tile comes from the GEMM micro-kernel and is folded into the rows' running
+ * maxima and float64 sums (online log-sum-exp).
+ *
+ * Why contexts and not words are split: a row's result is then produced by one thread through the
+ * same sequence of operations whatever the thread count (the micro-kernel computes each row in its
+ * own accumulators, the word blocks and 256-word tiles do not depend on the threads), so results
+ * are bitwise the same with 1 or n threads, as for the products. Splitting the words instead would
+ * merge partial sums whose boundaries move with the thread count (an earlier version differed by
+ * up to 1.7 ulps). Each thread now packs every word block's B panels (the extra packing is about
+ * 1/rows-per-strip of the work).
  *
  * @internal
  */
@@ -35,30 +43,41 @@ export function wasmLogPartition(threads: number, V: FloatArray, n: number, d: n
   const shift = f32 ? 2 : 3;
   const op = f32 ? 'slseNT' : 'dlseNT';
   const nA = words ? words.length : n;
-  const nt = m * nA * d >= LSE_THREAD_MIN_MADDS ? Math.max(1, threads) : 1;
+  const ntReq = m * nA * d >= LSE_THREAD_MIN_MADDS ? Math.max(1, threads) : 1;
   // H in row blocks so that the staged and packed copies stay within half the budget.
   const mbMax = Math.max(4, Math.floor(stageBytes() / 4 / (d * elt) / 4) * 4);
   const mb = Math.min(m, mbMax);
+  // Strips of whole 4-row panels (the micro-tile height), at most one per thread.
+  const nt = Math.max(1, Math.min(ntReq, Math.ceil(mb / 4)));
   const wsBytes = e.lseWorkspaceBytes(d);
-  const nb = Math.max(nt, Math.min(nA, Math.floor(stageBytes() / 2 / (d * elt))));
+  // The word block must not depend on the thread count (results must not either).
+  const nb = Math.max(1, Math.min(nA, Math.floor(stageBytes() / 2 / (d * elt))));
   const runMax = new Float64Array(m).fill(-Infinity);
   const runSum = new Float64Array(m);
   resetArena();
   const work = alloc(wsBytes * nt);
   const pH = alloc(mb * d * elt);
-  const pAp = alloc(e.packAFullBytes(mb, d, elt));
+  const stripRows = Math.ceil(Math.ceil(mb / nt) / 4) * 4;
+  const pAp: number[] = [];
+  for (let t = 0; t < nt; t++) pAp.push(alloc(e.packAFullBytes(stripRows, d, elt)));
   const pV = alloc(nb * d * elt);
-  const pMax = alloc(nt * mb * 8);
-  const pSum = alloc(nt * mb * 8);
+  const pMax = alloc(mb * 8);
+  const pSum = alloc(mb * 8);
   const view = f32 ? heapF32() : heapF64();
   const F = heapF64();
   for (let i0 = 0; i0 < m; i0 += mb) {
     const mc = Math.min(mb, m - i0);
     view.set(H.subarray(i0 * d, (i0 + mc) * d), pH >> shift);
-    if (f32) e.spackAFull(0, mc, d, pH, d, pAp);
-    else e.dpackAFull(0, mc, d, pH, d, pAp);
-    F.fill(-Infinity, pMax >> 3, (pMax >> 3) + nt * mb);
-    F.fill(0, pSum >> 3, (pSum >> 3) + nt * mb);
+    // The strips of this row block: [r0, r0 + rows) for each task.
+    const strips: { r0: number; rows: number; packed: number }[] = [];
+    for (let r0 = 0, t = 0; r0 < mc; r0 += stripRows, t++) {
+      const rows = Math.min(stripRows, mc - r0);
+      if (f32) e.spackAFull(0, rows, d, pH + r0 * d * elt, d, pAp[t]);
+      else e.dpackAFull(0, rows, d, pH + r0 * d * elt, d, pAp[t]);
+      strips.push({ r0, rows, packed: pAp[t] });
+    }
+    F.fill(-Infinity, pMax >> 3, (pMax >> 3) + mc);
+    F.fill(0, pSum >> 3, (pSum >> 3) + mc);
     for (let w0 = 0; w0 < nA; w0 += nb) {
       const nw = Math.min(nb, nA - w0);
       const base = pV >> shift;
@@ -70,33 +89,15 @@ export function wasmLogPartition(threads: number, V: FloatArray, n: number, d: n
       } else {
         view.set(V.subarray(w0 * d, (w0 + nw) * d), base);
       }
-      const per = Math.ceil(nw / nt);
-      const tasks: Task[] = [];
-      for (let s = 0; s < nw; s += per) {
-        const t = tasks.length;
-        tasks.push({
-          op,
-          args: [pAp, mc, d, pV + s * d * elt, d, Math.min(per, nw - s), pMax + t * mb * 8, pSum + t * mb * 8, work + t * wsBytes],
-        });
-      }
+      const tasks: Task[] = strips.map((st, t) => ({
+        op,
+        args: [st.packed, st.rows, d, pV, d, nw, pMax + st.r0 * 8, pSum + st.r0 * 8, work + t * wsBytes],
+      }));
       runTasks(tasks);
     }
-    // Merge the threads' running pairs into the global running pairs.
-    for (let t = 0; t < nt; t++) {
-      const qm = (pMax >> 3) + t * mb;
-      const qs = (pSum >> 3) + t * mb;
-      for (let r = 0; r < mc; r++) {
-        const tm = F[qm + r];
-        if (tm === -Infinity) continue;
-        const i = i0 + r;
-        const M = runMax[i];
-        if (tm > M) {
-          runSum[i] = runSum[i] * Math.exp(M - tm) + F[qs + r];
-          runMax[i] = tm;
-        } else {
-          runSum[i] += F[qs + r] * Math.exp(tm - M);
-        }
-      }
+    for (let r = 0; r < mc; r++) {
+      runMax[i0 + r] = F[(pMax >> 3) + r];
+      runSum[i0 + r] = F[(pSum >> 3) + r];
     }
   }
   for (let i = 0; i < m; i++) {

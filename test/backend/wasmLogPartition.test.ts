@@ -85,6 +85,34 @@ describe.each([
       { seed: f32 ? 41 : 42, numRuns: 30 },
     );
   });
+
+  it('gives bitwise the same results with 1 or 2 threads (contexts are split, not words), in one or several staged blocks', () => {
+    // Sizes above the threading threshold (2^20 multiply-adds), odd row counts so that strips end
+    // mid-panel, and a small staging budget that forces several row blocks and word blocks.
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 16, max: 70 }),
+        fc.integer({ min: 1000, max: 2500 }),
+        fc.integer({ min: 70, max: 130 }),
+        fc.boolean(),
+        fc.constantFrom(STAGE_BYTES, 96 * 1024),
+        fc.integer({ min: 0, max: 1e6 }),
+        (m, n, d, subset, budget, seed) => {
+          const V = randomArray(f32, n * d, `V${seed}`, 1);
+          const H = randomArray(f32, m * d, `H${seed}`, 3 / Math.sqrt(d));
+          const words = subset ? Int32Array.from({ length: n }, (_, i) => i).filter((w) => (w * 5 + seed) % 4 !== 0) : null;
+          setStageBytes(budget);
+          const one = new Float64Array(m);
+          const two = new Float64Array(m);
+          expect(wasmLogPartition(1, V, n, d, H, m, words, one)).toBe(true);
+          expect(wasmLogPartition(2, V, n, d, H, m, words, two)).toBe(true);
+          setStageBytes(STAGE_BYTES);
+          expect(countDifferences(one, two)).toBe(0);
+        },
+      ),
+      { seed: f32 ? 43 : 44, numRuns: 15 },
+    );
+  });
 });
 
 describe('tryAcceleratedLogPartition', () => {
