@@ -2,33 +2,31 @@
  * Golub–Welsch: the nodes of a `k`-point Gauss rule are the eigenvalues of the symmetric tridiagonal
  * Jacobi matrix of the weight's three-term recurrence, and the weights are `μ₀` times the squared
  * first components of the normalised eigenvectors (Golub & Welsch, "Calculation of Gauss quadrature
- * rules", Math. Comp. 23, 1969). The eigen-solve is ml-matrix's symmetric `EigenvalueDecomposition`.
+ * rules", Math. Comp. 23, 1969). The eigen-solve is the library's one symmetric eigensolver
+ * (`symmetricEigenInPlace`, the same tred2/tql2 algorithm the anchor fit uses).
  *
  * @internal
  */
-import { EigenvalueDecomposition, Matrix as MlMatrix } from 'ml-matrix';
+import { symmetricEigenInPlace } from '../anchor/symmetricEigenKernel.js';
 
 /** Nodes (ascending) and probability weights (summing to 1) of the rule with off-diagonal `beta[0..k−2]` and zero diagonal. */
 export function golubWelschKernel(beta: Float64Array): { nodes: Float64Array; weights: Float64Array } {
   const k = beta.length + 1;
-  const J = MlMatrix.zeros(k, k);
-  for (let i = 0; i + 1 < k; i++) {
-    J.set(i, i + 1, beta[i]);
-    J.set(i + 1, i, beta[i]);
-  }
-  const evd = new EigenvalueDecomposition(J, { assumeSymmetric: true });
-  const values = evd.realEigenvalues;
-  const vectors = evd.eigenvectorMatrix;
-  const order = values.map((_, i) => i).sort((p, q) => values[p] - values[q]);
+  // Lower triangle of the Jacobi matrix, row-major; overwritten with the eigenvectors (row i = vector i).
+  const J = new Float64Array(k * k);
+  for (let i = 0; i + 1 < k; i++) J[(i + 1) * k + i] = beta[i];
+  const values = new Float64Array(k);
+  symmetricEigenInPlace(J, k, values);
+  const order = Array.from(values, (_, i) => i).sort((p, q) => values[p] - values[q]);
   const nodes = new Float64Array(k);
   const weights = new Float64Array(k);
   let total = 0;
   for (let j = 0; j < k; j++) {
-    const col = order[j];
+    const row = order[j] * k;
     let norm = 0;
-    for (let i = 0; i < k; i++) norm += vectors.get(i, col) ** 2;
-    nodes[j] = values[col];
-    weights[j] = vectors.get(0, col) ** 2 / norm;
+    for (let i = 0; i < k; i++) norm += J[row + i] ** 2;
+    nodes[j] = values[order[j]];
+    weights[j] = J[row] ** 2 / norm;
     total += weights[j];
   }
   for (let j = 0; j < k; j++) weights[j] /= total;
