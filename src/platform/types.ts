@@ -1,0 +1,25 @@
+/**
+ * Types shared by the platform implementations (src/platform/node.ts, src/platform/browser.ts).
+ *
+ * @internal
+ */
+
+/** Whether the calling thread can run worker threads, and how. */
+export interface ThreadSupport {
+  ok: boolean;
+  reason: string;
+  /**
+   * True when a worker starts while the starting thread blocks (Node). False in browsers, where a
+   * new Worker starts only once its creator returns to its event loop: there the pool uses only
+   * workers that have already started and the calling thread never waits for one to start.
+   */
+  blockingStart: boolean;
+}
+
+/** A started worker, as the pool sees it. */
+export interface WorkerHandle {
+  /** True when the worker thread is known to have stopped, false when known to run, null when unknown. */
+  stopped(): boolean | null;
+  /** Stop it now (asynchronously). */
+  terminate(): void;
+}
