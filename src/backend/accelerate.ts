@@ -30,9 +30,9 @@ export const WASM_MIN_MADDS = 4096;
  */
 export function chosenBackend(): Backend {
   const requested = threadCount();
-  if (activeBackend() === 'wasm') return wasmBackend(usableThreads(requested));
+  if (activeBackend() === 'wasm') return wasmBackend(usableThreads(requested, true));
   if (requested < 2 || !sharedMemorySupport().ok) return tsBackend;
-  const threads = usableThreads(requested);
+  const threads = usableThreads(requested, false);
   return threads >= 2 ? threadedTsBackend(threads) : tsBackend;
 }
 

@@ -78,8 +78,11 @@ function startWorker(h: Heap): PoolWorker {
   const base = slot >> 2;
   for (let i = 0; i < SLOT_BYTES / 4; i++) Atomics.store(I, base + i, 0);
   const module = compiledKernelModule();
+  // Where a worker cannot be restarted while the calling thread waits (browsers), it never exits
+  // after idling.
+  const idleMs = threadSupport().blockingStart ? idleExitMs : Infinity;
   const pw: PoolWorker = { handle: { stopped: () => null, terminate: () => undefined }, slot, seq: 0, alive: true, wasm: module !== null };
-  pw.handle = spawnWorker(WORKER_SOURCE, { module, memory: h.memory, slot, idleMs: idleExitMs }, () => {
+  pw.handle = spawnWorker(WORKER_SOURCE, { module, memory: h.memory, slot, idleMs }, () => {
     pw.alive = false;
   });
   return pw;
@@ -114,15 +117,18 @@ export function workerCount(): number {
  *
  * @example
  * ```ts
- * usableThreads(2); // 2 in Node; 1 in a browser Web Worker until its worker has started
+ * usableThreads(2, true); // 2 in Node; 1 in a browser Web Worker until its worker has started
  * ```
  */
-export function usableThreads(threads: number): number {
+export function usableThreads(threads: number, wasm: boolean): number {
   const ts = threadSupport();
   if (!ts.ok || threads <= 1) return 1;
   if (ts.blockingStart) return threads;
+  // Workers that will run WebAssembly tasks must get the module when they start: a restart later
+  // would leave the calling thread waiting for workers that cannot start while it waits.
+  if (wasm) wasmKernels();
   const h = getHeap();
-  const pool = ensureWorkers(h, threads - 1, compiledKernelModule() !== null);
+  const pool = ensureWorkers(h, threads - 1, wasm);
   const I = heapI32();
   let ready = 0;
   while (ready < pool.length && Atomics.load(I, (pool[ready].slot >> 2) + STARTED) === 1) ready++;
