@@ -366,7 +366,7 @@ export function taskBusyMs(posted: Posted): number[] {
  */
 export function runHere(task: Task): void {
   const h = getHeap();
-  runTask(task, { buffer: h.memory.buffer, exports: task.op.startsWith('wasm') ? wasmKernels().exports : null });
+  runTask(task, { memory: h.memory, exports: task.op.startsWith('wasm') ? wasmKernels().exports : null });
 }
 
 /**

@@ -12,9 +12,13 @@ import { logPartitionRowBlocks } from '../softmax/logPartitionKernel.js';
 import { QUEUE_DESCRIPTOR, readQueuedGemm, type Task, type TaskOf } from './protocol.js';
 import type { KernelExports } from './wasmTypes.js';
 
-/** What a thread runs tasks with: the shared heap and, when WebAssembly runs, its kernel instance. */
+/**
+ * What a thread runs tasks with: the shared heap and, when WebAssembly runs, its kernel instance.
+ * The heap's buffer is read from the memory for every task: the memory may have grown since this
+ * thread started, and an older `SharedArrayBuffer` object keeps its older length.
+ */
 export interface TaskContext {
-  buffer: SharedArrayBuffer;
+  memory: { readonly buffer: SharedArrayBuffer };
   exports: KernelExports | null;
 }
 
@@ -114,16 +118,16 @@ export function runTask(task: Task, ctx: TaskContext): void {
       return;
     }
     case 'jsGemm':
-      jsGemm(ctx.buffer, task);
+      jsGemm(ctx.memory.buffer, task);
       return;
     case 'jsGemmQueue':
-      jsGemmQueue(ctx.buffer, task);
+      jsGemmQueue(ctx.memory.buffer, task);
       return;
     case 'jsCeRows':
-      jsCeRows(ctx.buffer, task);
+      jsCeRows(ctx.memory.buffer, task);
       return;
     case 'jsLse':
-      jsLse(ctx.buffer, task);
+      jsLse(ctx.memory.buffer, task);
       return;
   }
 }

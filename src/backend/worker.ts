@@ -35,20 +35,20 @@ import { instantiateKernels } from './wasmTypes.js';
 
 function serve(init: WorkerInit): void {
   const { memory, slot, idleMs } = init;
-  const buffer = memory.buffer;
-  const I = new Int32Array(buffer, slot, SLOT_BYTES >> 2);
-  const busy = new Float64Array(buffer, slot + ARGS_BYTE + BUSY * 8, 1);
+  // The slot lies below the arena, so views of the memory as it is now always cover it.
+  const I = new Int32Array(memory.buffer, slot, SLOT_BYTES >> 2);
+  const busy = new Float64Array(memory.buffer, slot + ARGS_BYTE + BUSY * 8, 1);
   let ctx: TaskContext;
   try {
-    ctx = { buffer, exports: init.module ? instantiateKernels(init.module, memory) : null };
+    ctx = { memory, exports: init.module ? instantiateKernels(init.module, memory) : null };
   } catch (e) {
     // Tell the calling thread at once instead of letting it wait for the start timeout.
     Atomics.store(I, STARTED, -1);
     Atomics.notify(I, DONE);
     throw e;
   }
-  const i32 = new Int32Array(buffer);
-  const f64 = new Float64Array(buffer);
+  const i32 = new Int32Array(memory.buffer, 0, (slot + SLOT_BYTES) >> 2);
+  const f64 = new Float64Array(memory.buffer, 0, (slot + SLOT_BYTES) >> 3);
   let seq = 0;
   Atomics.store(I, STARTED, 1);
   for (;;) {

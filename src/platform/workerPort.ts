@@ -3,13 +3,19 @@
  * script for every platform: how a worker receives its start data and how it dies on a test's
  * order. In a Node worker thread started with `eval: true` the script runs as CommonJS, so
  * `require` exists and the start data is `workerData`; in a Web Worker it arrives as the first
- * message.
+ * message. The test is whether a `WorkerGlobalScope` exists, not `typeof require`: a bundler
+ * rewrites `require` into a shim that always exists (and throws in a browser).
  *
  * @internal
  */
 import type { WorkerInit } from '../backend/protocol.js';
 
-declare const require: ((id: string) => unknown) | undefined;
+declare const require: (id: string) => unknown;
+
+/** True in a Web Worker (a browser's), false in a Node worker thread. */
+function inWebWorker(): boolean {
+  return typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope === 'function';
+}
 
 interface NodeWorkerThreads {
   workerData: WorkerInit;
@@ -31,7 +37,7 @@ interface WebWorkerScope {
  * ```
  */
 export function receiveInit(run: (init: WorkerInit) => void): void {
-  if (typeof require === 'function') {
+  if (!inWebWorker()) {
     run((require('node:worker_threads') as NodeWorkerThreads).workerData);
     return;
   }
@@ -51,8 +57,7 @@ export function receiveInit(run: (init: WorkerInit) => void): void {
  * ```
  */
 export function exitWorker(): void {
-  const proc = (globalThis as unknown as { process?: NodeProcess }).process;
-  if (proc && typeof require === 'function') proc.exit(1);
-  (globalThis as unknown as WebWorkerScope).close?.();
+  if (inWebWorker()) (globalThis as unknown as WebWorkerScope).close?.();
+  else (globalThis as unknown as { process: NodeProcess }).process.exit(1);
   throw new Error('lmtransfer backend: worker exit requested');
 }

@@ -64,7 +64,7 @@ describe('the TypeScript tasks of the worker threads', () => {
       new Int32Array(memory.buffer, pT, rows).set(t);
       const pLse = pT + 64;
       const pLoss = pLse + 8 * rows;
-      const ctx = { buffer: memory.buffer, exports: null };
+      const ctx = { memory, exports: null };
       runTask({ op: 'jsCeRows', f32: f32 ? 1 : 0, pZ: 0, rows, n, pT, pLse, pLoss, scale: 0.25, grad: 1 }, ctx);
       const F = new Float64Array(memory.buffer);
       const g = z.slice();

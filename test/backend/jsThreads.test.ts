@@ -42,4 +42,25 @@ describe('TypeScript kernel in worker threads (js backend)', () => {
       expect(maxScaledError(g, c2, ref, scale)).toBeLessThanOrEqual((K + 2) * 2 ** -53 + (f32 ? 2 ** -24 : 0));
     }
   });
+
+  it('workers started before the shared heap grows see the grown heap (bitwise the 1-thread results)', () => {
+    setBackend('js');
+    setThreads(2);
+    // A small threaded product starts the worker over a small heap …
+    const small: GemmCase = { tA: false, tB: true, M: 120, N: 300, K: 48, alpha: 1, beta: 0, aOff: 0, lda: 48, bOff: 0, ldb: 48, cOff: 0, ldc: 300 };
+    const s = gemmBuffers(false, small, 'grow-small');
+    gemm(false, true, small.M, small.N, small.K, 1, s.a, 0, small.lda, s.b, 0, small.ldb, 0, s.c, 0, small.ldc);
+    const heapBefore = getBackendInfo().heapBytes;
+    // … then a product whose staging needs a larger heap runs on that same worker.
+    const big: GemmCase = { tA: false, tB: true, M: 400, N: 3000, K: 300, alpha: 1, beta: 0, aOff: 0, lda: 300, bOff: 0, ldb: 300, cOff: 0, ldc: 3000 };
+    const { a, b, c } = gemmBuffers(false, big, 'grow-big');
+    const c2 = c.slice();
+    gemm(false, true, big.M, big.N, big.K, 1, a, 0, big.lda, b, 0, big.ldb, 0, c2, 0, big.ldc);
+    expect(getBackendInfo().heapBytes).toBeGreaterThan(heapBefore);
+    expect(getBackendInfo().workersStarted).toBe(1);
+    setThreads(1);
+    const c1 = c.slice();
+    gemm(false, true, big.M, big.N, big.K, 1, a, 0, big.lda, b, 0, big.ldb, 0, c1, 0, big.ldc);
+    expect(countDifferences(c2, c1)).toBe(0);
+  });
 });
