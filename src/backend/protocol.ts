@@ -159,14 +159,4 @@ export function readQueuedGemm(f64: Float64Array, at: number): TaskOf<'jsGemm'> 
   return t as unknown as TaskOf<'jsGemm'>;
 }
 
-/** What a worker receives when it starts. */
-export interface WorkerInit {
-  /** The compiled kernel module, or null when only the TypeScript kernels run (no WebAssembly is compiled). */
-  module: object | null;
-  /** The shared heap (a shared `WebAssembly.Memory`). */
-  memory: { buffer: SharedArrayBuffer };
-  /** Byte address of the worker's control slot. */
-  slot: number;
-  /** How long (ms) an idle worker waits before it exits. */
-  idleMs: number;
-}
+export type { WorkerInit } from '../platform/types.js';

@@ -9,7 +9,9 @@ import { stopWorkers } from './pool.js';
  * calls, and never keep the process alive. The environment variable `LMTRANSFER_THREADS` sets the
  * initial value in Node. In a browser, threads are Web Workers and exist only when the library runs
  * inside a Web Worker of a cross-origin isolated page (a page's main thread may not block); there
- * a worker joins the calls that follow its start. Results do not depend on the thread count: products, the cross-entropy row pass
+ * workers start in the background (a Web Worker cannot start while its creator waits for it), and
+ * each joins the calls made after it has started, e.g. once the calling worker has yielded to its
+ * event loop (`await new Promise((r) => setTimeout(r, 0))`) after the first large call. Results do not depend on the thread count: products, the cross-entropy row pass
  * and `logPartition` split their work so that every output element is computed by one thread
  * through the same operations, and are bitwise the same with 1 or n threads (tested).
  *

@@ -10,8 +10,7 @@
  *
  * @internal
  */
-import type { WorkerInit } from '../backend/protocol.js';
-import type { ThreadSupport, WorkerHandle } from './types.js';
+import type { ThreadSupport, WorkerHandle, WorkerInit } from './types.js';
 
 interface BrowserGlobals {
   navigator?: { hardwareConcurrency?: number };

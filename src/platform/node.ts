@@ -9,8 +9,7 @@
 import { availableParallelism } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
-import type { WorkerInit } from '../backend/protocol.js';
-import type { ThreadSupport, WorkerHandle } from './types.js';
+import type { ThreadSupport, WorkerHandle, WorkerInit } from './types.js';
 
 /**
  * Which platform implementation this is.

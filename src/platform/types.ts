@@ -23,3 +23,15 @@ export interface WorkerHandle {
   /** Stop it now (asynchronously). */
   terminate(): void;
 }
+
+/** What a worker receives when it starts (src/backend/worker.ts). */
+export interface WorkerInit {
+  /** The compiled kernel module, or null when only the TypeScript kernels run (no WebAssembly is compiled). */
+  module: object | null;
+  /** The shared heap (a shared `WebAssembly.Memory`; read its `buffer` afresh, it may grow). */
+  memory: { readonly buffer: SharedArrayBuffer };
+  /** Byte address of the worker's control slot. */
+  slot: number;
+  /** How long (ms) an idle worker waits before it exits (Infinity: never). */
+  idleMs: number;
+}

@@ -8,7 +8,7 @@
  *
  * @internal
  */
-import type { WorkerInit } from '../backend/protocol.js';
+import type { WorkerInit } from './types.js';
 
 declare const require: (id: string) => unknown;
 
