@@ -12,7 +12,8 @@ export default {
   transform: {
     '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } } }],
   },
-  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  // `#platform` (package.json `imports`) is the Node implementation under jest.
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1', '^#platform$': '<rootDir>/src/platform/node.ts' },
   // Inside jest's sandbox every lookup of a global such as Math costs ~0.5 µs (jestjs/jest#5163):
   // `Math.exp` measured 780 ns per call against 23 ns with Math injected. Numerical kernels call it
   // millions of times, so inject it.

@@ -10,7 +10,7 @@ import { gemm } from '../src/linalg/gemm.js';
 import { setBackend } from '../src/backend/index.js';
 import { setRequestedThreads } from '../src/backend/config.js';
 import { tryAcceleratedSoftmaxCrossEntropy } from '../src/backend/accelerate.js';
-import { alloc, getHeap, resetArena } from '../src/backend/heap.js';
+import { alloc, getHeap, resetArena, wasmKernels } from '../src/backend/heap.js';
 import { makeProblem } from './lib/data.js';
 import type { DType } from './lib/types.js';
 
@@ -61,7 +61,8 @@ for (const threads of [2, 1]) {
   );
 }
 // Staging cost: the logits product on operands already in the heap (one thread, no copies).
-const h = getHeap();
+getHeap();
+const h = wasmKernels();
 resetArena();
 const w = alloc(h.exports.gemmWorkspaceBytes());
 const pa = alloc(B * d * elt);

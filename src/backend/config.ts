@@ -6,7 +6,7 @@
  *
  * @internal
  */
-import { availableParallelism } from 'node:os';
+import { envVar, hardwareThreads, threadSupport, warn } from '#platform';
 import { wasmSupport } from './wasmApi.js';
 
 /** A backend request: `'auto'` uses WebAssembly SIMD where available, else TypeScript. */
@@ -22,21 +22,21 @@ let requested: BackendName | undefined;
 let threadsRequested: number | 'auto' | undefined;
 
 function fromEnv(): BackendName {
-  const v = process.env.LMTRANSFER_BACKEND;
+  const v = envVar('LMTRANSFER_BACKEND');
   if (v === undefined || v === '') return 'auto';
   const lower = v.trim().toLowerCase();
   if ((BACKEND_NAMES as readonly string[]).includes(lower)) return lower as BackendName;
   // An unknown value must not break every product in the process; say so once and use 'auto'.
-  process.emitWarning(`lmtransfer: LMTRANSFER_BACKEND must be one of 'auto', 'wasm', 'js'; got ${JSON.stringify(v)}; using 'auto'`);
+  warn(`lmtransfer: LMTRANSFER_BACKEND must be one of 'auto', 'wasm', 'js'; got ${JSON.stringify(v)}; using 'auto'`);
   return 'auto';
 }
 
 function threadsFromEnv(): number | 'auto' {
-  const v = process.env.LMTRANSFER_THREADS;
+  const v = envVar('LMTRANSFER_THREADS');
   if (v === undefined || v === '' || v.trim().toLowerCase() === 'auto') return 'auto';
   const n = Number(v);
   if (Number.isInteger(n) && n >= 1 && n <= MAX_THREADS) return n;
-  process.emitWarning(`lmtransfer: LMTRANSFER_THREADS must be an integer in [1, ${MAX_THREADS}] or 'auto'; got ${JSON.stringify(v)}; using 'auto'`);
+  warn(`lmtransfer: LMTRANSFER_THREADS must be an integer in [1, ${MAX_THREADS}] or 'auto'; got ${JSON.stringify(v)}; using 'auto'`);
   return 'auto';
 }
 
@@ -58,10 +58,14 @@ export function activeBackend(): 'wasm' | 'js' {
   return wasmSupport().ok ? 'wasm' : 'js';
 }
 
-/** The thread count large problems use (1 = no worker threads). */
+/**
+ * The thread count large problems may use (1 = no worker threads): the request (`'auto'`: the
+ * platform's core count), or 1 where this thread cannot run worker threads (a page's main thread).
+ */
 export function threadCount(): number {
   threadsRequested ??= threadsFromEnv();
-  if (threadsRequested === 'auto') return Math.max(1, Math.min(MAX_THREADS, availableParallelism()));
+  if (!threadSupport().ok) return 1;
+  if (threadsRequested === 'auto') return Math.max(1, Math.min(MAX_THREADS, hardwareThreads()));
   return threadsRequested;
 }
 

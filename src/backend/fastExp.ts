@@ -57,28 +57,3 @@ export function fastExp(x: number): number {
   if (m < -1021) return y * P2[m + 54 + 1075] * TWO_M54;
   return y * P2[m + 1075];
 }
-
-/**
- * `fastExp` with its constants and tables as one self-contained script, for worker threads (which
- * are started from source strings; see src/backend/jsKernel.ts). The tables are rebuilt there by the
- * same `Math.pow` calls, so the worker's `fastExp` returns bitwise the same values.
- *
- * @example
- * ```ts
- * const exp = new Function(`${fastExpSource()}\nreturn fastExp;`)();
- * exp(1); // 2.718281828459045
- * ```
- * @internal
- */
-export function fastExpSource(): string {
-  return [
-    `const INV_LN2_64 = 64 / Math.LN2, LN2_64_HI = ${LN2_64_HI}, LN2_64_LO = ${LN2_64_LO}, MAGIC = ${MAGIC};`,
-    `const X_MAX = ${X_MAX}, X_MIN = ${X_MIN};`,
-    'const T64 = new Float64Array(64);',
-    'for (let j = 0; j < 64; j++) T64[j] = Math.pow(2, j / 64);',
-    `const P2 = new Float64Array(${P2.length});`,
-    'const TWO_M54 = Math.pow(2, -54);',
-    'for (let i = 0; i < P2.length; i++) P2[i] = Math.pow(2, i - 1075);',
-    String(fastExp),
-  ].join('\n');
-}

@@ -1,7 +1,13 @@
 /**
- * The shared WebAssembly heap: one `WebAssembly.Memory` (shared, so that worker threads run the
- * same kernels over the same bytes), the main thread's kernel instance, and a bump arena that each
- * accelerated call resets and fills with its scratch (packing workspaces, staged operand blocks).
+ * The shared heap: one shared `WebAssembly.Memory` (so that worker threads run the same kernels over
+ * the same bytes), the calling thread's kernel instance (made only when the WebAssembly backend
+ * first runs: the TypeScript backends use the memory alone and never compile WebAssembly), and a
+ * bump arena that each accelerated call resets and fills with its scratch (packing workspaces,
+ * staged operand blocks).
+ *
+ * Layout: `[0, RESERVED_BYTES)` belongs to the kernel module's static data (its `heapBase()` is
+ * checked against it when the module is instantiated), then the workers' control slots, then the
+ * arena.
  *
  * Why an arena and staging instead of keeping user matrices in the heap: user matrices live in
  * ordinary ArrayBuffers that WebAssembly and other threads cannot address, so blocks of them are
@@ -13,12 +19,12 @@
  *
  * @internal
  */
-import { kernelModule, wasmNamespace, type KernelExports, type WasmMemory, type WasmModule } from './wasmApi.js';
+import { kernelModule } from './wasmApi.js';
+import { MAX_SLOTS, SLOT_BYTES } from './protocol.js';
+import { instantiateKernels, wasmNamespace, type KernelExports, type WasmMemory, type WasmModule } from './wasmTypes.js';
 
-/** Bytes of one worker's control slot (sequence numbers and arguments; see threadPool.ts). */
-export const SLOT_BYTES = 256;
-/** Control slots reserved (one per worker thread; the main thread needs none). */
-export const MAX_SLOTS = 64;
+/** Bytes below the control slots kept for the kernel module's static data (it needs about 7 KB). */
+export const RESERVED_BYTES = 65536;
 /** Default budget for staged operand blocks per call (A, B and C blocks together). */
 export const STAGE_BYTES = 12 * 1024 * 1024;
 let stageBudget = STAGE_BYTES;
@@ -39,8 +45,6 @@ const MAX_PAGES = 65536;
 
 export interface Heap {
   readonly memory: WasmMemory;
-  readonly module: WasmModule;
-  readonly exports: KernelExports;
   /** Byte address of the control slots. */
   readonly ctrl: number;
   /** Byte address where the per-call arena starts. */
@@ -57,21 +61,68 @@ function alignUp(x: number, a: number): number {
   return Math.ceil(x / a) * a;
 }
 
-/** The heap, created (module compiled and instantiated, kernels warmed up) on first use. */
+/**
+ * The heap (a shared memory; nothing compiled), created on first use. Callers check
+ * `sharedMemorySupport()` first.
+ *
+ * @example
+ * ```ts
+ * const h = getHeap(); h.memory.buffer; // a SharedArrayBuffer
+ * ```
+ */
 export function getHeap(): Heap {
   if (heap) return heap;
-  // Callers check wasmSupport() first, so the namespace exists here.
   const wa = wasmNamespace() as NonNullable<ReturnType<typeof wasmNamespace>>;
-  const module = kernelModule();
   const memory = new wa.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
-  const exports = new wa.Instance(module, { env: { memory } }).exports as KernelExports;
-  const ctrl = alignUp(exports.heapBase(), 4096);
+  const ctrl = RESERVED_BYTES;
   const arena = alignUp(ctrl + MAX_SLOTS * SLOT_BYTES, 4096);
-  heap = { memory, module, exports, ctrl, arena };
+  heap = { memory, ctrl, arena };
   top = arena;
   ensureBytes(arena + 4 * PAGE);
-  warmUp(heap);
   return heap;
+}
+
+/** The calling thread's instance of the kernel module over the heap. */
+export interface WasmKernels {
+  readonly module: WasmModule;
+  readonly exports: KernelExports;
+}
+
+let kernels: WasmKernels | undefined;
+
+/**
+ * The compiled kernel module and this thread's instance over the heap, made (and warmed up) on
+ * first use by the WebAssembly backend. Callers check `wasmSupport()` first.
+ *
+ * @example
+ * ```ts
+ * wasmKernels().exports.gemmWorkspaceBytes();
+ * ```
+ */
+export function wasmKernels(): WasmKernels {
+  if (kernels) return kernels;
+  const h = getHeap();
+  const module = kernelModule();
+  const exports = instantiateKernels(module, h.memory);
+  if (exports.heapBase() > RESERVED_BYTES) {
+    throw new Error(`lmtransfer backend: the kernel module's static data (${exports.heapBase()} bytes) exceeds the reserved ${RESERVED_BYTES}`);
+  }
+  kernels = { module, exports };
+  warmUp(exports, h.arena);
+  return kernels;
+}
+
+/**
+ * The compiled module when the WebAssembly backend has run here, else null (workers started for
+ * the TypeScript backends get no module).
+ *
+ * @example
+ * ```ts
+ * compiledKernelModule(); // null until the first WebAssembly product
+ * ```
+ */
+export function compiledKernelModule(): WasmModule | null {
+  return kernels ? kernels.module : null;
 }
 
 /** Grow the memory so that bytes [0, end) exist, and refresh the cached views. */
@@ -136,10 +187,9 @@ export function heapBytes(): number {
 // baseline compiler (Liftoff) and tiers hot functions up to TurboFan in the background, so without
 // this the first large product of a process would run at baseline speed (about 2× slower, measured
 // with a 512×1024×256 sgemm: 30 ms after 10 warm-up calls, 14 ms once tiered up).
-function warmUp(h: Heap): void {
-  const e = h.exports;
+function warmUp(e: KernelExports, arena: number): void {
   const ws = e.gemmWorkspaceBytes();
-  const work = h.arena;
+  const work = arena;
   const p = alignUp(work + ws, 64);
   ensureBytes(p + 64 * 64 * 8 * 3);
   // Zeroed memory is valid input for every kernel (exp(0 − 0) = 1, sums of 64 ones).

@@ -8,7 +8,7 @@
  * leaves both threads busy only 1.80–1.89 of 2 (process CPU time over wall time), and the calling
  * thread also copies the blocks it computes itself. Here the calling thread computes its blocks
  * straight from the user's buffers (no copies), working from the far end of C, while each worker
- * runs one long task (`jsgemmq`, src/backend/jsKernel.ts) that takes staged blocks from a ring of
+ * runs one long task (`jsGemmQueue`, src/backend/taskRunner.ts) that takes staged blocks from a ring of
  * `RING` slots in the shared heap as soon as they are posted, without a round trip. Between two
  * of its own blocks the calling thread copies finished blocks out and stages new ones into the
  * freed slots, so a worker always has blocks queued while there is work to share; the queues stop
@@ -25,14 +25,15 @@ import type { FloatArray } from '../matrix/matrix.js';
 import { gemmKernel, SMALL_FLOPS } from '../linalg/gemmKernel.js';
 import { alloc, getHeap, heapF32, heapF64, heapI32, resetArena, stageBytes } from './heap.js';
 import { copyBlock } from './stage.js';
-import { postTasks, waitTasks, type Posted } from './threadPool.js';
+import { postTasks, waitTasks, type Posted } from './pool.js';
+import { QUEUE_DESCRIPTOR, writeQueuedGemm, type TaskOf } from './protocol.js';
 
 /** Slots per worker queue: a worker can run this many blocks ahead of the calling thread's copies. */
 const RING = 3;
 /** Multiply-adds per block: about 25 ms of work, against ≈ 1 % for re-packing the unsplit operand. */
 const BLOCK_MADDS = 48e6;
-/** Bytes of a queue's control block: Int32 [staged, done, end, −] then RING descriptors of 16 float64. */
-const CTRL_BYTES = 16 + RING * 16 * 8;
+/** Bytes of a queue's control block: Int32 [staged, done, end, −] then RING block descriptors. */
+const CTRL_BYTES = 16 + RING * QUEUE_DESCRIPTOR * 8;
 
 /**
  * `C ← α·op(A)·op(B) + β·C` (BLAS semantics, row-major; see `gemm`) on the TypeScript kernel with
@@ -143,22 +144,22 @@ export function jsGemm(
     const len = nb;
     const ps = pS[w][r];
     const pc = pC[w][r];
-    let args: number[];
+    let block: TaskOf<'jsGemm'>;
+    const common = { op: 'jsGemm', f32: f32 ? 1 : 0, tA, tB, K, alpha, beta } as const;
     if (byN) {
       // op(B) columns s0.. : stored N × K rows (transB) or K × N columns.
       if (transB) copyBlock(b, bOff + s0 * ldb, ldb, len, K, view, ps >> shift, K);
       else copyBlock(b, bOff + s0, ldb, K, len, view, ps >> shift, len);
       if (beta !== 0) copyBlock(c, cOff + s0, ldc, M, len, view, pc >> shift, len);
-      args = [tA, tB, M, len, K, alpha, f32 ? 1 : 0, pU, ldU, ps, transB ? K : len, beta, pc, len];
+      block = { ...common, M, N: len, pA: pU, lda: ldU, pB: ps, ldb: transB ? K : len, pC: pc, ldc: len };
     } else {
       // op(A) rows s0.. : stored K × M columns (transA) or M × K rows.
       if (transA) copyBlock(a, aOff + s0, lda, K, len, view, ps >> shift, len);
       else copyBlock(a, aOff + s0 * lda, lda, len, K, view, ps >> shift, K);
       if (beta !== 0) copyBlock(c, cOff + s0 * ldc, ldc, len, N, view, pc >> shift, N);
-      args = [tA, tB, len, N, K, alpha, f32 ? 1 : 0, ps, transA ? len : K, pU, ldU, beta, pc, N];
+      block = { ...common, M: len, N, pA: ps, lda: transA ? len : K, pB: pU, ldb: ldU, pC: pc, ldc: N };
     }
-    const d = (ctrl[w] + 16 + r * 16 * 8) >> 3;
-    for (let i = 0; i < args.length; i++) F[d + i] = args[i];
+    writeQueuedGemm(F, (ctrl[w] + 16 + r * QUEUE_DESCRIPTOR * 8) >> 3, block);
   };
   const copyOut = (w: number, r: number, k: number): void => {
     const s0 = blockStart(k);
@@ -198,7 +199,7 @@ export function jsGemm(
   try {
     for (let w = 0; w < nw; w++) {
       service(w);
-      posted.push(postTasks([{ op: 'jsgemmq', args: [ctrl[w], RING, 2 * M * N * K] }], undefined, w));
+      posted.push(postTasks([{ op: 'jsGemmQueue', pCtrl: ctrl[w], ring: RING, flops: 2 * M * N * K }], w));
     }
     while (bottom > top) {
       computeHere(--bottom);

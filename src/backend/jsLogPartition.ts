@@ -18,7 +18,9 @@ import type { FloatArray } from '../matrix/matrix.js';
 import { gemmKernel } from '../linalg/gemmKernel.js';
 import { LOG_PARTITION_BLOCK_ROWS, LOG_PARTITION_BLOCK_WORDS, logPartitionRowBlocks } from '../softmax/logPartitionKernel.js';
 import { alloc, getHeap, heapF32, heapF64, resetArena, stageBytes } from './heap.js';
-import { postTasks, waitTasks, type Task } from './threadPool.js';
+import { postTasks, waitTasks } from './pool.js';
+import type { Task } from './protocol.js';
+import { splitCuts } from './split.js';
 
 /** Problems below this many multiply-adds are left to the single-threaded kernel. */
 export const JS_LSE_THREAD_MIN_MADDS = 1 << 20;
@@ -83,10 +85,10 @@ export function jsLogPartition(threads: number, V: FloatArray, n: number, d: num
     view.set(H.subarray(g0 * d, (g0 + gm) * d), pH >> shift);
     runMax.fill(-Infinity, 0, gm);
     runSum.fill(0, 0, gm);
-    // Row blocks of the group, dealt out evenly; thread t takes blocks [cut[t], cut[t + 1]).
-    const blocks = Math.ceil(gm / mb);
-    const nt = Math.min(threads, blocks);
-    const cut = (t: number): number => Math.min(gm, Math.floor((t * blocks) / nt) * mb);
+    // Whole row blocks per thread by the one split policy (src/backend/split.ts), equal shares;
+    // thread t takes contexts [cuts[t], cuts[t + 1]).
+    const nt = Math.min(threads, Math.ceil(gm / mb));
+    const cuts = splitCuts(gm, nt, 1 / nt, mb);
     for (let w0 = 0; w0 < nA; w0 += nb) {
       const nw = Math.min(nb, nA - w0);
       if (words) {
@@ -98,18 +100,18 @@ export function jsLogPartition(threads: number, V: FloatArray, n: number, d: num
         view.set(V.subarray(w0 * d, (w0 + nw) * d), pB >> shift);
       }
       const tasks: Task[] = [];
-      for (let t = 1; t < nt; t++) {
-        tasks.push({ op: 'jslse', args: [f32 ? 1 : 0, pH, gm, d, pB, nw, cut(t), cut(t + 1), mb, pMax, pSum, pBad + t * 8] });
+      for (let t = 1; t + 1 < cuts.length; t++) {
+        tasks.push({ op: 'jsLse', f32: f32 ? 1 : 0, pH, m: gm, d, pB, nw, r0: cuts[t], r1: cuts[t + 1], mb, pMax, pSum, pBad: pBad + t * 8 });
       }
       const posted = postTasks(tasks);
       let bad: number;
       try {
-        bad = logPartitionRowBlocks(gemmKernel, Hv, 0, cut(1), d, Bv, 0, nw, z, mb, runMax, runSum);
+        bad = logPartitionRowBlocks(gemmKernel, Hv, 0, cuts[1], d, Bv, 0, nw, z, mb, runMax, runSum);
       } finally {
         // Never return (or throw) while workers still use the staged buffers.
         waitTasks(posted);
       }
-      for (let t = 1; t < nt; t++) bad = Math.max(bad, F[(pBad >> 3) + t]);
+      for (let t = 1; t + 1 < cuts.length; t++) bad = Math.max(bad, F[(pBad >> 3) + t]);
       if (bad >= 0) return false;
     }
     for (let i = 0; i < gm; i++) out[g0 + i] = runMax[i] + Math.log(runSum[i]);

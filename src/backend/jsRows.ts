@@ -17,8 +17,8 @@
 import { rowCrossEntropyIndex } from '../loss/crossEntropyKernel.js';
 import { alloc, getHeap, heapF32, heapF64, heapI32, resetArena, stageBytes } from './heap.js';
 import { copyBlock } from './stage.js';
-import { postTasks, tasksDone, waitTasks, type Posted } from './threadPool.js';
-import type { RowPassArgs } from './wasmRows.js';
+import { postTasks, tasksDone, waitTasks, type Posted } from './pool.js';
+import type { RowPassArgs } from './backend.js';
 
 /** Row passes over fewer elements than this run on the calling thread only. */
 export const JS_ROWS_THREAD_MIN = 1 << 16;
@@ -116,7 +116,23 @@ export function jsSoftmaxCrossEntropy(threads: number, p: RowPassArgs): void {
   // takes the rest, so that no worker is left with a long block at the end.
   const takeNext = (w: number, buf: number): Job | null => (bottom - top >= 2 * rb ? take(w, buf) : null);
   const post = (w: number, job: Job): Posted =>
-    postTasks([{ op: 'jsce', args: [f32 ? 1 : 0, pZ[w][job.buf], job.rc, n, pT[w][job.buf], p.lse ? pLse[w][job.buf] : 0, p.loss ? pLoss[w][job.buf] : 0, p.scale, p.grad ? 1 : 0] }], undefined, w);
+    postTasks(
+      [
+        {
+          op: 'jsCeRows',
+          f32: f32 ? 1 : 0,
+          pZ: pZ[w][job.buf],
+          rows: job.rc,
+          n,
+          pT: pT[w][job.buf],
+          pLse: p.lse ? pLse[w][job.buf] : 0,
+          pLoss: p.loss ? pLoss[w][job.buf] : 0,
+          scale: p.scale,
+          grad: p.grad ? 1 : 0,
+        },
+      ],
+      w,
+    );
   const finish = (w: number, job: Job): void => {
     if (p.grad) copyBlock(view, pZ[w][job.buf] >> shift, n, job.rc, n, p.grad, p.gOff + job.r0 * p.ldg, p.ldg);
     if (p.loss) p.loss.set(F.subarray(pLoss[w][job.buf] >> 3, (pLoss[w][job.buf] >> 3) + job.rc), job.r0);

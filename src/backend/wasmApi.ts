@@ -1,51 +1,44 @@
 /**
- * The few WebAssembly JS-API types the backend uses. The project compiles against `lib: ES2022`
- * and @types/node 20, neither of which declares the `WebAssembly` namespace (it lives in
- * lib.dom), so the backend reaches it through `globalThis` with these minimal local types.
+ * Whether and how the WebAssembly kernels run here: the feature probes, the choice between the
+ * portable and the relaxed-SIMD module, and compiling the chosen one. Only the WebAssembly backend
+ * calls `kernelVariant` and `kernelModule`; the TypeScript backends need `sharedMemorySupport` only
+ * (for their worker threads), so they never compile WebAssembly nor set a V8 flag.
  *
  * @internal
  */
-import { setFlagsFromString } from 'node:v8';
+import { base64Bytes, envVar, setEngineFlag, warn } from '#platform';
 import { KERNELS_RELAXED_WASM_BASE64, KERNELS_WASM_BASE64 } from '../wasm/generated/kernels.js';
+import { wasmNamespace, type WasmModule, type WasmNamespace } from './wasmTypes.js';
 
-/** A shared `WebAssembly.Memory`. */
-export interface WasmMemory {
-  readonly buffer: SharedArrayBuffer;
-  grow(deltaPages: number): number;
-}
+export { wasmNamespace } from './wasmTypes.js';
+export type { KernelExports, WasmMemory, WasmModule } from './wasmTypes.js';
 
-/** A compiled module (opaque; structured-cloneable to workers). */
-export type WasmModule = object;
+let shared: { ok: boolean; reason: string } | undefined;
 
-/** The exports of `src/wasm/assembly/kernels.ts` (numbers stand in for i32/usize/f32/f64). */
-export interface KernelExports {
-  heapBase: () => number;
-  fusedMultiplyAdd: () => number;
-  gemmWorkspaceBytes: () => number;
-  lseWorkspaceBytes: (K: number) => number;
-  packAFullBytes: (M: number, K: number, elt: number) => number;
-  sgemm: (tA: number, tB: number, M: number, N: number, K: number, alpha: number, pA: number, lda: number, pB: number, ldb: number, beta: number, pC: number, ldc: number, work: number) => void;
-  dgemm: (tA: number, tB: number, M: number, N: number, K: number, alpha: number, pA: number, lda: number, pB: number, ldb: number, beta: number, pC: number, ldc: number, work: number) => void;
-  sexpArray: (src: number, dst: number, n: number) => void;
-  dexpArray: (src: number, dst: number, n: number) => void;
-  sceRows: (pZ: number, ldz: number, rows: number, n: number, pT: number, pLse: number, pLoss: number, pG: number, ldg: number, scale: number) => void;
-  dceRows: (pZ: number, ldz: number, rows: number, n: number, pT: number, pLse: number, pLoss: number, pG: number, ldg: number, scale: number) => void;
-  spackAFull: (tA: number, M: number, K: number, pA: number, lda: number, dst: number) => void;
-  dpackAFull: (tA: number, M: number, K: number, pA: number, lda: number, dst: number) => void;
-  slseNT: (pAp: number, M: number, K: number, pV: number, ldv: number, N: number, pMax: number, pSum: number, work: number) => void;
-  dlseNT: (pAp: number, M: number, K: number, pV: number, ldv: number, N: number, pMax: number, pSum: number, work: number) => void;
-}
-
-interface WasmNamespace {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => WasmModule;
-  Instance: new (module: WasmModule, imports: object) => { exports: unknown };
-  Memory: new (desc: { initial: number; maximum: number; shared: boolean }) => WasmMemory;
-}
-
-/** The host's `WebAssembly` namespace, or undefined where there is none. */
-export function wasmNamespace(): WasmNamespace | undefined {
-  return (globalThis as unknown as { WebAssembly?: WasmNamespace }).WebAssembly;
+/**
+ * Whether this host has shared WebAssembly memory and Atomics (what worker threads need, for the
+ * TypeScript kernels too); computed once. Creating a memory compiles nothing.
+ *
+ * @example
+ * ```ts
+ * sharedMemorySupport(); // { ok: true, reason: 'shared WebAssembly memory available' }
+ * ```
+ */
+export function sharedMemorySupport(): { ok: boolean; reason: string } {
+  if (shared) return shared;
+  const wa = wasmNamespace();
+  if (!wa) shared = { ok: false, reason: 'no WebAssembly in this JavaScript engine' };
+  else if (typeof SharedArrayBuffer !== 'function' || typeof Atomics !== 'object') {
+    shared = { ok: false, reason: 'no SharedArrayBuffer/Atomics in this engine (in a browser: the page is not cross-origin isolated)' };
+  } else {
+    try {
+      const m = new wa.Memory({ initial: 1, maximum: 1, shared: true });
+      shared = m.buffer instanceof SharedArrayBuffer ? { ok: true, reason: 'shared WebAssembly memory available' } : { ok: false, reason: 'shared WebAssembly memory is not supported' };
+    } catch (e) {
+      shared = { ok: false, reason: `shared WebAssembly memory is not supported (${String(e)})` };
+    }
+  }
+  return shared;
 }
 
 // The smallest module that uses a SIMD instruction (i8x16.popcnt on a splat), as published by
@@ -57,22 +50,22 @@ const SIMD_PROBE = new Uint8Array([
 let support: { ok: boolean; reason: string } | undefined;
 
 /**
- * Whether this host can run the kernels: WebAssembly with SIMD, shared memory and Atomics. The
- * answer is computed once.
+ * Whether this host can run the WebAssembly kernels: SIMD, shared memory and Atomics (validating
+ * the probe compiles nothing). The answer is computed once.
+ *
+ * @example
+ * ```ts
+ * wasmSupport(); // { ok: true, reason: 'WebAssembly SIMD available' }
+ * ```
  */
 export function wasmSupport(): { ok: boolean; reason: string } {
   if (support) return support;
-  const wa = wasmNamespace();
-  if (!wa) support = { ok: false, reason: 'no WebAssembly in this JavaScript engine' };
-  else if (typeof SharedArrayBuffer !== 'function' || typeof Atomics !== 'object') {
-    support = { ok: false, reason: 'no SharedArrayBuffer/Atomics in this engine' };
-  } else {
+  const mem = sharedMemorySupport();
+  if (!mem.ok) support = mem;
+  else {
     try {
-      if (!wa.validate(SIMD_PROBE)) support = { ok: false, reason: 'WebAssembly SIMD is not supported' };
-      else {
-        const m = new wa.Memory({ initial: 1, maximum: 1, shared: true });
-        support = m.buffer instanceof SharedArrayBuffer ? { ok: true, reason: 'WebAssembly SIMD available' } : { ok: false, reason: 'shared WebAssembly memory is not supported' };
-      }
+      const wa = wasmNamespace() as WasmNamespace;
+      support = wa.validate(SIMD_PROBE) ? { ok: true, reason: 'WebAssembly SIMD available' } : { ok: false, reason: 'WebAssembly SIMD is not supported' };
     } catch (e) {
       support = { ok: false, reason: `WebAssembly feature probe failed (${String(e)})` };
     }
@@ -96,12 +89,12 @@ export const RELAXED_SIMD_FLAG = '--experimental-wasm-relaxed-simd';
  * can be had. An unknown value warns once and counts as auto, like the other backend variables.
  */
 function relaxedDisabledByEnv(): boolean {
-  const v = process.env.LMTRANSFER_RELAXED_SIMD;
+  const v = envVar('LMTRANSFER_RELAXED_SIMD');
   if (v === undefined) return false;
   const lower = v.trim().toLowerCase();
   if (['0', 'off', 'false'].includes(lower)) return true;
   if (['', '1', 'on', 'true', 'auto'].includes(lower)) return false;
-  process.emitWarning(`lmtransfer: LMTRANSFER_RELAXED_SIMD must be one of '0', '1', 'auto' (or off/on, false/true); got ${JSON.stringify(v)}; using 'auto'`);
+  warn(`lmtransfer: LMTRANSFER_RELAXED_SIMD must be one of '0', '1', 'auto' (or off/on, false/true); got ${JSON.stringify(v)}; using 'auto'`);
   return false;
 }
 
@@ -133,10 +126,10 @@ let relaxedBytes: Uint8Array | undefined;
 
 function moduleBytes(fma: boolean): Uint8Array {
   if (fma) {
-    relaxedBytes ??= new Uint8Array(Buffer.from(KERNELS_RELAXED_WASM_BASE64, 'base64'));
+    relaxedBytes ??= base64Bytes(KERNELS_RELAXED_WASM_BASE64);
     return relaxedBytes;
   }
-  return new Uint8Array(Buffer.from(KERNELS_WASM_BASE64, 'base64'));
+  return base64Bytes(KERNELS_WASM_BASE64);
 }
 
 /**
@@ -162,7 +155,7 @@ export function kernelVariant(): KernelVariant {
       return false;
     }
   };
-  variant = chooseKernelVariant(relaxedDisabledByEnv(), validate, () => setFlagsFromString(RELAXED_SIMD_FLAG));
+  variant = chooseKernelVariant(relaxedDisabledByEnv(), validate, () => setEngineFlag(RELAXED_SIMD_FLAG));
   return variant;
 }
 

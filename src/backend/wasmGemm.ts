@@ -21,9 +21,11 @@
  * @internal
  */
 import type { FloatArray } from '../matrix/matrix.js';
-import { alloc, getHeap, heapF32, heapF64, resetArena, stageBytes } from './heap.js';
+import { alloc, getHeap, heapF32, heapF64, resetArena, stageBytes, wasmKernels } from './heap.js';
 import { copyBlock } from './stage.js';
-import { postTasks, runHere, taskBusyMs, waitTasks, type Task } from './threadPool.js';
+import { postTasks, runHere, taskBusyMs, waitTasks } from './pool.js';
+import type { Task } from './protocol.js';
+import { ShareBalancer, splitCuts } from './split.js';
 
 /** The kernels' depth block; staged depth blocks are multiples of it. */
 const KC = 256;
@@ -54,11 +56,6 @@ export function chooseStaging(M: number, N: number, K: number, elt: number, budg
   const nb = Math.min(N, round(budget / 4 / kb, 8));
   const mb = Math.min(M, round((budget - nb * kb) / (nb + kb), 8));
   return [mb, nb, kb];
-}
-
-/** A task's arguments: the WASM kernels take a workspace last, the TypeScript one a precision flag. */
-function task(op: 'sgemm' | 'dgemm' | 'jsgemm', head: number[], f32: boolean, tail: number[], work: number): Task {
-  return op === 'jsgemm' ? { op, args: [...head, f32 ? 1 : 0, ...tail] } : { op, args: [...head, ...tail, work] };
 }
 
 /** One staged step: C block (i0, j0) of size mc × nc, depth block p0 of depth kc. */
@@ -108,10 +105,11 @@ export function wasmGemm(
   cOff: number,
   ldc: number,
 ): void {
-  const h = getHeap();
+  // The kernel instance first: making it (once) warms it up in the arena.
+  const ws = kernel === 'js' ? 0 : wasmKernels().exports.gemmWorkspaceBytes();
+  getHeap();
   const elt = f32 ? 4 : 8;
   const shift = f32 ? 2 : 3;
-  const op = kernel === 'js' ? 'jsgemm' : f32 ? 'sgemm' : 'dgemm';
   const nt = M * N * K >= THREAD_MIN_MADDS ? Math.max(1, threads) : 1;
   // Double buffers halve the budget of each; a single block needs no second buffer.
   let [mb, nb, kb] = chooseStaging(M, N, K, elt);
@@ -121,7 +119,6 @@ export function wasmGemm(
   const nbuf = pipelined ? 2 : 1;
   resetArena();
   // The TypeScript kernel packs into its own (per-thread) arrays and needs no heap workspace.
-  const ws = kernel === 'js' ? 0 : h.exports.gemmWorkspaceBytes();
   const work = alloc(ws * nt);
   const pA: number[] = [];
   const pB: number[] = [];
@@ -161,8 +158,8 @@ export function wasmGemm(
   };
   /** The fraction of the split side that the last `tasksOf` gave the calling thread (after rounding). */
   let mainShare = 1;
-  /** The step's tasks: the calling thread's strip (fraction `fm` of the split side) first. */
-  const tasksOf = (s: Step, buf: number, fm: number): Task[] => {
+  /** The step's tasks: the calling thread's strip (fraction `share` of the split side) first. */
+  const tasksOf = (s: Step, buf: number, share: number): Task[] => {
     const { mc, nc, kc } = s;
     const ldaS = transA ? mc : kc;
     const ldbS = transB ? kc : nc;
@@ -170,29 +167,19 @@ export function wasmGemm(
     const byN = nc >= mc;
     const len = byN ? nc : mc;
     // Strip boundaries at multiples of 8 (a multiple of both kernels' tile sides).
-    const cuts = [0];
-    if (nt > 1) {
-      const first = Math.min(len, Math.max(8, Math.round((len * fm) / 8) * 8));
-      mainShare = first / len;
-      cuts.push(first);
-      const rest = len - first;
-      const size = Math.ceil(rest / (nt - 1) / 8) * 8;
-      for (let x = first + size; x < len; x += size) cuts.push(x);
-    }
-    cuts.push(len);
+    const cuts = splitCuts(len, nt, share, 8);
+    if (nt > 1) mainShare = cuts[1] / len;
     const out: Task[] = [];
+    const pc = pC[s.chunk % nbuf];
     for (let q = 0; q + 1 < cuts.length; q++) {
       const s0 = cuts[q];
       const l = cuts[q + 1] - s0;
-      if (l <= 0) continue;
-      const w = work + out.length * ws;
-      if (byN) {
-        const pb = pB[buf] + (transB ? s0 * kc : s0) * elt;
-        out.push(task(op, [tA, tB, mc, l, kc, alpha], f32, [pA[buf], ldaS, pb, ldbS, betaEff, pC[s.chunk % nbuf] + s0 * elt, nc], w));
-      } else {
-        const pa = pA[buf] + (transA ? s0 : s0 * kc) * elt;
-        out.push(task(op, [tA, tB, l, nc, kc, alpha], f32, [pa, ldaS, pB[buf], ldbS, betaEff, pC[s.chunk % nbuf] + s0 * nc * elt, nc], w));
-      }
+      // The strip: op(A) whole and columns [s0, s0 + l) of op(B) (byN), or rows of op(A) and op(B) whole.
+      const strip = byN
+        ? { M: mc, N: l, pA: pA[buf], pB: pB[buf] + (transB ? s0 * kc : s0) * elt, pC: pc + s0 * elt }
+        : { M: l, N: nc, pA: pA[buf] + (transA ? s0 : s0 * kc) * elt, pB: pB[buf], pC: pc + s0 * nc * elt };
+      const common = { f32: f32 ? 1 : 0, tA, tB, K: kc, alpha, lda: ldaS, ldb: ldbS, beta: betaEff, ldc: nc, ...strip };
+      out.push(kernel === 'js' ? { op: 'jsGemm', ...common } : { op: 'wasmGemm', ...common, work: work + out.length * ws });
     }
     return out;
   };
@@ -213,12 +200,12 @@ export function wasmGemm(
   }
 
   // Pipelined: block s computes while block s + 1 is copied in and block s − 1 out.
-  let fm = 1 / nt;
+  const balance = new ShareBalancer(nt);
   let pendingOut: Step | null = null;
   stageIn(steps[0], 0);
   for (let si = 0; si < steps.length; si++) {
     const s = steps[si];
-    const tasks = tasksOf(s, si % 2, fm);
+    const tasks = tasksOf(s, si % 2, balance.share);
     const posted = postTasks(tasks.slice(1));
     let tMain = 0;
     let tCopy = 0;
@@ -238,20 +225,8 @@ export function wasmGemm(
       waitTasks(posted);
     }
     if (s.last) pendingOut = s;
-    // Rebalance: the calling thread's strip plus its copies should take as long as a worker's
-    // strip. Wm is the whole block's time on the calling thread (from its strip), Ww on the
-    // slowest worker, from the time the workers report for their strips. (Inferring Ww from how
-    // long the calling thread waited saw nothing when a worker finished first, so the split then
-    // swung between idling the worker and idling the calling thread.) Solve
-    // fm·Wm + copy = (1 − fm)·Ww/(nt − 1).
-    if (tMain > 0 && tasks.length === nt) {
-      const Wm = tMain / Math.max(mainShare, 1e-3);
-      const r = 1 / (nt - 1);
-      const workerShare = (1 - mainShare) * r;
-      const busy = Math.max(...taskBusyMs(posted));
-      const Ww = busy > 0 && workerShare > 0 ? busy / workerShare : Wm;
-      fm = Math.min(0.95, Math.max(0.05, (r * Ww - tCopy) / (Wm + r * Ww)));
-    }
+    // Rebalance (src/backend/split.ts) from this block's times.
+    if (tasks.length === nt) balance.update(mainShare, tMain, tCopy, taskBusyMs(posted));
   }
   if (pendingOut) stageOut(pendingOut);
 }

@@ -17,8 +17,10 @@
  * @internal
  */
 import type { FloatArray } from '../matrix/matrix.js';
-import { alloc, getHeap, heapF32, heapF64, resetArena, stageBytes } from './heap.js';
-import { runTasks, type Task } from './threadPool.js';
+import { alloc, getHeap, heapF32, heapF64, resetArena, stageBytes, wasmKernels } from './heap.js';
+import { runTasks } from './pool.js';
+import type { Task } from './protocol.js';
+import { splitCuts } from './split.js';
 
 /** Problems below this many multiply-adds run on one thread. */
 export const LSE_THREAD_MIN_MADDS = 1 << 20;
@@ -36,12 +38,11 @@ export const LSE_THREAD_MIN_MADDS = 1 << 20;
  * ```
  */
 export function wasmLogPartition(threads: number, V: FloatArray, n: number, d: number, H: FloatArray, m: number, words: Int32Array | null, out: Float64Array): boolean {
-  const h = getHeap();
-  const e = h.exports;
+  const e = wasmKernels().exports;
+  getHeap();
   const f32 = V instanceof Float32Array && H instanceof Float32Array;
   const elt = f32 ? 4 : 8;
   const shift = f32 ? 2 : 3;
-  const op = f32 ? 'slseNT' : 'dlseNT';
   const nA = words ? words.length : n;
   const ntReq = m * nA * d >= LSE_THREAD_MIN_MADDS ? Math.max(1, threads) : 1;
   // H in row blocks so that the staged and packed copies stay within half the budget.
@@ -57,7 +58,13 @@ export function wasmLogPartition(threads: number, V: FloatArray, n: number, d: n
   resetArena();
   const work = alloc(wsBytes * nt);
   const pH = alloc(mb * d * elt);
-  const stripRows = Math.ceil(Math.ceil(mb / nt) / 4) * 4;
+  // Strips of whole 4-row panels (the micro-tile height) by the one split policy, equal shares; a
+  // shorter last block's strips are at most one panel longer than the full block's (rounding).
+  const stripCuts = (rows: number): number[] => splitCuts(rows, nt, 1 / nt, 4);
+  const fullCuts = stripCuts(mb);
+  let stripRows = 0;
+  for (let t = 0; t + 1 < fullCuts.length; t++) stripRows = Math.max(stripRows, fullCuts[t + 1] - fullCuts[t]);
+  stripRows = Math.min(mb, stripRows + 4);
   const pAp: number[] = [];
   for (let t = 0; t < nt; t++) pAp.push(alloc(e.packAFullBytes(stripRows, d, elt)));
   const pV = alloc(nb * d * elt);
@@ -70,8 +77,11 @@ export function wasmLogPartition(threads: number, V: FloatArray, n: number, d: n
     view.set(H.subarray(i0 * d, (i0 + mc) * d), pH >> shift);
     // The strips of this row block: [r0, r0 + rows) for each task.
     const strips: { r0: number; rows: number; packed: number }[] = [];
-    for (let r0 = 0, t = 0; r0 < mc; r0 += stripRows, t++) {
-      const rows = Math.min(stripRows, mc - r0);
+    const cuts = stripCuts(mc);
+    for (let t = 0; t + 1 < cuts.length; t++) {
+      const r0 = cuts[t];
+      const rows = cuts[t + 1] - r0;
+      if (rows > stripRows) throw new Error(`lmtransfer backend: a log-partition strip of ${rows} rows exceeds its ${stripRows}-row buffer`);
       if (f32) e.spackAFull(0, rows, d, pH + r0 * d * elt, d, pAp[t]);
       else e.dpackAFull(0, rows, d, pH + r0 * d * elt, d, pAp[t]);
       strips.push({ r0, rows, packed: pAp[t] });
@@ -90,8 +100,17 @@ export function wasmLogPartition(threads: number, V: FloatArray, n: number, d: n
         view.set(V.subarray(w0 * d, (w0 + nw) * d), base);
       }
       const tasks: Task[] = strips.map((st, t) => ({
-        op,
-        args: [st.packed, st.rows, d, pV, d, nw, pMax + st.r0 * 8, pSum + st.r0 * 8, work + t * wsBytes],
+        op: 'wasmLse',
+        f32: f32 ? 1 : 0,
+        pAp: st.packed,
+        M: st.rows,
+        K: d,
+        pV,
+        ldv: d,
+        N: nw,
+        pMax: pMax + st.r0 * 8,
+        pSum: pSum + st.r0 * 8,
+        work: work + t * wsBytes,
       }));
       runTasks(tasks);
     }

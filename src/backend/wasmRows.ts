@@ -6,35 +6,15 @@
  *
  * @internal
  */
-import type { FloatArray } from '../matrix/matrix.js';
-import { alloc, getHeap, heapF32, heapF64, heapI32, resetArena, stageBytes } from './heap.js';
+import type { RowPassArgs } from './backend.js';
+import { alloc, getHeap, heapF32, heapF64, heapI32, resetArena, stageBytes, wasmKernels } from './heap.js';
 import { copyBlock } from './stage.js';
-import { postTasks, runHere, runTasks, waitTasks, type Task } from './threadPool.js';
+import { postTasks, runHere, runTasks, taskBusyMs, waitTasks } from './pool.js';
+import type { Task } from './protocol.js';
+import { ShareBalancer, splitCuts } from './split.js';
 
 /** Row passes over fewer elements than this run on one thread. */
 export const ROWS_THREAD_MIN = 1 << 16;
-
-/** Arguments of `wasmSoftmaxCrossEntropy`. */
-export interface RowPassArgs {
-  /** Logits, `rows` rows of length `n` with row stride `ldz`, from offset `zOff`. */
-  z: FloatArray;
-  zOff: number;
-  ldz: number;
-  rows: number;
-  n: number;
-  /** Index targets (one per row, in [0, n)) from `tOff`, or null for a plain softmax/LSE pass. */
-  targets: Int32Array | null;
-  tOff: number;
-  /** Per-row outputs (float64), each optional: log-sum-exp and loss `lse − z[t]`. */
-  lse: Float64Array | null;
-  loss: Float64Array | null;
-  /** Gradient output (same precision as `z`; may be `z` itself with the same layout), or null. */
-  grad: FloatArray | null;
-  gOff: number;
-  ldg: number;
-  /** Gradient scale (e.g. 1/rows for a mean loss). */
-  scale: number;
-}
 
 /**
  * Run the fused row pass; see `RowPassArgs`. `z` and `grad` must have the same element type.
@@ -48,11 +28,11 @@ export interface RowPassArgs {
  * ```
  */
 export function wasmSoftmaxCrossEntropy(threads: number, p: RowPassArgs): void {
+  wasmKernels();
   getHeap();
   const f32 = p.z instanceof Float32Array;
   const elt = f32 ? 4 : 8;
   const shift = f32 ? 2 : 3;
-  const op = f32 ? 'sceRows' : 'dceRows';
   const { rows, n } = p;
   const nt = rows * n >= ROWS_THREAD_MIN ? Math.max(1, Math.min(threads, rows)) : 1;
   // With threads and several blocks the blocks are double-buffered (see below), halving each.
@@ -83,25 +63,29 @@ export function wasmSoftmaxCrossEntropy(threads: number, p: RowPassArgs): void {
     if (p.lse) p.lse.set(F.subarray(pLse[buf] >> 3, (pLse[buf] >> 3) + rc), r0);
     if (p.loss && pLoss[buf]) p.loss.set(F.subarray(pLoss[buf] >> 3, (pLoss[buf] >> 3) + rc), r0);
   };
-  /** Tasks for block rows [0, rc) of buffer `buf`: the calling thread's share `fm` first. */
-  const tasksOf = (rc: number, buf: number, fm: number): Task[] => {
-    const cuts = [0];
-    if (nt > 1) {
-      const first = Math.min(rc, Math.max(1, Math.round(rc * fm)));
-      cuts.push(first);
-      const size = Math.ceil((rc - first) / (nt - 1));
-      for (let x = first + size; x < rc; x += size) cuts.push(x);
-    }
-    cuts.push(rc);
+  /** The fraction of the rows that the last `tasksOf` gave the calling thread (after rounding). */
+  let mainShare = 1;
+  /** Tasks for block rows [0, rc) of buffer `buf`: the calling thread's share first. */
+  const tasksOf = (rc: number, buf: number, share: number): Task[] => {
+    const cuts = splitCuts(rc, nt, share, 1);
+    if (nt > 1) mainShare = cuts[1] / rc;
     const tasks: Task[] = [];
     for (let q = 0; q + 1 < cuts.length; q++) {
       const s = cuts[q];
-      const len = cuts[q + 1] - s;
-      if (len <= 0) continue;
       const zp = pZ[buf] + s * n * elt;
       tasks.push({
-        op,
-        args: [zp, n, len, n, pT[buf] ? pT[buf] + s * 4 : 0, pLse[buf] + s * 8, pLoss[buf] ? pLoss[buf] + s * 8 : 0, p.grad ? zp : 0, n, p.scale],
+        op: 'wasmCeRows',
+        f32: f32 ? 1 : 0,
+        pZ: zp,
+        ldz: n,
+        rows: cuts[q + 1] - s,
+        n,
+        pT: pT[buf] ? pT[buf] + s * 4 : 0,
+        pLse: pLse[buf] + s * 8,
+        pLoss: pLoss[buf] ? pLoss[buf] + s * 8 : 0,
+        pG: p.grad ? zp : 0,
+        ldg: n,
+        scale: p.scale,
       });
     }
     return tasks;
@@ -117,14 +101,14 @@ export function wasmSoftmaxCrossEntropy(threads: number, p: RowPassArgs): void {
   }
   // Pipelined (as in wasmGemm.ts): while the workers process block k, the calling thread does a
   // share of it, copies block k − 1 out and block k + 1 in; its share is rebalanced from the
-  // measured times. Rows are independent, so the split never changes a result.
-  let fm = 1 / nt;
+  // measured times (src/backend/split.ts). Rows are independent, so the split never changes a result.
+  const balance = new ShareBalancer(nt);
   let pending: [number, number, number] | null = null;
   stageIn(0, Math.min(rb, rows), 0);
   for (let k = 0, r0 = 0; r0 < rows; k++, r0 += rb) {
     const rc = Math.min(rb, rows - r0);
     const buf = k % 2;
-    const tasks = tasksOf(rc, buf, fm);
+    const tasks = tasksOf(rc, buf, balance.share);
     const posted = postTasks(tasks.slice(1));
     let tMain = 0;
     let tCopy = 0;
@@ -141,11 +125,7 @@ export function wasmSoftmaxCrossEntropy(threads: number, p: RowPassArgs): void {
       waitTasks(posted);
     }
     pending = [r0, rc, buf];
-    if (tMain > 0 && tasks.length === nt) {
-      const W = tMain / Math.max(fm, 1e-3);
-      const r = 1 / (nt - 1);
-      fm = Math.min(1 / nt, Math.max(0.02, (r - tCopy / W) / (1 + r)));
-    }
+    if (tasks.length === nt) balance.update(mainShare, tMain, tCopy, taskBusyMs(posted));
   }
   if (pending) stageOut(...pending);
 }

@@ -426,26 +426,3 @@ function storeEdge(mr: number, nr: number, tile: Float64Array, alpha: number, be
     }
   }
 }
-
-/**
- * This module as one self-contained script that defines `gemmKernel`, for worker threads: the
- * backend (src/backend/jsKernel.ts) starts workers from source strings, since no module file can be
- * located at run time without `import.meta`. It is built from the functions' own text, so it
- * follows every change to them; keep the lists below in step with the module's top-level
- * functions and state (test/backend/jsThreads.test.ts runs the result in a worker).
- *
- * @example
- * ```ts
- * const gemmInWorker = new Function(`${gemmKernelSource()}\nreturn gemmKernel;`)();
- * ```
- * @internal
- */
-export function gemmKernelSource(): string {
-  const fns = [gemmKernel, roundUp, scaleC, directGemm, packBlockA, packPanelB, microKernel4x4F64, microKernel4x4F32, microKernel4x4Tile, storeEdge];
-  return [
-    `const MR = ${MR}, NR = ${NR}, MC = ${MC}, KC = ${KC}, NC = ${NC}, SMALL_FLOPS = ${SMALL_FLOPS};`,
-    'let pack = new Float64Array(0);',
-    'const edgeTile = new Float64Array(MR * NR);',
-    ...fns.map(String),
-  ].join('\n');
-}

@@ -123,20 +123,3 @@ export function rowCrossEntropyDist(
   }
   return loss;
 }
-
-/**
- * `rowCrossEntropyIndex` and its helpers as one self-contained script (their own texts after the
- * module-scope aliases they use), for worker threads: the `'js'` backend splits the fused row pass
- * across threads (src/backend/jsRows.ts) and workers are started from source strings. The script
- * expects `fastExp` to be defined before it (see `fastExpSource`). Keep the list in step with the
- * functions `rowCrossEntropyIndex` calls (test/backend/jsRows.test.ts runs the result in a worker).
- *
- * @example
- * ```ts
- * const row = new Function(`${fastExpSource()}\n${crossEntropyKernelSource()}\nreturn rowCrossEntropyIndex;`)();
- * ```
- * @internal
- */
-export function crossEntropyKernelSource(): string {
-  return ['const { log } = Math;', 'const exp = fastExp;', String(shiftedExp), String(rowCrossEntropyIndex)].join('\n');
-}

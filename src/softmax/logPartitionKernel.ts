@@ -158,17 +158,3 @@ export function logPartitionRowBlocks(
   }
   return -1;
 }
-
-/**
- * `logPartitionRowBlocks` as a self-contained script (its text after the module-scope aliases it
- * uses), for worker threads, which are started from source strings (src/backend/jsKernel.ts).
- *
- * @example
- * ```ts
- * const rows = new Function(`${logPartitionKernelSource()}\nreturn logPartitionRowBlocks;`)();
- * ```
- * @internal
- */
-export function logPartitionKernelSource(): string {
-  return ['const { exp, min } = Math;', String(logPartitionRowBlocks)].join('\n');
-}

@@ -5,7 +5,7 @@ import { setThreads } from '../../src/backend/setThreads.js';
 import { getBackendInfo } from '../../src/backend/getBackendInfo.js';
 import { DomainError } from '../../src/errors/errors.js';
 import { TSX_IMPORT } from './helpers.js';
-import { setWorkerIdleExitMs } from '../../src/backend/threadPool.js';
+import { setWorkerIdleExitMs } from '../../src/backend/pool.js';
 import { gemm } from '../../src/linalg/gemm.js';
 
 const backendIndex = join(__dirname, '../../src/backend/index.ts');

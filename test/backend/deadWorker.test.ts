@@ -1,4 +1,5 @@
-import { postTestTask, setWorkerDeadlineForTests, taskDeadlineMs, waitTasks, workerCount } from '../../src/backend/threadPool.js';
+import { postTestTask, waitTasks, workerCount } from '../../src/backend/pool.js';
+import { setWorkerDeadlineForTests, taskDeadlineMs } from '../../src/backend/liveness.js';
 import { setThreads } from '../../src/backend/setThreads.js';
 import { setBackend } from '../../src/backend/setBackend.js';
 import { gemm } from '../../src/linalg/gemm.js';
@@ -76,14 +77,20 @@ describe('task deadlines', () => {
   const FLOOR = 0.05e9 / 1000; // flops per ms
   it('grows with the work of each operation, read from its documented arguments', () => {
     setWorkerDeadlineForTests(null);
-    expect(taskDeadlineMs({ op: 'dgemm', args: [0, 0, 100, 200, 300] })).toBeCloseTo(GRACE + (2 * 100 * 200 * 300) / FLOOR, 6);
-    // jsce (f32, pZ, rows, n, pT, pLse, pLoss, scale, grad)
-    expect(taskDeadlineMs({ op: 'jsce', args: [0, 4096, 50, 3000, 0, 0, 0, 1, 1] })).toBeCloseTo(GRACE + (100 * 50 * 3000) / FLOOR, 6);
-    // jslse (f32, pH, m, d, pB, nw, r0, r1, mb, pMax, pSum, pBad): contexts [r0, r1) against nw words of dimension d.
+    const gemmTask = { f32: 0, tA: 0, tB: 0, M: 100, N: 200, K: 300, alpha: 1, pA: 0, lda: 1, pB: 0, ldb: 1, beta: 0, pC: 0, ldc: 1 };
+    expect(taskDeadlineMs({ op: 'wasmGemm', ...gemmTask, work: 0 })).toBeCloseTo(GRACE + (2 * 100 * 200 * 300) / FLOOR, 6);
+    expect(taskDeadlineMs({ op: 'jsGemm', ...gemmTask })).toBeCloseTo(GRACE + (2 * 100 * 200 * 300) / FLOOR, 6);
+    expect(taskDeadlineMs({ op: 'jsCeRows', f32: 0, pZ: 4096, rows: 50, n: 3000, pT: 0, pLse: 0, pLoss: 0, scale: 1, grad: 1 })).toBeCloseTo(GRACE + (100 * 50 * 3000) / FLOOR, 6);
+    expect(taskDeadlineMs({ op: 'wasmCeRows', f32: 0, pZ: 4096, ldz: 3000, rows: 50, n: 3000, pT: 0, pLse: 0, pLoss: 0, pG: 0, ldg: 3000, scale: 1 })).toBeCloseTo(
+      GRACE + (100 * 50 * 3000) / FLOOR,
+      6,
+    );
+    // jsLse: contexts [r0, r1) against nw words of dimension d.
     const [r0, r1, d, nw] = [2048, 4096, 768, 1024];
-    const jslse = taskDeadlineMs({ op: 'jslse', args: [1, 4096, 4096, d, 9_000_000, nw, r0, r1, 64, 20_000_000, 20_100_000, 20_200_000] });
-    expect(jslse).toBeCloseTo(GRACE + (2 * (r1 - r0) * d * nw + 100 * (r1 - r0) * nw) / FLOOR, 6);
-    // jsgemmq (pCtrl, ring, flops)
-    expect(taskDeadlineMs({ op: 'jsgemmq', args: [4096, 3, 5e9] })).toBeCloseTo(GRACE + 5e9 / FLOOR, 6);
+    const jsLse = taskDeadlineMs({ op: 'jsLse', f32: 1, pH: 4096, m: 4096, d, pB: 9_000_000, nw, r0, r1, mb: 64, pMax: 20_000_000, pSum: 20_100_000, pBad: 20_200_000 });
+    expect(jsLse).toBeCloseTo(GRACE + (2 * (r1 - r0) * d * nw + 100 * (r1 - r0) * nw) / FLOOR, 6);
+    const wasmLse = taskDeadlineMs({ op: 'wasmLse', f32: 1, pAp: 0, M: 64, K: d, pV: 0, ldv: d, N: nw, pMax: 0, pSum: 0, work: 0 });
+    expect(wasmLse).toBeCloseTo(GRACE + (2 * 64 * d * nw + 100 * 64 * nw) / FLOOR, 6);
+    expect(taskDeadlineMs({ op: 'jsGemmQueue', pCtrl: 4096, ring: 3, flops: 5e9 })).toBeCloseTo(GRACE + 5e9 / FLOOR, 6);
   });
 });

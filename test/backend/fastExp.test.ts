@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { fastExp } from '../../src/backend/fastExp.js';
-import { alloc, getHeap, heapF32, heapF64, resetArena } from '../../src/backend/heap.js';
+import { alloc, heapF32, heapF64, resetArena, wasmKernels } from '../../src/backend/heap.js';
 
 // Module-scope aliases: global Math lookups are slow inside jest's sandbox (see helpers.ts).
 const { exp, fround, abs } = Math;
@@ -75,7 +75,7 @@ describe('vector exp of the WASM kernels', () => {
   // [−86.5, 88.3]. The f64x2 exp has degree 13 (truncation < 4e-18); measured within 1 ulp of
   // Math.exp over [−707.5, 709]. Below −86.5 (resp. −707.5) the result is exactly 0 by design.
   it('float32: within 1 ulp of Math.exp over [−86.5, 88.3]; 0 below; NaN stays NaN', () => {
-    const h = getHeap();
+    const h = wasmKernels();
     resetArena();
     const src = alloc(n * 4);
     const dst = alloc(n * 4);
@@ -91,7 +91,7 @@ describe('vector exp of the WASM kernels', () => {
   });
 
   it('float64: within 1 ulp of Math.exp over [−707.5, 709]; 0 below; NaN stays NaN', () => {
-    const h = getHeap();
+    const h = wasmKernels();
     resetArena();
     const src = alloc(n * 8);
     const dst = alloc(n * 8);

@@ -1,4 +1,4 @@
-import { jsWorkerSource } from '../../src/backend/threadPool.js';
+import { runTask } from '../../src/backend/taskRunner.js';
 import { setBackend } from '../../src/backend/setBackend.js';
 import { setThreads } from '../../src/backend/setThreads.js';
 import { getBackendInfo } from '../../src/backend/getBackendInfo.js';
@@ -6,12 +6,11 @@ import { setStageBytes, STAGE_BYTES } from '../../src/backend/heap.js';
 import { jsSoftmaxCrossEntropy } from '../../src/backend/jsRows.js';
 import { jsGemm } from '../../src/backend/jsGemm.js';
 import { gemm } from '../../src/linalg/gemm.js';
-import { fastExp, fastExpSource } from '../../src/backend/fastExp.js';
-import { rowCrossEntropyIndex, crossEntropyKernelSource } from '../../src/loss/crossEntropyKernel.js';
+import { rowCrossEntropyIndex } from '../../src/loss/crossEntropyKernel.js';
 import { crossEntropy } from '../../src/loss/crossEntropy.js';
 import { logPartition } from '../../src/softmax/logPartition.js';
 import { gemmKernel } from '../../src/linalg/gemmKernel.js';
-import { logPartitionRowBlocks, logPartitionKernelSource } from '../../src/softmax/logPartitionKernel.js';
+import { logPartitionRowBlocks } from '../../src/softmax/logPartitionKernel.js';
 import { NumericalError } from '../../src/errors/errors.js';
 import type { FloatArray, Matrix } from '../../src/matrix/matrix.js';
 import { createRng } from '../../src/random/createRng.js';
@@ -19,7 +18,7 @@ import { countDifferences, randomArray } from './helpers.js';
 
 // The TypeScript row passes on the 'js' backend with threads: the fused cross-entropy rows
 // (src/backend/jsRows.ts) and logPartition's row blocks (src/backend/jsLogPartition.ts) run on the
-// main thread and in a worker, compiled there from the kernel modules' own source texts. Rows are
+// main thread and in a worker (src/backend/worker.ts, the same task runner over the same kernels). Rows are
 // independent and each is computed by the same function, so 1 and 2 threads must agree bitwise.
 
 // Under jest every lookup of the global `Math` costs ~0.4 µs (see test/backend/helpers.ts).
@@ -51,17 +50,8 @@ function logits(f32: boolean, rows: number, n: number, seed: string): { z: Float
   return { z, t };
 }
 
-describe('worker-side sources of the TypeScript row kernels', () => {
-  it('fastExp rebuilt from its source returns bitwise the module function', () => {
-    const f = (0, eval)(`(() => {\n${fastExpSource()}\nreturn fastExp;\n})()`) as (x: number) => number;
-    const xs = [0, 1, -1, 0.5, 709.78, 709.8, -745.2, -745.1, -708.5, -1e-300, 3.3e-17, NaN, 1e3, -1e3, 42.42];
-    for (let k = -700; k <= 700; k += 0.37) xs.push(k);
-    for (const x of xs) expect(Object.is(f(x), fastExp(x))).toBe(true);
-  });
-
-  it("the worker's jsce and jslse (run here over a SharedArrayBuffer) match the module kernels bitwise", () => {
-    const ops = (0, eval)(jsWorkerSource() as string) as Record<string, (...a: unknown[]) => void>;
-    expect(Object.keys(ops).sort()).toEqual(['jsce', 'jsgemm', 'jsgemmq', 'jslse']);
+describe('the TypeScript tasks of the worker threads', () => {
+  it("the threads' jsCeRows and jsLse tasks (run here over a SharedArrayBuffer) match the module kernels bitwise", () => {
     const rows = 5;
     const n = 77;
     for (const f32 of [false, true]) {
@@ -74,7 +64,8 @@ describe('worker-side sources of the TypeScript row kernels', () => {
       new Int32Array(memory.buffer, pT, rows).set(t);
       const pLse = pT + 64;
       const pLoss = pLse + 8 * rows;
-      ops.jsce(memory, f32 ? 1 : 0, 0, rows, n, pT, pLse, pLoss, 0.25, 1);
+      const ctx = { memory, exports: null };
+      runTask({ op: 'jsCeRows', f32: f32 ? 1 : 0, pZ: 0, rows, n, pT, pLse, pLoss, scale: 0.25, grad: 1 }, ctx);
       const F = new Float64Array(memory.buffer);
       const g = z.slice();
       for (let i = 0; i < rows; i++) {
@@ -85,7 +76,7 @@ describe('worker-side sources of the TypeScript row kernels', () => {
       }
       expect(countDifferences(Z, g)).toBe(0);
 
-      // jslse: contexts [64, 70) of a 70 × 9 H against 33 words.
+      // jsLse: contexts [64, 70) of a 70 × 9 H against 33 words.
       const m = 70;
       const d = 9;
       const nw = 33;
@@ -100,7 +91,7 @@ describe('worker-side sources of the TypeScript row kernels', () => {
       (f32 ? new Float32Array(memory.buffer, pB, nw * d) : new Float64Array(memory.buffer, pB, nw * d)).set(B);
       new Float64Array(memory.buffer, pMax, m).fill(-Infinity);
       new Float64Array(memory.buffer, pSum, m).fill(0);
-      ops.jslse(memory, f32 ? 1 : 0, pH, m, d, pB, nw, 64, 70, 64, pMax, pSum, pBad);
+      runTask({ op: 'jsLse', f32: f32 ? 1 : 0, pH, m, d, pB, nw, r0: 64, r1: 70, mb: 64, pMax, pSum, pBad }, ctx);
       const runMax = new Float64Array(m).fill(-Infinity);
       const runSum = new Float64Array(m);
       const zb = f32 ? new Float32Array(64 * nw) : new Float64Array(64 * nw);
@@ -109,11 +100,6 @@ describe('worker-side sources of the TypeScript row kernels', () => {
       expect(countDifferences(new Float64Array(memory.buffer, pMax, m), runMax)).toBe(0);
       expect(countDifferences(new Float64Array(memory.buffer, pSum, m), runSum)).toBe(0);
     }
-  });
-
-  it('the kernel scripts are self-contained', () => {
-    expect(typeof (0, eval)(`(() => {\n${fastExpSource()}\n${crossEntropyKernelSource()}\nreturn rowCrossEntropyIndex;\n})()`)).toBe('function');
-    expect(typeof (0, eval)(`(() => {\n${logPartitionKernelSource()}\nreturn logPartitionRowBlocks;\n})()`)).toBe('function');
   });
 });
 

@@ -27,7 +27,7 @@ import { wasmGemm } from ${src('backend/wasmGemm.ts')};
 import { wasmLogPartition } from ${src('backend/wasmLogPartition.ts')};
 import { getBackendInfo } from ${src('backend/index.ts')};
 import { gemmKernel } from ${src('linalg/gemmKernel.ts')};
-import { getHeap } from ${src('backend/heap.ts')};
+import { wasmKernels } from ${src('backend/heap.ts')};
 import { gemmBuffers, referenceGemm, maxScaledError, randomArray } from ${helpers};
 const info = getBackendInfo();
 let worstWasm = 0, worstTs = 0, worstAgree = 0, identical = true;
@@ -74,7 +74,7 @@ for (const f32 of [true, false]) {
     worstLse = Math.max(worstLse, Math.abs(out[i] - lse) / tol);
   }
 }
-console.log(JSON.stringify({ fma: info.fma, moduleFma: getHeap().exports.fusedMultiplyAdd() === 1, reason: info.fmaReason, worstWasm, worstTs, worstAgree, identical, worstLse }));
+console.log(JSON.stringify({ fma: info.fma, moduleFma: wasmKernels().exports.fusedMultiplyAdd() === 1, reason: info.fmaReason, worstWasm, worstTs, worstAgree, identical, worstLse }));
 `;
 
 function runChild(env: Record<string, string>) {

@@ -4,6 +4,8 @@ import { tryAcceleratedLogPartition } from '../../src/backend/accelerate.js';
 import { setStageBytes, STAGE_BYTES } from '../../src/backend/heap.js';
 import { setBackend } from '../../src/backend/setBackend.js';
 import type { FloatArray } from '../../src/matrix/matrix.js';
+import { logPartitionKernel } from '../../src/softmax/logPartitionKernel.js';
+import { setThreads } from '../../src/backend/setThreads.js';
 import { countDifferences, randomArray } from './helpers.js';
 
 const { exp, log, abs, max } = Math;
@@ -116,7 +118,7 @@ describe.each([
 });
 
 describe('tryAcceleratedLogPartition', () => {
-  it('declines on js, on tiny problems and when a result overflows (the caller then locates it)', () => {
+  it('declines on tiny problems and when a result overflows (the caller then locates it); on js computes the kernel loop bitwise', () => {
     const d = 64;
     const n = 200;
     const m = 8;
@@ -130,8 +132,19 @@ describe('tryAcceleratedLogPartition', () => {
     const big = new Float32Array(m * d).fill(1e20);
     const Vbig = new Float32Array(n * d).fill(1e20);
     expect(tryAcceleratedLogPartition(Vbig, n, d, big, m, null, out)).toBe(false);
+    // The TypeScript backends compute what logPartitionKernel's own loop does (explicit block
+    // sizes bypass the backend), bitwise, on 1 or 2 threads; they decline an overflow too.
     setBackend('js');
-    expect(tryAcceleratedLogPartition(V, n, d, H, m, null, out)).toBe(false);
+    const ref = new Float64Array(m);
+    expect(logPartitionKernel({ rows: n, cols: d, data: V }, { rows: m, cols: d, data: H }, null, ref, 64, 1024)).toBe(-1);
+    for (const threads of [1, 2]) {
+      setThreads(threads);
+      out.fill(0);
+      expect(tryAcceleratedLogPartition(V, n, d, H, m, null, out)).toBe(true);
+      expect(countDifferences(out, ref)).toBe(0);
+      expect(tryAcceleratedLogPartition(Vbig, n, d, big, m, null, out)).toBe(false);
+    }
+    setThreads('auto');
     setBackend('auto');
   });
 });

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { wasmSoftmaxCrossEntropy, type RowPassArgs } from '../../src/backend/wasmRows.js';
+import { wasmSoftmaxCrossEntropy } from '../../src/backend/wasmRows.js';
+import type { RowPassArgs } from '../../src/backend/backend.js';
 import { tryAcceleratedSoftmaxCrossEntropy } from '../../src/backend/accelerate.js';
 import { setStageBytes, STAGE_BYTES } from '../../src/backend/heap.js';
 import { setBackend } from '../../src/backend/setBackend.js';

@@ -1,0 +1,49 @@
+/**
+ * The threaded TypeScript backend: the TypeScript kernels split across worker threads over the
+ * shared heap (no WebAssembly is compiled for it). Every split falls so that each element is
+ * computed by the same kernel call as on one thread, so results are bitwise the single-thread
+ * backend's (src/backend/tsBackend.ts); what is too small or does not fit the staging runs there.
+ *
+ * @internal
+ */
+import type { Backend, GemmArgs, LogPartitionArgs, RowPassArgs } from './backend.js';
+import { jsGemm } from './jsGemm.js';
+import { JS_LSE_THREAD_MIN_MADDS, jsLogPartition } from './jsLogPartition.js';
+import { jsSoftmaxCrossEntropy } from './jsRows.js';
+import { tsBackend, tsGemm } from './tsBackend.js';
+import { THREAD_MIN_MADDS, wasmGemm } from './wasmGemm.js';
+
+/**
+ * The threaded TypeScript backend over `threads` threads (≥ 2).
+ *
+ * @example
+ * ```ts
+ * threadedTsBackend(2).gemm(args); // true; C bitwise as tsBackend.gemm(args)
+ * ```
+ */
+export function threadedTsBackend(threads: number): Backend {
+  return {
+    kind: 'typescript-threads',
+    threads,
+    gemm(g: GemmArgs): boolean {
+      const { M, N, K, a, b, c } = g;
+      if (M * N * K < THREAD_MIN_MADDS || !(a instanceof c.constructor && b instanceof c.constructor)) return tsGemm(g);
+      // The queued split (src/backend/jsGemm.ts) where its staging fits, else the staged strips.
+      if (jsGemm(threads, g.transA, g.transB, M, N, K, g.alpha, a, g.aOffset, g.lda, b, g.bOffset, g.ldb, g.beta, c, g.cOffset, g.ldc)) return true;
+      wasmGemm('js', c instanceof Float32Array, threads, g.transA, g.transB, M, N, K, g.alpha, a, g.aOffset, g.lda, b, g.bOffset, g.ldb, g.beta, c, g.cOffset, g.ldc);
+      return true;
+    },
+    softmaxCrossEntropy(p: RowPassArgs): boolean {
+      if (!p.targets) return false;
+      jsSoftmaxCrossEntropy(threads, p);
+      return true;
+    },
+    logPartition(p: LogPartitionArgs): boolean {
+      const nA = p.words ? p.words.length : p.n;
+      if (p.m * nA * p.d < JS_LSE_THREAD_MIN_MADDS) return tsBackend.logPartition(p);
+      // Its declines (mixed precisions, one row block, a budget too small) and an overflow are left
+      // to the caller's kernel, which computes the same bits on one thread and locates an overflow.
+      return jsLogPartition(threads, p.V, p.n, p.d, p.H, p.m, p.words, p.out);
+    },
+  };
+}
