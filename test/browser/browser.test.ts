@@ -133,22 +133,30 @@ describe('lmtransfer in headless Chromium (main thread and Web Worker)', () => {
     const page = await runPage<ScenarioResult>('fullPage.ts');
     expect(page.crossOriginIsolated).toBe(true);
     const want = runScenario();
-    const report: string[] = [`Node: ${JSON.stringify(want.backend)}`];
-    for (const where of ['main', 'worker'] as const) {
-      const got = resultOf(page, where);
-      report.push(`browser ${where}: ${JSON.stringify(got.backend)}`);
-      expect(got.backend.backend).toBe('wasm');
-      expect(got.forkSeeds).toEqual(want.forkSeeds);
-      // The same kernels (both WebAssembly, both with or both without fused multiply-adds) must give
-      // the same bits for what is computed the same way on every thread count: the draws and log Z.
-      const sameKernels = got.backend.backend === want.backend.backend && got.backend.fma === want.backend.fma;
-      for (const [group, tol] of Object.entries(TOLERANCE)) {
-        const c = compare(got.groups[group], want.groups[group]);
-        report.push(`  ${where} ${group}: ${c.bitwise}/${c.total} bitwise, norm-wise difference ${c.relDiff.toExponential(2)} (limit ${tol}), ${got.ms[group]?.toFixed(0) ?? '-'} ms (Node ${want.ms[group]?.toFixed(0) ?? '-'} ms)`);
-        expect({ group, withinTolerance: c.relDiff <= tol }).toEqual({ group, withinTolerance: true });
-        if (group === 'rng' || (sameKernels && group === 'logPartition')) expect({ group, bitwise: c.bitwise }).toEqual({ group, bitwise: c.total });
+    const report: string[] = [`${(await launched()).version}, hardwareConcurrency ${page.hardwareConcurrency}`, `Node: ${JSON.stringify(want.backend)}`];
+    try {
+      for (const where of ['main', 'worker'] as const) {
+        const got = resultOf(page, where);
+        report.push(`browser ${where}: ${JSON.stringify(got.backend)}`);
+        // getBackendInfo reports what ran: WebAssembly SIMD; one thread on the main thread (browsers
+        // forbid Atomics.wait there); in a cross-origin-isolated worker, Web Worker threads as soon as
+        // the machine has two cores (1024 × 10,000 is far above every threading threshold).
+        expect({ where, backend: got.backend.backend, wasmSimd: got.backend.wasmSimd }).toEqual({ where, backend: 'wasm', wasmSimd: true });
+        if (where === 'main') expect({ where, threads: got.backend.threads, workersStarted: got.backend.workersStarted }).toEqual({ where, threads: 1, workersStarted: 0 });
+        else if (page.hardwareConcurrency >= 2) expect({ where, threaded: got.backend.threads >= 2 && got.backend.workersStarted >= 1 }).toEqual({ where, threaded: true });
+        expect(got.forkSeeds).toEqual(want.forkSeeds);
+        // The same kernels (both WebAssembly, both with or both without fused multiply-adds) must give
+        // the same bits for what is computed the same way on every thread count: the draws and log Z.
+        const sameKernels = got.backend.backend === want.backend.backend && got.backend.fma === want.backend.fma;
+        for (const [group, tol] of Object.entries(TOLERANCE)) {
+          const c = compare(got.groups[group], want.groups[group]);
+          report.push(`  ${where} ${group}: ${c.bitwise}/${c.total} bitwise, norm-wise difference ${c.relDiff.toExponential(2)} (limit ${tol}), ${got.ms[group]?.toFixed(0) ?? '-'} ms (Node ${want.ms[group]?.toFixed(0) ?? '-'} ms)`);
+          expect({ group, withinTolerance: c.relDiff <= tol }).toEqual({ group, withinTolerance: true });
+          if (group === 'rng' || (sameKernels && group === 'logPartition')) expect({ group, bitwise: c.bitwise }).toEqual({ group, bitwise: c.total });
+        }
       }
+    } finally {
+      console.log(report.join('\n'));
     }
-    console.log(report.join('\n'));
   }, TIMEOUT_MS);
 });

@@ -11,6 +11,8 @@ export type Outcome<T> = { ok: true; result: T } | { ok: false; error: string };
 /** What the page publishes. */
 export interface PageOutcome<T> {
   crossOriginIsolated: boolean;
+  /** `navigator.hardwareConcurrency`: the threads a worker-hosted backend may use. */
+  hardwareConcurrency: number;
   main: Outcome<T>;
   worker: Outcome<T>;
 }
@@ -49,7 +51,8 @@ export function publish<T>(run: () => T, scriptUrl: string): void {
     g.__lmtransfer = (async (): Promise<PageOutcome<T>> => {
       const main = attempt(run);
       const worker = await inWorker<T>(scriptUrl);
-      return { crossOriginIsolated: g.crossOriginIsolated === true, main, worker };
+      const hardwareConcurrency = Number((g.navigator as { hardwareConcurrency?: number } | undefined)?.hardwareConcurrency ?? 1);
+      return { crossOriginIsolated: g.crossOriginIsolated === true, hardwareConcurrency, main, worker };
     })();
   } else {
     (g.postMessage as (m: Outcome<T>) => void)(attempt(run));
