@@ -10,6 +10,9 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 
+/** How long a starting browser may take to answer its first command (a loaded CI machine is slow). */
+const LAUNCH_TIMEOUT_MS = 60_000;
+
 const CANDIDATES = ['chromium', 'chromium-browser', 'google-chrome-stable', 'google-chrome'];
 
 /** The Chromium executable: `$CHROMIUM`, else the first candidate on the PATH, else `null`. */
@@ -54,7 +57,7 @@ export class Chromium {
   private stderr = '';
   private exited: string | null = null;
 
-  private constructor(executable: string) {
+  private constructor(private readonly executable: string) {
     this.profile = mkdtempSync(join(tmpdir(), 'lmtransfer-chromium-'));
     const args = [
       '--headless=new', '--remote-debugging-pipe', `--user-data-dir=${this.profile}`,
@@ -78,11 +81,14 @@ export class Chromium {
       }
     });
     const fail = (why: string): void => {
-      this.exited = why;
-      for (const p of this.pending.values()) p.reject(new Error(`Chromium ${why} during ${p.method}; its stderr ended with:\n${this.stderr}`));
+      this.exited ??= why;
+      for (const p of this.pending.values()) p.reject(new Error(`Chromium (${this.executable}) ${this.exited} during ${p.method}; its stderr ended with:\n${this.stderr}`));
       this.pending.clear();
     };
     this.proc.on('error', (e) => fail(`could not start (${e.message})`));
+    // A browser that never started or died leaves the pipes broken: report it once, through `fail`.
+    this.out.on('error', (e) => fail(`closed its protocol pipe (${e.message})`));
+    input.on('error', (e) => fail(`closed its protocol pipe (${e.message})`));
     this.proc.on('exit', (code, signal) => fail(`exited (code ${code}, signal ${signal})`));
   }
 
@@ -96,9 +102,20 @@ export class Chromium {
       );
     }
     const c = new Chromium(exe);
-    const v = await c.send('Browser.getVersion');
-    c.version = String(v.product);
-    return c;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`Chromium (${exe}) did not answer the DevTools protocol within ${LAUNCH_TIMEOUT_MS / 1000} s; its stderr ended with:\n${c.stderr}`)), LAUNCH_TIMEOUT_MS);
+    });
+    try {
+      const v = await Promise.race([c.send('Browser.getVersion'), timeout]);
+      c.version = String(v.product);
+      return c;
+    } catch (e) {
+      await c.close();
+      throw e;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** `Browser.getVersion().product`, e.g. `HeadlessChrome/150.0.7871.100`. */
@@ -119,7 +136,7 @@ export class Chromium {
 
   /** Send a command (to a page's session when `sessionId` is given) and wait for its result. */
   send(method: string, params: Record<string, unknown> = {}, sessionId?: string): Promise<Record<string, unknown>> {
-    if (this.exited !== null) return Promise.reject(new Error(`Chromium ${this.exited}; its stderr ended with:\n${this.stderr}`));
+    if (this.exited !== null) return Promise.reject(new Error(`Chromium (${this.executable}) ${this.exited}; its stderr ended with:\n${this.stderr}`));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject, method });
