@@ -3,7 +3,11 @@
  * are good for downstream tasks? Log-linear models `p(w|s) = softmax(V h(s))`, the anchor vector,
  * downstream probes and the theorems of Wu, Lee and Ge (NeurIPS 2023), executable.
  *
- * Everything public is re-exported here; each concept lives in its own folder under `src/`.
+ * This root entry (`lmtransfer`) holds the numerical core, models, training, tasks, the anchor,
+ * the theory and in-memory file formats, and runs in Node, browsers and Web Workers. The
+ * experiments (`lmtransfer/experiments`), the figures (`lmtransfer/figures`) and the command line
+ * (`lmtransfer/cli`, Node only) are separate entries, so an application that imports the core does
+ * not load them; `lmtransfer/io` is the file formats on their own.
  *
  * @packageDocumentation
  */
@@ -19,5 +23,4 @@ export * from './tasks/index.js';
 export * from './anchor/index.js';
 export * from './theory/index.js';
 export * from './io/index.js';
-export * from './experiments/index.js';
 export * from './backend/index.js';

@@ -2,8 +2,8 @@
  * The library's only source of randomness: a seeded, reproducible stream of uniforms, normals and
  * integers, with child streams derived from labels.
  */
-import { createHash } from 'node:crypto';
 import seedrandom from 'seedrandom';
+import { Sha256 } from '../core/Sha256.js';
 import { domainError, describeValue, checkNumber } from '../internal/check.js';
 
 // Math functions are bound once at module scope: under jest every lookup of the global `Math` in a
@@ -75,7 +75,8 @@ export function canonicalSeed(fn: string, name: string, seed: unknown): string {
  * ```
  */
 export function deriveForkSeed(parentSeed: string, label: string): string {
-  return createHash('sha256').update(JSON.stringify(['lmtransfer.fork', parentSeed, label]), 'utf8').digest('hex');
+  // The library's own SHA-256 rather than node:crypto, so forks are computed the same way in browsers.
+  return new Sha256().update(JSON.stringify(['lmtransfer.fork', parentSeed, label])).digestHex();
 }
 
 /** The concrete stream. Kept private so that the only way to make one is `createRng`. */
