@@ -8,7 +8,10 @@ export interface TransferBoundParams {
   readonly aSum: number;
   /** The excess pre-training loss `ε = E_s KL(p*‖p̂) ≥ 0`. */
   readonly epsilon: number;
-  /** A probability floor `γ ∈ (0, 1]` with `p*(X|s) ≥ γ` for every context and `X ∈ T ∪ {B}`. */
+  /**
+   * A probability floor `γ ∈ [0, 1]` with `p*(X|s) ≥ γ` for every context and `X ∈ T ∪ {B}`. `γ = 0`
+   * (a floor that underflowed a double) gives `klTerm = +∞`, or 0 when `ε = 0`.
+   */
   readonly gamma: number;
   /** A bound `M ≥ 0` on `|log p(X|s)|` for `X ∈ T ∪ {B}`, both models, every context. */
   readonly M: number;
@@ -38,7 +41,13 @@ export interface TransferBoundResult {
  * enter, and it vanishes for a contrast task (`A = 0`). The bound is worst-case and loose; the
  * certified bound of part 5 ({@link certifiedTransferBound}) is the one to draw.
  *
- * @throws DomainError when a parameter is not finite, `aL1 < |aSum|`, `gamma ∉ (0, 1]`, or `epsilon`,
+ * Each term is rounded up by `16u` (`u = 2⁻⁵³`) so that the returned value is not below the exact
+ * one (`docs/theory.md#soundness-under-rounding`). `gamma = 0` is accepted: it is what
+ * `transferErrorDecomposition(...).part4.gamma` reports when the floor underflows (`log p* < −745`),
+ * and it gives `klTerm = +∞` (no finite bound is known), or 0 when `epsilon = 0`; a positive `gamma`
+ * so small that `ε/γ²` overflows gives `+∞` as well.
+ *
+ * @throws DomainError when a parameter is not finite, `aL1 < |aSum|`, `gamma ∉ [0, 1]`, or `epsilon`,
  *   `M` or an MSE is negative.
  * @example
  * ```ts
@@ -56,12 +65,18 @@ export function transferBound(params: TransferBoundParams): TransferBoundResult 
   checkNumber(fn, 'params.aSum', aSum);
   if (Math.abs(aSum) > aL1 * (1 + 1e-12)) throw domainError(fn, 'params.aSum', `at most aL1 = ${aL1} in absolute value (|Σ a| ≤ Σ |a|)`, String(aSum));
   checkNumber(fn, 'params.epsilon', epsilon, { min: 0 });
-  checkNumber(fn, 'params.gamma', gamma, { min: 0, max: 1, minExclusive: true });
+  checkNumber(fn, 'params.gamma', gamma, { min: 0, max: 1 });
   checkNumber(fn, 'params.M', M, { min: 0 });
   checkNumber(fn, 'params.anchorMseHat', anchorMseHat, { min: 0 });
   checkNumber(fn, 'params.anchorMseStar', anchorMseStar, { min: 0 });
   const ln2 = Math.LN2;
-  const klTerm = (16 * aL1 * aL1 * (ln2 * ln2 + M * M) * epsilon) / (gamma * gamma);
+  // γ = 0 is a floor that underflowed a double (transferErrorDecomposition reports exp(log γ), which is
+  // 0 below e^{−745}): no positive floor is known, so the bound is vacuous (+∞) unless ε = 0, where
+  // the KL term is 0 for every γ > 0. A tiny positive γ gives +∞ by overflow, consistently.
+  const klTerm =
+    gamma === 0 ? (epsilon === 0 ? 0 : Infinity) : (16 * aL1 * aL1 * (ln2 * ln2 + M * M) * epsilon) / (gamma * gamma);
   const anchorTerm = 4 * aSum * aSum * (anchorMseHat + anchorMseStar);
-  return { bound: klTerm + anchorTerm, klTerm, anchorTerm };
+  // Each term is a product/quotient of at most 8 roundings; rounding up by 16u keeps the bound a bound.
+  const safe = 1 + 16 * 2 ** -53;
+  return { bound: (klTerm + anchorTerm) * safe, klTerm: klTerm * safe, anchorTerm: anchorTerm * safe };
 }
