@@ -219,6 +219,7 @@ export function contextStatsKernel(fn: string, Vs: Matrix, Hs: Matrix, Vh: Matri
       let kl = 0;
       let tv = 0;
       let klSensS = 0;
+      let klSensKappa = 0;
       let klSensH = 0;
       let tvSens = 0;
       let wordDevS = 0;
@@ -240,7 +241,10 @@ export function contextStatsKernel(fn: string, Vs: Matrix, Hs: Matrix, Vh: Matri
         // final subtraction (u|log p|). Their effect on p is relative.
         const eS = dzS + U * (mAbs(xs) + mAbs(lps));
         const eH = dzH + U * (mAbs(xh) + mAbs(lph));
-        klSensS += ps * (mAbs(rr) + 1) * eS;
+        // ∂κ/∂z*_w = p*_w (log p*_w − log p̂_w − κ) (renormalised logits) and ∂κ/∂log p*_w = −p*_w r_w:
+        // both at most p*_w (|r_w| + κ); κ's factor is applied after the loop.
+        klSensS += ps * mAbs(rr) * eS;
+        klSensKappa += ps * eS;
         klSensH += dtv * 2 * eH;
         // For t: Σ p_w(1 − p_w) e_w bounds the first-order change of a normalised distribution; 1 − p
         // is t/(1 + t) for the maximal word (x = 0) and at most 1 otherwise.
@@ -251,7 +255,7 @@ export function contextStatsKernel(fn: string, Vs: Matrix, Hs: Matrix, Vh: Matri
       out.kl[i] = kl;
       out.klRoundingBound[i] =
         ALLOWANCE_FACTOR *
-        (klSensS * (1 + kl) + klSensH + kl * (epsS + epsH) + epsS * epsS + epsH * epsH + (KL_RELATIVE_ALLOWANCE + n * U) * kl + n * KL_ABSOLUTE_ALLOWANCE);
+        (klSensS + kl * klSensKappa + klSensH + kl * (epsS + epsH) + epsS * epsS + epsH * epsH + (KL_RELATIVE_ALLOWANCE + n * U) * kl + n * KL_ABSOLUTE_ALLOWANCE);
       tv *= 0.5;
       out.tv[i] = mMin(1, tv);
       out.tvRoundingBound[i] = ALLOWANCE_FACTOR * (2 * (wordDevS + wordDevH) + epsS + epsH + tvSens + (n + 4) * U * tv);

@@ -41,8 +41,9 @@ export interface TransferBoundResult {
  * enter, and it vanishes for a contrast task (`A = 0`). The bound is worst-case and loose; the
  * certified bound of part 5 ({@link certifiedTransferBound}) is the one to draw.
  *
- * Each term is rounded up by `16u` (`u = 2⁻⁵³`) so that the returned value is not below the exact
- * one (`docs/theory.md#soundness-under-rounding`). `gamma = 0` is accepted: it is what
+ * The KL term is formed in the log domain (so `aL1²` or `γ²` underflowing on their own, e.g.
+ * `γ = e^{−700}`, does not turn it into 0/0) and rounded up by `2⁻³⁹`, the anchor term by `16u`
+ * (`u = 2⁻⁵³`), so that the returned value is not below the exact one (`docs/theory.md#soundness-under-rounding`). `gamma = 0` is accepted: it is what
  * `transferErrorDecomposition(...).part4.gamma` reports when the floor underflows (`log p* < −745`),
  * and it gives `klTerm = +∞` (no finite bound is known), or 0 when `epsilon = 0`; a positive `gamma`
  * so small that `ε/γ²` overflows gives `+∞` as well.
@@ -73,10 +74,18 @@ export function transferBound(params: TransferBoundParams): TransferBoundResult 
   // γ = 0 is a floor that underflowed a double (transferErrorDecomposition reports exp(log γ), which is
   // 0 below e^{−745}): no positive floor is known, so the bound is vacuous (+∞) unless ε = 0, where
   // the KL term is 0 for every γ > 0. A tiny positive γ gives +∞ by overflow, consistently.
-  const klTerm =
-    gamma === 0 ? (epsilon === 0 ? 0 : Infinity) : (16 * aL1 * aL1 * (ln2 * ln2 + M * M) * epsilon) / (gamma * gamma);
-  const anchorTerm = 4 * aSum * aSum * (anchorMseHat + anchorMseStar);
-  // Each term is a product/quotient of at most 8 roundings; rounding up by 16u keeps the bound a bound.
+  // Otherwise the KL term is formed in the log domain: aL1² or γ² alone can underflow (γ = e^{−700})
+  // or overflow while the quotient is an ordinary number. Each log carries a relative error of an
+  // ulp, so exp of their sum (|sum| < 3000) is within 3000·2⁻⁵³ < 2⁻⁴⁰ relative: rounded up by 2⁻³⁹.
+  let klTerm: number;
+  if (aL1 === 0 || epsilon === 0) klTerm = 0;
+  else if (gamma === 0) klTerm = Infinity;
+  else {
+    const logKl = Math.log(16) + 2 * Math.log(aL1) - 2 * Math.log(gamma) + Math.log(ln2 * ln2 + M * M) + Math.log(epsilon);
+    klTerm = Math.exp(logKl) * (1 + 2 ** -39);
+  }
+  // The anchor term is a product of at most 5 roundings; rounding up by 16u keeps it a bound.
   const safe = 1 + 16 * 2 ** -53;
-  return { bound: (klTerm + anchorTerm) * safe, klTerm: klTerm * safe, anchorTerm: anchorTerm * safe };
+  const anchorTerm = 4 * aSum * aSum * (anchorMseHat + anchorMseStar) * safe;
+  return { bound: (klTerm + anchorTerm) * safe, klTerm, anchorTerm };
 }

@@ -250,7 +250,8 @@ export function transferTerms(c: CheckedTransfer, gamma: number | undefined, wit
       const rb = binaryKlLogRatioKernel(mMin(0, logFloorLowBulk(lpBStar, stats.bulkLogProbErrStar[i])), kappa);
       const dBar = maxWord + mMax(rb.below, rb.above);
       t.dBar[i] = dBar;
-      t.certifiedBound[i] = up(l1 * dBar + anchorAbs + t.anchorRoundingBound[i] + t.errorRoundingBound[i]);
+      // l1 = 0 (all weights 0) makes the word term 0 even where ψ is infinite (p* = 0).
+      t.certifiedBound[i] = up((l1 === 0 ? 0 : l1 * dBar) + anchorAbs + t.anchorRoundingBound[i] + t.errorRoundingBound[i]);
     }
   }
   return t;
