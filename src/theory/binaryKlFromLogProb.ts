@@ -16,7 +16,7 @@ import { binaryKlFromLogs } from './binaryKlKernel.js';
  * @example
  * ```ts
  * binaryKlFromLogProb(Math.log(0.5), Math.log(0.25)); // 0.1438…, as binaryKl(0.5, 0.25)
- * binaryKlFromLogProb(-800, -801);                   // e^{−800}·(1 − 2/e) ≈ 9.9e-349·… (underflows as a probability)
+ * binaryKlFromLogProb(-700, -701);                   // ≈ e^{−701} = 3.6e-305 (p φ(e^{−1} − 1) = p/e; the other term is ~p²)
  * binaryKlFromLogProb(-1e-16, -1e-15);               // kl(1 − 1e-16 ‖ 1 − 1e-15), finite and accurate
  * ```
  */

@@ -265,4 +265,53 @@ describe('Theorem 1 under rounding: rare words (log p down to −700), moves up 
     expect(r.klTerm).toBeGreaterThanOrEqual(expected * (1 - 1e-12));
     expect(r.klTerm / expected).toBeCloseTo(1, 9);
   });
+
+  it('anchor-dominated contexts (no word moves, intercepts ±1e9 / ±1e12 of opposite signs): parts 2, 5 and the expected square are tight to an ulp and hold', () => {
+    let tight = 0;
+    fc.assert(
+      fc.property(
+        fc.constantFrom(1e9, 1e12),
+        fc.double({ min: -1, max: 1, noNaN: true }),
+        fc.double({ min: -800, max: 800, noNaN: true }),
+        fc.array(fc.double({ min: -1, max: 1, noNaN: true }), { minLength: 4, maxLength: 12 }),
+        (C, f, offset, xs) => {
+          const { instance, exactError } = build(offset, [0, 0.3], [{ L: -2, g: 0.4, delta: 0, a: 1.5 }], xs, C + f, -C + f);
+          const dec = transferErrorDecomposition(instance);
+          const cert = certifiedTransferBound(instance);
+          for (let i = 0; i < xs.length; i++) {
+            for (const e of [Math.abs(exactError), Math.abs(dec.error[i])]) {
+              if (!(e <= dec.part2Bound[i] && e <= cert.perContext[i])) return false;
+            }
+            if (Math.abs(dec.error[i]) / cert.perContext[i] > 1 - 1e-12) tight++;
+          }
+          return cert.meanSquaredError <= cert.expectedSquaredBound && exactError * exactError <= cert.expectedSquaredBound;
+        },
+      ),
+      { seed: 1303, numRuns: 300 },
+    );
+    expect(tight).toBeGreaterThan(0);
+  });
+
+  it('transferBound is not below its formula evaluated in 1700-bit fixed point', () => {
+    const ln2 = ln(2n << K);
+    fc.assert(
+      fc.property(
+        fc.double({ min: 1e-3, max: 1e3, noNaN: true }),
+        fc.double({ min: 1e-6, max: 1, noNaN: true }),
+        fc.double({ min: 1e-3, max: 1, noNaN: true }),
+        fc.double({ min: 0, max: 50, noNaN: true }),
+        fc.oneof(fc.constant(0), fc.double({ min: 1e-6, max: 10, noNaN: true })),
+        (aL1, epsilon, gamma, M, mse) => {
+          const r = transferBound({ aL1, aSum: aL1 / 2, epsilon, gamma, M, anchorMseHat: mse, anchorMseStar: mse / 3 });
+          const F = (x: number) => fromSigned(x);
+          const mul = (a: bigint, b: bigint) => (a * b) >> K;
+          const num = mul(mul(mul(mul(16n << K, mul(F(aL1), F(aL1))), mul(ln2, ln2) + mul(F(M), F(M))), F(epsilon)), 1n << K);
+          const klExact = (num << K) / mul(F(gamma), F(gamma));
+          const anchorExact = mul(mul(4n << K, mul(F(aL1 / 2), F(aL1 / 2))), F(mse) + F(mse / 3));
+          return F(r.klTerm) >= klExact && F(r.anchorTerm) >= anchorExact && F(r.bound) >= klExact + anchorExact;
+        },
+      ),
+      { seed: 1304, numRuns: 200 },
+    );
+  });
 });
