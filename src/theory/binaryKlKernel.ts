@@ -251,6 +251,8 @@ function searchSide(lp: number, target: number, dir: -1 | 1): number {
  * ulp of `lp`.
  */
 export function binaryKlLogRatioKernel(lp: number, kappa: number): LogRatioInterval {
+  // NaN in, NaN out (never a hang: every search below assumes lp ≤ 0 and κ ≥ 0 are numbers).
+  if (!(lp <= 0) || !(kappa >= 0)) return { below: NaN, above: NaN };
   if (kappa === 0) return { below: 0, above: 0 };
   if (lp === -Infinity) return { below: Infinity, above: Infinity };
   // p = 1: kl(1‖q) = −log q exactly, so the root below is log q = −κ and there is no side above.

@@ -178,4 +178,13 @@ describe('ψ (binaryKlLogRatioBound) is sound under rounding, against the 1700-b
     expect(psi).toBeLessThan(2.8e47);
     expect(ONE > 0n).toBe(true);
   });
+
+  it('the kernel never hangs: NaN in gives NaN out, κ = ∞ gives ψ = ∞ below and q = 1 above', () => {
+    expect(binaryKlLogRatioKernel(Number.NaN, 1).below).toBeNaN();
+    expect(binaryKlLogRatioKernel(-1, Number.NaN).above).toBeNaN();
+    expect(binaryKlLogRatioKernel(Infinity, 1).below).toBeNaN();
+    const inf = binaryKlLogRatioKernel(-1, Infinity);
+    expect(inf.below).toBe(Infinity);
+    expect(inf.above).toBeGreaterThanOrEqual(1);
+  });
 });
