@@ -5,10 +5,11 @@ import { rowKlDivergence } from './divergenceKernel.js';
 
 /**
  * `KL(p_i ‖ q_i)` for every row `i`, where `p_i = softmax(logitsP[i])` and `q_i = softmax(logitsQ[i])`
- * (THEORY.md §2: the excess loss is its mean over contexts). Computed as
- * `Σ_j p_j (log p_j − log q_j)` with both log-probabilities from the stable log-softmax and
- * `p_j = exp(log p_j)`; terms whose `p_j` underflows to 0 contribute 0. The exact KL is ≥ 0, so a
- * computed value that rounding pushed below 0 is returned as 0 (this only happens when `p ≈ q`).
+ * (`docs/theory.md`: the excess loss is its mean over contexts). Computed as the sum of the
+ * non-negative terms `p_j φ(q_j/p_j − 1) = q_j − p_j − p_j log(q_j/p_j)` (`φ(x) = x − log(1 + x)`),
+ * each from the two log-probabilities (stable log-softmax kept as `c + log1p(t)`), so the result is
+ * accurate to a few ulps relative even when `p ≈ q` or the probabilities are tiny or near 1 (no
+ * difference of nearly equal numbers), and ≥ 0 by construction.
  * Accumulated and returned in float64 for either input precision.
  *
  * @param logitsP - `m × n` finite logits of `p` (`n ≥ 1`; `m = 0` gives an empty result).

@@ -5,8 +5,10 @@ import { rowTotalVariation } from './divergenceKernel.js';
 
 /**
  * `TV(p_i, q_i) = ½ Σ_j |p_ij − q_ij|` for every row `i`, where `p_i = softmax(logitsP[i])` and
- * `q_i = softmax(logitsQ[i])` (THEORY.md §2). Probabilities come from the stable log-softmax;
- * the sum is float64 and the result is clamped to `[0, 1]` against rounding.
+ * `q_i = softmax(logitsQ[i])`. Each `|p_ij − q_ij| = max(p, q)·(1 − e^{−|log p − log q|})` is formed
+ * from the two log-probabilities (stable log-softmax kept as `c + log1p(t)`), so it keeps its digits
+ * when both probabilities are near 1 or both tiny (never `1 − p` by subtraction); the sum is float64
+ * and the result is clamped to `[0, 1]` against rounding.
  *
  * @param logitsP - `m × n` finite logits of `p` (`n ≥ 1`; `m = 0` gives an empty result).
  * @param logitsQ - `m × n` finite logits of `q`.

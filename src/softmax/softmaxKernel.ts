@@ -115,3 +115,54 @@ export function rowSoftmax(src: FloatArray, srcOffset: number, n: number, dst: F
   }
   return c + log(s);
 }
+
+/**
+ * The log-sum-exp of a row, or of the gathered subset `idx` of it (`idx = null`: the whole row
+ * `data[offset .. offset+n)`), split as `LSE = c + log1p(t)`: `c` the maximum and
+ * `t = Σ_{j ≠ j*} exp(x_j − c)` the sum of every term but one maximal one. Written to `out[0] = c`,
+ * `out[1] = t`. Same max-shift and exponential as {@link rowLogSumExp}; keeping `t` apart gives
+ * `log p(j*) = −log1p(t)` and `log p(j) = (x_j − c) − log1p(t)` to full relative precision when the
+ * distribution is nearly a point mass (`t = e^{−36}` is lost entirely in `log(1 + t)`), which the
+ * theorems' per-context KL and TV need. An empty subset or all entries `−∞` gives `c = −∞`, `t = 0`.
+ *
+ * @example
+ * ```ts
+ * const out = new Float64Array(2);
+ * rowLogSumExpParts(Float64Array.of(0, -36, 5), 0, 0, Int32Array.of(0, 1), out); // out = [0, e^{−36}]
+ * ```
+ */
+export function rowLogSumExpParts(data: FloatArray, offset: number, n: number, idx: Int32Array | null, out: Float64Array): void {
+  const len = idx === null ? n : idx.length;
+  let c = -Infinity;
+  let arg = -1;
+  for (let k = 0; k < len; k++) {
+    const v = data[offset + (idx === null ? k : idx[k])];
+    if (v > c) {
+      c = v;
+      arg = k;
+    }
+  }
+  out[0] = c;
+  if (c === -Infinity) {
+    out[1] = 0;
+    return;
+  }
+  let t = 0;
+  for (let k = 0; k < len; k++) if (k !== arg) t += exp(data[offset + (idx === null ? k : idx[k])] - c);
+  out[1] = t;
+}
+
+/**
+ * `log Σ_{k} exp(data[offset + idx[k]])`, stable (max-shifted), for a gathered subset of a row that
+ * is already in memory (a bulk's log-partition). `−∞` for an empty subset.
+ *
+ * @example
+ * ```ts
+ * subsetLogSumExp(Float64Array.of(9, 0, 0), 0, Int32Array.of(1, 2)); // Math.log(2)
+ * ```
+ */
+export function subsetLogSumExp(data: FloatArray, offset: number, idx: Int32Array): number {
+  const parts = new Float64Array(2);
+  rowLogSumExpParts(data, offset, 0, idx, parts);
+  return parts[0] + Math.log1p(parts[1]);
+}

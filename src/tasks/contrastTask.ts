@@ -1,6 +1,6 @@
 import type { Matrix } from '../matrix/matrix.js';
 import { checkNumber, checkOptions, domainError } from '../internal/check.js';
-import { CONTRAST_TOLERANCE, composeDirection, weightSums } from '../theory/transferKernel.js';
+import { CONTRAST_TOLERANCE, composeDirection, weightSums } from './taskDirection.js';
 import { checkWordTaskInputs } from './wordTask.js';
 import { taskLabels } from './taskLabelsKernel.js';
 import type { RandomSource, WordTask } from './types.js';

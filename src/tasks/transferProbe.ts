@@ -1,7 +1,7 @@
 import type { Matrix } from '../matrix/matrix.js';
 import { checkFiniteArray, checkFiniteMatrix, checkFloatVector, checkNonEmptyMatrix, checkNumber, checkWordIndices, describeValue, domainError } from '../internal/check.js';
-import type { Anchor } from '../theory/types.js';
-import { checkAnchor, composeDirection, weightSums } from '../theory/transferKernel.js';
+import { checkAnchor, type Anchor } from './taskAnchor.js';
+import { composeDirection, weightSums } from './taskDirection.js';
 import { checkScoringInput, linearScores } from './probeInputs.js';
 
 /** Theorem 1's probe: a fixed linear map of the learned representation. */

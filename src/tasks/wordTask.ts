@@ -13,8 +13,8 @@ import {
   shapeError,
   shapeOf,
 } from '../internal/check.js';
-import type { Anchor } from '../theory/types.js';
-import { checkAnchor, composeDirection, weightSums } from '../theory/transferKernel.js';
+import { checkAnchor, type Anchor } from './taskAnchor.js';
+import { composeDirection, weightSums } from './taskDirection.js';
 import { fitAnchor } from '../anchor/fitAnchor.js';
 import { checkWeights } from '../anchor/fitAnchorKernel.js';
 import { taskLabels } from './taskLabelsKernel.js';

@@ -12,8 +12,10 @@ import { binaryKlLogRatioKernel } from './binaryKlKernel.js';
  * monotone on each side): bracketing, bisection to a relative width of 1e-2, then Newton's method
  * from outside the root, which by convexity of `kl` in `r` never crosses it. The larger of the two
  * distances is returned (it is always the one below `p`; see `docs/theory.md`, Lemma 2). The result
- * is never below the exact `ψ` and exceeds it by about a relative `1e-14` (Newton's stopping step)
- * plus the rounding of `kl`. It is `+∞` when `p = 0 < κ` (no finite bound exists) and 0 when `κ = 0`.
+ * is sound under rounding: never below the exact `ψ`, because the root search aims at
+ * `κ(1 + 2η) + τ` with `η = 2⁻⁴⁰` the stated error allowance of the binary KL and `log p` is lowered
+ * by two ulps (`docs/theory.md#soundness-under-rounding`); it exceeds `ψ` by about a relative `1e-12`.
+ * It is `+∞` when `p = 0 < κ` (no finite bound exists) and 0 when `κ = 0`; `ψ(1, κ) = κ` exactly.
  *
  * @param p - `p*(A) ∈ [0, 1]`. To pass a probability that underflows, use
  *   {@link binaryKlLogRatioBoundFromLogProb} with `log p` instead.
@@ -28,6 +30,10 @@ import { binaryKlLogRatioKernel } from './binaryKlKernel.js';
 export function binaryKlLogRatioBound(p: number, kl: number): number {
   checkNumber('binaryKlLogRatioBound', 'p', p, { min: 0, max: 1 });
   checkNumber('binaryKlLogRatioBound', 'kl', kl, { min: 0 });
-  const { below, above } = binaryKlLogRatioKernel(Math.log(p), kl);
+  // ψ(p, κ) decreases in p (docs/theory.md#soundness-under-rounding), so it is evaluated at a lower
+  // bound of log p: Math.log is within one ulp, and 2 ulps are taken (log 1 = 0 is exact).
+  const lp = Math.log(p);
+  const lpLow = lp === 0 ? 0 : lp - (Math.abs(lp) * 2 ** -51 + Number.MIN_VALUE);
+  const { below, above } = binaryKlLogRatioKernel(lpLow, kl);
   return Math.max(below, above);
 }

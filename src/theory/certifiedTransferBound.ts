@@ -1,15 +1,19 @@
-import { checkTransferInstance, transferTerms, weightedMeanSquare } from './transferKernel.js';
+import { checkTransferInstance } from './checkTransferInstance.js';
+import { transferTerms, weightedMeanSquare } from './transferKernel.js';
 import type { TransferInstance } from './types.js';
 
 /** Theorem 1 part 5, per context and in expectation. */
 export interface CertifiedTransferBound {
   /** `D̄(s) = max_{w∈T} ψ(p*(w|s), κ(s)) + ψ(p*(B|s), κ(s))`. */
   readonly dBar: Float64Array;
-  /** `‖a‖₁ D̄(s) + |A| (|ê(s)| + |e*(s)|)`, a bound on `|ŷ(s) − y(s)|` at every context. */
+  /**
+   * `‖a‖₁ D̄(s) + |A| (|ê(s)| + |e*(s)|)` plus the rounding allowances of the anchor term and of the
+   * computed error: a bound on both the exact and the computed `|ŷ(s) − y(s)|` at every context.
+   */
   readonly perContext: Float64Array;
   /** `|ŷ(s) − y(s)|` at every context, for comparison. */
   readonly absError: Float64Array;
-  /** `E_s [perContext(s)²]`, a bound on the mean squared error. */
+  /** `E_s [perContext(s)²]`, rounded up: a bound on the mean squared error. */
   readonly expectedSquaredBound: number;
   /** `E_s (ŷ − y)²`. */
   readonly meanSquaredError: number;
@@ -30,7 +34,10 @@ export interface CertifiedTransferBound {
  *
  * at every context, and so `E_s (ŷ − y)² ≤ E_s [(‖a‖₁ D̄ + |A|(|ê| + |e*|))²]` exactly over the
  * weighted contexts. No probability floor or log-probability bound is assumed. `ψ` is computed from
- * log-probabilities, so rare words whose probability underflows are handled.
+ * log-probabilities, so rare words whose probability underflows are handled. The bound is sound under
+ * rounding: `κ(s)` is raised and every `log p*` lowered by its rounding bound before `ψ` is taken,
+ * `ψ`'s inversion aims past the exact root, and the anchor term and the computed error get their
+ * own allowances (`docs/theory.md#soundness-under-rounding`).
  *
  * @param instance - as for {@link transferErrorDecomposition}.
  * @throws ShapeError / DomainError / NumericalError as {@link transferErrorDecomposition}.
@@ -57,7 +64,9 @@ export function certifiedTransferBound(instance: TransferInstance): CertifiedTra
     dBar: t.dBar,
     perContext: t.certifiedBound,
     absError,
-    expectedSquaredBound: weightedMeanSquare(c.mu, t.certifiedBound),
+    // Rounded up by 4(m + 4)u: the weighted sums of squares of the bound and of the error carry
+    // relative errors of (m + 2)u each, and the normalised weights (m + 1)u.
+    expectedSquaredBound: weightedMeanSquare(c.mu, t.certifiedBound) * (1 + 4 * (m + 4) * 2 ** -53),
     meanSquaredError: weightedMeanSquare(c.mu, t.error),
     klPartSquared: weightedMeanSquare(c.mu, klOnly),
     anchorPartSquared: weightedMeanSquare(c.mu, anchorOnly),

@@ -1,64 +1,117 @@
 /**
  * One pass over the contexts computing, per context, everything the theorems need from the two
  * models' logits: both log-partitions, both bulk log-partitions, the KL divergence and the total
- * variation between the next-word distributions, and the logits of the task words.
+ * variation between the next-word distributions, the logits and log-probabilities of the task words
+ * and of the bulk, and a bound on the rounding error of each (so that every bound built on them can
+ * be made sound under rounding: `docs/theory.md#soundness-under-rounding`).
  *
  * Logits are formed in row blocks (never an `m × n` temporary), and always in float64, even for
  * float32 storage: these are internal temporaries of a reduction, and a bound check should not be
  * polluted by float32 rounding of the logits.
+ *
+ * **Tiny probabilities.** Every log-partition is kept as `c + log1p(t)` (max-shift `c`, `t` the sum of
+ * the other terms, {@link rowLogSumExpParts}), so `log p = (z − c) − log1p(t)` keeps its digits when a
+ * context is nearly a point mass. KL and TV are sums of non-negative per-word terms formed from the
+ * two log-probabilities of each word, never a difference of two numbers near 1:
+ *
+ *     κ = Σ_w [p̂_w − p*_w − p*_w (log p̂_w − log p*_w)]  (each term p*_w φ(p̂_w/p*_w − 1) ≥ 0),
+ *     t = ½ Σ_w max(p*_w, p̂_w) (1 − e^{−|log p̂_w − log p*_w|}),
+ *
+ * the first because `Σ p̂ = Σ p* = 1` (an error in a normaliser then enters κ only to second order).
  *
  * @internal
  */
 import type { Matrix } from '../matrix/matrix.js';
 import { NumericalError } from '../errors/errors.js';
 import { gemm } from '../linalg/gemm.js';
-import { rowLogSumExp } from '../softmax/softmaxKernel.js';
+import { rowLogSumExpParts } from '../softmax/softmaxKernel.js';
+import { KL_ABSOLUTE_ALLOWANCE, KL_RELATIVE_ALLOWANCE, klTerm } from './binaryKlKernel.js';
 
 // Math functions bound once at module scope: hot loops then call a local binding instead of looking
 // up the global `Math` each time, which costs ~0.5 µs per lookup inside jest's vm context (measured:
 // Math.exp in a loop 528 ns/call under jest against 37 ns through a module-level binding).
-const { abs: mAbs, exp: mExp, log: mLog, max: mMax, min: mMin } = Math;
+const { abs: mAbs, exp: mExp, expm1: mExpm1, log1p: mLog1p, max: mMax, min: mMin, sqrt: mSqrt } = Math;
 
+/** Unit roundoff of float64, `2⁻⁵³`. */
+export const U = 2 ** -53;
 
-/** Per-context statistics of a pair of models. All arrays have one entry per context (row-major `m × |T|` for the word logits). */
+/**
+ * Factor applied to every first-order rounding bound: it covers the second-order terms (products of
+ * two relative errors of order 1e-13 at most) and the rounding of the bound's own arithmetic.
+ */
+export const ALLOWANCE_FACTOR = 2;
+
+/** Log-probabilities below this contribute less than `e^{−800}·1600 < 2⁻¹⁰⁷⁴` to κ and t (an underflow). */
+const NEGLIGIBLE_LOG_PROB = -800;
+
+/** Per-context statistics of a pair of models. All arrays have one entry per context (row-major `m × |T|` for the word arrays). */
 export interface ContextStats {
   readonly logZStar: Float64Array;
   readonly logZHat: Float64Array;
   readonly logZBStar: Float64Array;
   readonly logZBHat: Float64Array;
+  /** Bounds on the error of the computed `log Z_B` of each model (logit rounding plus the sum). */
+  readonly logZBErrStar: Float64Array;
+  readonly logZBErrHat: Float64Array;
+  /** `κ(s) = KL(p*(·|s) ‖ p̂(·|s))`, a sum of non-negative terms. */
   readonly kl: Float64Array;
-  /**
-   * A bound on the floating-point error of `kl`: each log-probability `z_w − LSE` carries an error of
-   * a few ulps of `|z_w| + |LSE|`, so `|κ_computed − κ| ≤ 8u Σ_w p*_w (|z*_w| + |ẑ_w| + |LSE*| + |LSÊ|)`
-   * with `u = 2⁻⁵³` (generously rounded up; plus the summation error `n·u·κ`). The certified bound
-   * inflates `κ` by it so that a rounding error cannot make it fail.
-   */
+  /** A bound on `|κ_computed − κ|` (`docs/theory.md#soundness-under-rounding`). */
   readonly klRoundingBound: Float64Array;
+  /** `t(s) = TV(p*(·|s), p̂(·|s))`. */
   readonly tv: Float64Array;
+  /** A bound on `|t_computed − t|`. */
+  readonly tvRoundingBound: Float64Array;
   readonly wordLogitsStar: Float64Array;
   readonly wordLogitsHat: Float64Array;
+  /** `log p*(w|s)` and `log p̂(w|s)` of the task words, and bounds on their errors. */
+  readonly wordLogProbStar: Float64Array;
+  readonly wordLogProbHat: Float64Array;
+  readonly wordLogProbErrStar: Float64Array;
+  readonly wordLogProbErrHat: Float64Array;
+  /** `log p*(B|s)`, `log p̂(B|s)` and bounds on their errors. */
+  readonly bulkLogProbStar: Float64Array;
+  readonly bulkLogProbHat: Float64Array;
+  readonly bulkLogProbErrStar: Float64Array;
+  readonly bulkLogProbErrHat: Float64Array;
+  /** A bound on the rounding error of each computed logit `⟨v_w, h(s)⟩` (`γ_d ‖h(s)‖₂ max_w ‖v_w‖₂`). */
+  readonly logitErrStar: Float64Array;
+  readonly logitErrHat: Float64Array;
 }
-
-/** Unit roundoff of float64, `2⁻⁵³`. */
-const U = 2 ** -53;
 
 /** Rows per block: 128 rows of a 50 000-word vocabulary are 51 MB of float64 logits per model. */
 const BLOCK_ROWS = 128;
 
-/**
- * `LSE_{w ∈ idx} z[offset + w]`, max-subtracted. The softmax kernels cover whole rows only; the
- * bulk's log-partition needs a gathered subset of a row that is already in memory.
- */
-export function subsetLogSumExp(z: Float64Array, offset: number, idx: Int32Array): number {
-  let max = -Infinity;
-  for (let k = 0; k < idx.length; k++) {
-    const v = z[offset + idx[k]];
-    if (v > max) max = v;
+/** `max_w ‖v_w‖₂` over the rows of `V`. */
+function maxRowNorm(V: Matrix): number {
+  let best = 0;
+  const d = V.cols;
+  for (let w = 0; w < V.rows; w++) {
+    let s = 0;
+    for (let k = 0; k < d; k++) s += V.data[w * d + k] * V.data[w * d + k];
+    if (s > best) best = s;
   }
-  if (max === -Infinity) return -Infinity;
+  return mSqrt(best) * (1 + 2 * d * U);
+}
+
+/** `‖h(s)‖₂` of row `i`, rounded up. */
+function rowNorm(H: Matrix, i: number): number {
   let s = 0;
-  for (let k = 0; k < idx.length; k++) s += mExp(z[offset + idx[k]] - max);
-  return max + mLog(s);
+  const d = H.cols;
+  for (let k = 0; k < d; k++) s += H.data[i * d + k] * H.data[i * d + k];
+  return mSqrt(s) * (1 + 2 * d * U);
+}
+
+/** `γ_d = d u/(1 − d u)`, the relative error factor of a float64 dot product of length `d` (any order, with or without FMA). */
+export function gammaDot(d: number): number {
+  return (d * U) / (1 - d * U);
+}
+
+/**
+ * `log1p(t)` error bound: `t` is a float64 sum of at most `n` exponentials, each within 3 ulps
+ * (`fastExp`), so its relative error is at most `(n + 3)u`; `log1p` adds one rounding.
+ */
+function normaliserErr(n: number, t: number, L: number): number {
+  return ((n + 3) * U * t) / (1 + t) + U * L;
 }
 
 /**
@@ -66,32 +119,46 @@ export function subsetLogSumExp(z: Float64Array, offset: number, idx: Int32Array
  * contexts. Unchecked: the caller validated shapes (`Vs: n×d`, `Hs: m×d`, `Vh: n×d'`, `Hh: m×d'`)
  * and finiteness; `fn` names the public function in the one error this kernel can still raise.
  *
- * Finite inputs can still give a non-finite logit (`|⟨v, h⟩| > 1.8e308`); the log-partition is then
- * `±∞` or NaN, every log-probability of the row is NaN, and the clamp below would turn a NaN KL into
- * a silent 0. Such a row throws a `NumericalError` instead.
- *
- * KL is `Σ_w p*_w (log p*_w − log p̂_w)` with both log-probabilities from logits (a word whose `p*_w`
- * underflows contributes 0, which is its exact contribution to double precision); a negative result
- * can only be rounding and is clamped to 0.
+ * Finite inputs can still give a non-finite logit (`|⟨v, h⟩| > 1.8e308`); such a row throws a
+ * `NumericalError` instead of producing NaN statistics.
  */
 export function contextStatsKernel(fn: string, Vs: Matrix, Hs: Matrix, Vh: Matrix, Hh: Matrix, words: Int32Array, bulk: Int32Array): ContextStats {
   const m = Hs.rows;
   const n = Vs.rows;
   const k = words.length;
+  const f64 = (len: number) => new Float64Array(len);
   const out: ContextStats = {
-    logZStar: new Float64Array(m),
-    logZHat: new Float64Array(m),
-    logZBStar: new Float64Array(m),
-    logZBHat: new Float64Array(m),
-    kl: new Float64Array(m),
-    klRoundingBound: new Float64Array(m),
-    tv: new Float64Array(m),
-    wordLogitsStar: new Float64Array(m * k),
-    wordLogitsHat: new Float64Array(m * k),
+    logZStar: f64(m),
+    logZHat: f64(m),
+    logZBStar: f64(m),
+    logZBHat: f64(m),
+    logZBErrStar: f64(m),
+    logZBErrHat: f64(m),
+    kl: f64(m),
+    klRoundingBound: f64(m),
+    tv: f64(m),
+    tvRoundingBound: f64(m),
+    wordLogitsStar: f64(m * k),
+    wordLogitsHat: f64(m * k),
+    wordLogProbStar: f64(m * k),
+    wordLogProbHat: f64(m * k),
+    wordLogProbErrStar: f64(m * k),
+    wordLogProbErrHat: f64(m * k),
+    bulkLogProbStar: f64(m),
+    bulkLogProbHat: f64(m),
+    bulkLogProbErrStar: f64(m),
+    bulkLogProbErrHat: f64(m),
+    logitErrStar: f64(m),
+    logitErrHat: f64(m),
   };
+  const vNormStar = maxRowNorm(Vs);
+  const vNormHat = maxRowNorm(Vh);
+  const gStar = gammaDot(Vs.cols);
+  const gHat = gammaDot(Vh.cols);
   const rowsPerBlock = mMax(1, mMin(BLOCK_ROWS, m));
   const zs = new Float64Array(rowsPerBlock * n);
   const zh = new Float64Array(rowsPerBlock * n);
+  const parts = new Float64Array(2);
   for (let start = 0; start < m; start += rowsPerBlock) {
     const rows = mMin(rowsPerBlock, m - start);
     // Z = H Vᵀ for the block, for each model.
@@ -100,8 +167,16 @@ export function contextStatsKernel(fn: string, Vs: Matrix, Hs: Matrix, Vh: Matri
     for (let r = 0; r < rows; r++) {
       const i = start + r;
       const off = r * n;
-      const lzs = rowLogSumExp(zs, off, n);
-      const lzh = rowLogSumExp(zh, off, n);
+      rowLogSumExpParts(zs, off, n, null, parts);
+      const cS = parts[0];
+      const tS = parts[1];
+      rowLogSumExpParts(zh, off, n, null, parts);
+      const cH = parts[0];
+      const tH = parts[1];
+      const LS = mLog1p(tS);
+      const LH = mLog1p(tH);
+      const lzs = cS + LS;
+      const lzh = cH + LH;
       // `x - x !== 0` is true exactly for NaN and ±∞.
       if (lzs - lzs !== 0 || lzh - lzh !== 0) {
         throw new NumericalError(
@@ -110,27 +185,92 @@ export function contextStatsKernel(fn: string, Vs: Matrix, Hs: Matrix, Vh: Matri
       }
       out.logZStar[i] = lzs;
       out.logZHat[i] = lzh;
-      out.logZBStar[i] = subsetLogSumExp(zs, off, bulk);
-      out.logZBHat[i] = subsetLogSumExp(zh, off, bulk);
+      // Error bounds: δz on every logit (the GEMM), εS/εH on log1p(t) (shared by every word).
+      const dzS = gStar * rowNorm(Hs, i) * vNormStar;
+      const dzH = gHat * rowNorm(Hh, i) * vNormHat;
+      const epsS = normaliserErr(n, tS, LS);
+      const epsH = normaliserErr(n, tH, LH);
+      out.logitErrStar[i] = dzS;
+      out.logitErrHat[i] = dzH;
+      // Bulk log-partitions, from the same split.
+      rowLogSumExpParts(zs, off, 0, bulk, parts);
+      const cBS = parts[0];
+      const tBS = parts[1];
+      rowLogSumExpParts(zh, off, 0, bulk, parts);
+      const cBH = parts[0];
+      const tBH = parts[1];
+      const LBS = mLog1p(tBS);
+      const LBH = mLog1p(tBH);
+      out.logZBStar[i] = cBS + LBS;
+      out.logZBHat[i] = cBH + LBH;
+      const epsBS = normaliserErr(bulk.length, tBS, LBS);
+      const epsBH = normaliserErr(bulk.length, tBH, LBH);
+      out.logZBErrStar[i] = ALLOWANCE_FACTOR * (dzS + epsBS + U * (mAbs(cBS) + mAbs(out.logZBStar[i])));
+      out.logZBErrHat[i] = ALLOWANCE_FACTOR * (dzH + epsBH + U * (mAbs(cBH) + mAbs(out.logZBHat[i])));
+      // log p(B) = (c_B − c) + (log1p(t_B) − log1p(t)): both brackets small when B holds the mode.
+      const lpBS = cBS - cS + (LBS - LS);
+      const lpBH = cBH - cH + (LBH - LH);
+      out.bulkLogProbStar[i] = mMin(0, lpBS);
+      out.bulkLogProbHat[i] = mMin(0, lpBH);
+      out.bulkLogProbErrStar[i] = ALLOWANCE_FACTOR * (2 * dzS + epsS + epsBS + U * (mAbs(cBS - cS) + 2 * mAbs(lpBS)));
+      out.bulkLogProbErrHat[i] = ALLOWANCE_FACTOR * (2 * dzH + epsH + epsBH + U * (mAbs(cBH - cH) + 2 * mAbs(lpBH)));
+      // Per-word terms of κ and t, and the first-order sensitivities of both to the errors of the
+      // log-probabilities (docs/theory.md#soundness-under-rounding).
       let kl = 0;
       let tv = 0;
-      let mag = 0;
+      let klSensS = 0;
+      let klSensKappa = 0;
+      let klSensH = 0;
+      let tvSens = 0;
+      let wordDevS = 0;
+      let wordDevH = 0;
       for (let w = 0; w < n; w++) {
-        const lps = zs[off + w] - lzs;
-        const lph = zh[off + w] - lzh;
+        const xs = zs[off + w] - cS;
+        const xh = zh[off + w] - cH;
+        const lps = xs - LS;
+        const lph = xh - LH;
+        if (lps < NEGLIGIBLE_LOG_PROB && lph < NEGLIGIBLE_LOG_PROB) continue;
         const ps = mExp(lps);
-        if (ps > 0) {
-          kl += ps * (lps - lph);
-          mag += ps * (mAbs(zs[off + w]) + mAbs(zh[off + w]));
-        }
-        tv += mAbs(ps - mExp(lph));
+        const ph = mExp(lph);
+        const rr = lph - lps;
+        kl += klTerm(ps, lps, ph, lph, mExpm1(rr), rr);
+        const big = ps > ph ? ps : ph;
+        const dtv = big * -mExpm1(-mAbs(rr));
+        tv += dtv;
+        // Errors of log p(w) not shared by all words: the logit (δz) and the shift (u|x|), plus the
+        // final subtraction (u|log p|). Their effect on p is relative.
+        const eS = dzS + U * (mAbs(xs) + mAbs(lps));
+        const eH = dzH + U * (mAbs(xh) + mAbs(lph));
+        // ∂κ/∂z*_w = p*_w (log p*_w − log p̂_w − κ) (renormalised logits) and ∂κ/∂log p*_w = −p*_w r_w:
+        // both at most p*_w (|r_w| + κ); κ's factor is applied after the loop.
+        klSensS += ps * mAbs(rr) * eS;
+        klSensKappa += ps * eS;
+        klSensH += dtv * 2 * eH;
+        // For t: Σ p_w(1 − p_w) e_w bounds the first-order change of a normalised distribution; 1 − p
+        // is t/(1 + t) for the maximal word (x = 0) and at most 1 otherwise.
+        wordDevS += ps * (xs === 0 ? tS / (1 + tS) : 1) * eS;
+        wordDevH += ph * (xh === 0 ? tH / (1 + tH) : 1) * eH;
+        tvSens += 0.5 * (ps * U * mAbs(lps) + ph * U * mAbs(lph));
       }
-      out.kl[i] = kl > 0 ? kl : 0;
-      out.klRoundingBound[i] = 8 * U * (mag + mAbs(lzs) + mAbs(lzh)) + n * U * mAbs(kl);
-      out.tv[i] = mMin(1, 0.5 * tv);
+      out.kl[i] = kl;
+      out.klRoundingBound[i] =
+        ALLOWANCE_FACTOR *
+        (klSensS + kl * klSensKappa + klSensH + kl * (epsS + epsH) + epsS * epsS + epsH * epsH + (KL_RELATIVE_ALLOWANCE + n * U) * kl + n * KL_ABSOLUTE_ALLOWANCE);
+      tv *= 0.5;
+      out.tv[i] = mMin(1, tv);
+      out.tvRoundingBound[i] = ALLOWANCE_FACTOR * (2 * (wordDevS + wordDevH) + epsS + epsH + tvSens + (n + 4) * U * tv);
       for (let j = 0; j < k; j++) {
-        out.wordLogitsStar[i * k + j] = zs[off + words[j]];
-        out.wordLogitsHat[i * k + j] = zh[off + words[j]];
+        const w = words[j];
+        const xs = zs[off + w] - cS;
+        const xh = zh[off + w] - cH;
+        const lps = xs - LS;
+        const lph = xh - LH;
+        out.wordLogitsStar[i * k + j] = zs[off + w];
+        out.wordLogitsHat[i * k + j] = zh[off + w];
+        out.wordLogProbStar[i * k + j] = lps;
+        out.wordLogProbHat[i * k + j] = lph;
+        out.wordLogProbErrStar[i * k + j] = ALLOWANCE_FACTOR * (2 * dzS + epsS + U * (mAbs(xs) + mAbs(lps)));
+        out.wordLogProbErrHat[i * k + j] = ALLOWANCE_FACTOR * (2 * dzH + epsH + U * (mAbs(xh) + mAbs(lph)));
       }
     }
   }

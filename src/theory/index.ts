@@ -3,6 +3,7 @@
 export { pinskerBound } from './pinskerBound.js';
 export { logStabilityBound } from './logStabilityBound.js';
 export { binaryKl } from './binaryKl.js';
+export { binaryKlFromLogProb } from './binaryKlFromLogProb.js';
 export { binaryKlLogRatioBound } from './binaryKlLogRatioBound.js';
 export { binaryKlLogRatioBoundFromLogProb } from './binaryKlLogRatioBoundFromLogProb.js';
 export { transferErrorDecomposition } from './transferErrorDecomposition.js';

@@ -8,7 +8,10 @@ export interface TransferBoundParams {
   readonly aSum: number;
   /** The excess pre-training loss `ε = E_s KL(p*‖p̂) ≥ 0`. */
   readonly epsilon: number;
-  /** A probability floor `γ ∈ (0, 1]` with `p*(X|s) ≥ γ` for every context and `X ∈ T ∪ {B}`. */
+  /**
+   * A probability floor `γ ∈ [0, 1]` with `p*(X|s) ≥ γ` for every context and `X ∈ T ∪ {B}`. `γ = 0`
+   * (a floor that underflowed a double) gives `klTerm = +∞`, or 0 when `ε = 0`.
+   */
   readonly gamma: number;
   /** A bound `M ≥ 0` on `|log p(X|s)|` for `X ∈ T ∪ {B}`, both models, every context. */
   readonly M: number;
@@ -38,7 +41,14 @@ export interface TransferBoundResult {
  * enter, and it vanishes for a contrast task (`A = 0`). The bound is worst-case and loose; the
  * certified bound of part 5 ({@link certifiedTransferBound}) is the one to draw.
  *
- * @throws DomainError when a parameter is not finite, `aL1 < |aSum|`, `gamma ∉ (0, 1]`, or `epsilon`,
+ * The KL term is formed in the log domain (so `aL1²` or `γ²` underflowing on their own, e.g.
+ * `γ = e^{−700}`, does not turn it into 0/0) and rounded up by `2⁻³⁹`, the anchor term by `16u`
+ * (`u = 2⁻⁵³`), so that the returned value is not below the exact one (`docs/theory.md#soundness-under-rounding`). `gamma = 0` is accepted: it is what
+ * `transferErrorDecomposition(...).part4.gamma` reports when the floor underflows (`log p* < −745`),
+ * and it gives `klTerm = +∞` (no finite bound is known), or 0 when `epsilon = 0`; a positive `gamma`
+ * so small that `ε/γ²` overflows gives `+∞` as well.
+ *
+ * @throws DomainError when a parameter is not finite, `aL1 < |aSum|`, `gamma ∉ [0, 1]`, or `epsilon`,
  *   `M` or an MSE is negative.
  * @example
  * ```ts
@@ -56,12 +66,26 @@ export function transferBound(params: TransferBoundParams): TransferBoundResult 
   checkNumber(fn, 'params.aSum', aSum);
   if (Math.abs(aSum) > aL1 * (1 + 1e-12)) throw domainError(fn, 'params.aSum', `at most aL1 = ${aL1} in absolute value (|Σ a| ≤ Σ |a|)`, String(aSum));
   checkNumber(fn, 'params.epsilon', epsilon, { min: 0 });
-  checkNumber(fn, 'params.gamma', gamma, { min: 0, max: 1, minExclusive: true });
+  checkNumber(fn, 'params.gamma', gamma, { min: 0, max: 1 });
   checkNumber(fn, 'params.M', M, { min: 0 });
   checkNumber(fn, 'params.anchorMseHat', anchorMseHat, { min: 0 });
   checkNumber(fn, 'params.anchorMseStar', anchorMseStar, { min: 0 });
   const ln2 = Math.LN2;
-  const klTerm = (16 * aL1 * aL1 * (ln2 * ln2 + M * M) * epsilon) / (gamma * gamma);
-  const anchorTerm = 4 * aSum * aSum * (anchorMseHat + anchorMseStar);
-  return { bound: klTerm + anchorTerm, klTerm, anchorTerm };
+  // γ = 0 is a floor that underflowed a double (transferErrorDecomposition reports exp(log γ), which is
+  // 0 below e^{−745}): no positive floor is known, so the bound is vacuous (+∞) unless ε = 0, where
+  // the KL term is 0 for every γ > 0. A tiny positive γ gives +∞ by overflow, consistently.
+  // Otherwise the KL term is formed in the log domain: aL1² or γ² alone can underflow (γ = e^{−700})
+  // or overflow while the quotient is an ordinary number. Each log carries a relative error of an
+  // ulp, so exp of their sum (|sum| < 3000) is within 3000·2⁻⁵³ < 2⁻⁴⁰ relative: rounded up by 2⁻³⁹.
+  let klTerm: number;
+  if (aL1 === 0 || epsilon === 0) klTerm = 0;
+  else if (gamma === 0) klTerm = Infinity;
+  else {
+    const logKl = Math.log(16) + 2 * Math.log(aL1) - 2 * Math.log(gamma) + Math.log(ln2 * ln2 + M * M) + Math.log(epsilon);
+    klTerm = Math.exp(logKl) * (1 + 2 ** -39);
+  }
+  // The anchor term is a product of at most 5 roundings; rounding up by 16u keeps it a bound.
+  const safe = 1 + 16 * 2 ** -53;
+  const anchorTerm = 4 * aSum * aSum * (anchorMseHat + anchorMseStar) * safe;
+  return { bound: (klTerm + anchorTerm) * safe, klTerm, anchorTerm };
 }

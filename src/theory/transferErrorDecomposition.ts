@@ -1,4 +1,5 @@
-import { checkGammaOption, checkTransferInstance, transferTerms, weightedMean, weightedMeanSquare, type TransferTerms } from './transferKernel.js';
+import { checkGammaOption, checkTransferInstance } from './checkTransferInstance.js';
+import { transferTerms, weightedMean, weightedMeanSquare, type TransferTerms } from './transferKernel.js';
 import type { TransferInstance } from './types.js';
 import type { TransferBoundParams } from './transferBound.js';
 
@@ -32,7 +33,10 @@ export interface TransferDecomposition extends Omit<TransferTerms, 'dBar' | 'cer
   /**
    * The parameters of part 4 that make its hypotheses hold on these contexts: `γ = min_s min_X
    * p*(X|s)` and `M = max_s maxAbsLogProb(s)` (the smallest admissible values), ready for
-   * {@link transferBound}.
+   * {@link transferBound}. Each is on the safe side of its rounding: `γ` lowered, `M`, `ε` and the
+   * anchor MSEs raised by their allowances (`docs/theory.md#soundness-under-rounding`), so `epsilon`
+   * here can exceed the `epsilon` field by a few ulps. `γ` is 0 when the floor underflows a double
+   * (`log p* < −745`); {@link transferBound} accepts that and returns `klTerm = +∞` (or 0 when `ε = 0`).
    */
   readonly part4: TransferBoundParams;
 }
@@ -67,16 +71,31 @@ export function transferErrorDecomposition(instance: TransferInstance, opts?: Tr
   const t = transferTerms(c, gamma, false);
   // Part 5's arrays are not computed here (`withCertified` false); certifiedTransferBound reports them.
   const { dBar: _dBar, certifiedBound: _certified, ...perContext } = t;
+  const m = t.y.length;
+  // Part 4's parameters, each on the safe side of its rounding (docs/theory.md#soundness-under-rounding):
+  // γ from the lowered log floors, M from the raised |log p|, ε from κ plus its allowance, and the
+  // anchor MSEs from |e| plus the residuals' allowance.
   let minLogFloor = Infinity;
   let M = 0;
-  for (let i = 0; i < t.y.length; i++) {
+  for (let i = 0; i < m; i++) {
     if (c.mu[i] === 0) continue;
-    minLogFloor = Math.min(minLogFloor, t.logFloorStar[i]);
+    minLogFloor = Math.min(minLogFloor, t.logFloorLowerBound[i]);
     M = Math.max(M, t.maxAbsLogProb[i]);
   }
   const anchorMseStar = weightedMeanSquare(c.mu, t.residualStar);
   const anchorMseHat = weightedMeanSquare(c.mu, t.residualHat);
   const epsilon = weightedMean(c.mu, t.kl);
+  const safe = 1 + 4 * (m + 4) * 2 ** -53;
+  const klUp = new Float64Array(m);
+  const eStarUp = new Float64Array(m);
+  const eHatUp = new Float64Array(m);
+  for (let i = 0; i < m; i++) {
+    klUp[i] = t.kl[i] + t.klRoundingBound[i];
+    // anchorRoundingBound = |A|·(error of |ê| + |e*|); each residual's error is at most that / |A|.
+    const eErr = c.sum !== 0 ? t.anchorRoundingBound[i] / Math.abs(c.sum) : 0;
+    eStarUp[i] = Math.abs(t.residualStar[i]) + eErr;
+    eHatUp[i] = Math.abs(t.residualHat[i]) + eErr;
+  }
   return {
     l1Norm: c.l1,
     sum: c.sum,
@@ -90,11 +109,12 @@ export function transferErrorDecomposition(instance: TransferInstance, opts?: Tr
     part4: {
       aL1: c.l1,
       aSum: c.sum,
-      epsilon,
-      gamma: Math.exp(minLogFloor),
+      epsilon: weightedMean(c.mu, klUp) * safe,
+      // May underflow to 0 (log p* < −745): transferBound accepts γ = 0 and documents the result.
+      gamma: Math.exp(minLogFloor) * (1 - 4 * 2 ** -53),
       M,
-      anchorMseHat,
-      anchorMseStar,
+      anchorMseHat: weightedMeanSquare(c.mu, eHatUp) * safe,
+      anchorMseStar: weightedMeanSquare(c.mu, eStarUp) * safe,
     },
   };
 }

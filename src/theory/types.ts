@@ -4,16 +4,9 @@
  */
 import type { Matrix } from '../matrix/matrix.js';
 
-/**
- * An anchor `(v_0, c)` of a model on a bulk `B`: its residual at a context is
- * `e(s) = log Z_B(s) − ⟨v_0, h(s)⟩ − c`. `fitAnchor`'s result is one (it has more fields).
- */
-export interface Anchor {
-  /** The anchor vector `v_0` (length `d`). */
-  readonly anchor: Float64Array | Float32Array;
-  /** The intercept `c`. */
-  readonly intercept: number;
-}
+/** An anchor `(v_0, c)` of a model on a bulk (defined with the tasks, which take it too). */
+export type { Anchor } from '../tasks/taskAnchor.js';
+import type { Anchor } from '../tasks/taskAnchor.js';
 
 /** A model evaluated on a fixed set of contexts: output embeddings `V` (`n × d`), representations `H` (`m × d`). */
 export interface ModelOnContexts {

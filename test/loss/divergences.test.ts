@@ -6,6 +6,7 @@ import { fromRows, matrix } from '../../src/matrix/matrix.js';
 import type { Matrix } from '../../src/matrix/matrix.js';
 import { DomainError, ShapeError } from '../../src/errors/errors.js';
 import { logitsMatrix, logitsPair } from '../softmax/helpers.js';
+import { K, exp as bigExp, fromSigned, ln, relErr, toDouble } from '../theory/bigFixed.js';
 
 const { abs, log, sqrt } = Math;
 
@@ -107,5 +108,73 @@ describe('klDivergenceRows and totalVariationRows', () => {
       expect(() => f(fromRows([[0, 1]]), fromRows([[NaN, 1]]))).toThrow(`${fn}: argument 'logitsQ' must be finite everywhere; got NaN at (0, 0)`);
       expect(() => f(null as unknown as Matrix, fromRows([[0]]))).toThrow(DomainError);
     }
+  });
+});
+
+/**
+ * KL and TV rows against a 1700-bit fixed-point reference (test/theory/bigFixed.ts): exact
+ * log-softmax of the given logits, `KL = Σ p (log p − log q)`, `TV = ½ Σ |p − q|`.
+ */
+function referenceKlTv(zp: number[], zq: number[]): { kl: bigint; tv: bigint } {
+  const logSoftmax = (z: number[]) => {
+    const c = Math.max(...z);
+    const shifted = z.map((v) => fromSigned(v) - fromSigned(c));
+    const lse = ln(shifted.reduce((s, x) => s + bigExp(x), 0n));
+    return shifted.map((x) => x - lse);
+  };
+  const lp = logSoftmax(zp);
+  const lq = logSoftmax(zq);
+  let kl = 0n;
+  let tv = 0n;
+  for (let j = 0; j < zp.length; j++) {
+    const p = bigExp(lp[j]);
+    const q = bigExp(lq[j]);
+    kl += (p * (lp[j] - lq[j])) >> K;
+    tv += p > q ? p - q : q - p;
+  }
+  return { kl, tv: tv / 2n };
+}
+
+describe('klDivergenceRows and totalVariationRows with tiny probabilities (1700-bit reference)', () => {
+  it('regression: two words at log p ≈ −36, learner lowers the rare logit by 2 (TV was 2× too small, KL 8 % too small)', () => {
+    const zp = [0, -36];
+    const zq = [0, -38];
+    const ref = referenceKlTv(zp, zq);
+    const kl = klDivergenceRows(fromRows([zp]), fromRows([zq]))[0];
+    const tv = totalVariationRows(fromRows([zp]), fromRows([zq]))[0];
+    // Tolerance 1e-13 relative: the logits are exact; log p carries u·|z − c| = 36u ≈ 8e-15.
+    expect(relErr(kl, ref.kl)).toBeLessThanOrEqual(1e-13);
+    expect(relErr(tv, ref.tv)).toBeLessThanOrEqual(1e-13);
+  });
+
+  it('property: target words at log-probabilities −1 … −700 moved by up to ±5, relative error ≤ 1e-12', () => {
+    fc.assert(
+      fc.property(
+        // Moves of 1e-3 … 5 in either direction: a move at the ulp level of the log-normaliser
+        // (|δ| ~ 1e-16) has KL ~ δ² below the normaliser's own rounding (u·log1p(t)), where only an
+        // absolute accuracy is possible (the theorems carry it as an allowance).
+        fc.array(
+          fc.tuple(fc.double({ min: -700, max: -1, noNaN: true }), fc.double({ min: 1e-3, max: 5, noNaN: true }), fc.boolean()),
+          { minLength: 1, maxLength: 5 },
+        ),
+        fc.double({ min: -800, max: 800, noNaN: true }),
+        (words, offset) => {
+          // Word 0 is the dominant word; the others sit at log-probability ≈ lp and move by δ.
+          // `offset` shifts every logit (up to ±800: exp overflows without the max-shift).
+          const zp = [offset, ...words.map(([lp]) => offset + lp)];
+          const zq = [offset, ...words.map(([lp, dl, down]) => offset + lp + (down ? -dl : dl))];
+          const ref = referenceKlTv(zp, zq);
+          const kl = klDivergenceRows(fromRows([zp]), fromRows([zq]))[0];
+          const tv = totalVariationRows(fromRows([zp]), fromRows([zq]))[0];
+          let worst = 0;
+          // Tolerance: each log p carries u·(|z − c| + |offset|)·… ≤ 2e-13 relative on its term at
+          // |offset| = 800, |lp| = 700; 1e-12 covers it with a margin of 5.
+          if (ref.kl > 0n && toDouble(ref.kl) > 1e-300) worst = Math.max(worst, relErr(kl, ref.kl));
+          if (ref.tv > 0n && toDouble(ref.tv) > 1e-300) worst = Math.max(worst, relErr(tv, ref.tv));
+          expect(worst).toBeLessThanOrEqual(1e-12);
+        },
+      ),
+      { seed: 43, numRuns: 60 },
+    );
   });
 });
