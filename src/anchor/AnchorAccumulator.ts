@@ -1,5 +1,5 @@
 import { FormatError } from '../errors/errors.js';
-import { checkFiniteMatrix, checkMatrix, checkNonEmptyMatrix, checkOptions, checkPositiveInt, checkWordIndices, describeValue, domainError, shapeError, shapeOf } from '../internal/check.js';
+import { checkAllocatable, checkFiniteMatrix, checkMatrix, checkNonEmptyMatrix, checkOptions, checkPositiveInt, checkWordIndices, describeValue, domainError, shapeError, shapeOf } from '../internal/check.js';
 import type { FloatArray, Matrix } from '../matrix/matrix.js';
 import { type AnchorStats, chunkStats, emptyStats, mergeStatsInto, solveStats } from './anchorStatsKernel.js';
 import { bulkLogPartitionChecked, checkLogPartitionValues, checkSolveOptions, checkWeights } from './fitAnchorKernel.js';
@@ -64,10 +64,12 @@ export class AnchorAccumulator {
   /**
    * An empty accumulator for representations of dimension `dim`.
    *
-   * @throws DomainError when `dim` is not a positive integer.
+   * @throws DomainError when `dim` is not a positive integer, or the `dim × dim` co-moment matrix
+   *   cannot be allocated (more than 4 GiB: `dim` above 23,170).
    */
   constructor(dim: number) {
     checkPositiveInt('AnchorAccumulator', 'dim', dim);
+    checkAllocatable('AnchorAccumulator', 'dim', dim * dim, 8, `dim·dim = ${dim}·${dim}`);
     this.dim = dim;
     this.stats = emptyStats(dim);
   }
@@ -176,6 +178,7 @@ export class AnchorAccumulator {
    * Rebuild an accumulator from `toJSON()` output (an object, or its JSON text).
    *
    * @throws FormatError when the text is not JSON or a field is missing, of the wrong type or length, or not finite.
+   * @throws DomainError when `dim` is too large for its `dim × dim` co-moment matrix (above 23,170).
    */
   static fromJSON(json: unknown): AnchorAccumulator {
     const fn = 'AnchorAccumulator.fromJSON';
@@ -195,6 +198,7 @@ export class AnchorAccumulator {
     if (r.version !== 1) throw bad("'version'", '1', r.version);
     const d = r.dim;
     if (typeof d !== 'number' || !Number.isInteger(d) || d < 1) throw bad("'dim'", 'a positive integer', d);
+    checkAllocatable(fn, 'json.dim', d * d, 8, `dim·dim = ${d}·${d}`);
     const num = (k: string, min?: number): number => {
       const v = r[k];
       if (typeof v !== 'number' || !Number.isFinite(v) || (min !== undefined && v < min)) throw bad(`'${k}'`, min !== undefined ? `a finite number ≥ ${min}` : 'a finite number', v);

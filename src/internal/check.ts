@@ -261,3 +261,39 @@ export function checkOneOf<T extends string>(fn: string, name: string, v: unknow
     throw domainError(fn, name, `one of ${allowed.map((a) => `'${a}'`).join(', ')}`, describeValue(v));
   }
 }
+
+/**
+ * The most elements one typed array may have in lmtransfer: `2^32 − 1`, V8's limit on 64-bit
+ * platforms (Node 20 refuses `new Float64Array(2^32 + 1)`; other engines allow at most as many).
+ */
+export const MAX_TYPED_ARRAY_LENGTH = 2 ** 32 - 1;
+
+/**
+ * The most bytes one buffer may take: 4 GiB (a 128,256 × 4,096 float64 embedding matrix fits). Below the engine's length limit an allocation can
+ * still fail (`RangeError: Array buffer allocation failed`) or, with memory overcommit, succeed and
+ * be killed when it is filled; a size this large is refused up front instead.
+ */
+export const MAX_ALLOCATION_BYTES = 2 ** 32;
+
+/**
+ * Check that a buffer of `count` elements of `bytesPerElement` bytes can be allocated: `count` a
+ * non-negative integer (a product of dimensions is passed as computed, so `2^31 · 1e10` arrives as
+ * 2.1e19), at most {@link MAX_TYPED_ARRAY_LENGTH} elements and {@link MAX_ALLOCATION_BYTES} bytes.
+ * Call it before `new Float64Array(count)` so that an impossible size is a `DomainError` naming
+ * the argument instead of an untyped `RangeError` or a process killed for memory.
+ *
+ * @param what - how `count` follows from the arguments, for the message (e.g. `'rows·cols = 2147483648·1e10'`).
+ * @example
+ * ```ts
+ * checkAllocatable('zeros', 'cols', 1e5 * 1e6, 8, 'rows·cols = 100000·1000000');
+ * // DomainError: "zeros: argument 'cols' must be small enough for one buffer of at most
+ * //   536870912 float64 elements (4 GiB); got rows·cols = 100000·1000000 = 100000000000"
+ * ```
+ */
+export function checkAllocatable(fn: string, name: string, count: number, bytesPerElement = 8, what?: string): void {
+  const limit = Math.min(MAX_TYPED_ARRAY_LENGTH, Math.floor(MAX_ALLOCATION_BYTES / bytesPerElement));
+  if (Number.isInteger(count) && count >= 0 && count <= limit) return;
+  const kind = bytesPerElement === 8 ? 'float64' : bytesPerElement === 4 ? '4-byte' : `${bytesPerElement}-byte`;
+  const got = what === undefined ? describeValue(count) : `${what} = ${describeValue(count)}`;
+  throw domainError(fn, name, `small enough for one buffer of at most ${limit} ${kind} elements (${MAX_ALLOCATION_BYTES / 2 ** 30} GiB)`, got);
+}
