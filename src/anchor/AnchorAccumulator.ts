@@ -1,8 +1,8 @@
 import { FormatError } from '../errors/errors.js';
-import { checkAllocatable, checkFiniteMatrix, checkMatrix, checkNonEmptyMatrix, checkOptions, checkPositiveInt, checkWordIndices, describeValue, domainError, shapeError, shapeOf } from '../internal/check.js';
+import { checkAllocatable, checkFiniteResult, checkFiniteMatrix, checkMatrix, checkNonEmptyMatrix, checkOptions, checkPositiveInt, checkWordIndices, describeValue, domainError, shapeError, shapeOf } from '../internal/check.js';
 import type { FloatArray, Matrix } from '../matrix/matrix.js';
 import { type AnchorStats, chunkStats, emptyStats, mergeStatsInto, solveStats } from './anchorStatsKernel.js';
-import { bulkLogPartitionChecked, checkLogPartitionValues, checkSolveOptions, checkWeights } from './fitAnchorKernel.js';
+import { ANCHOR_INFINITE_FIELDS, ANCHOR_RESCALE_ADVICE, bulkLogPartitionChecked, checkLogPartitionValues, checkSolveOptions, checkWeights } from './fitAnchorKernel.js';
 import type { AnchorSolveOptions, AnchorStatsFit } from './types.js';
 
 /** The JSON form of an `AnchorAccumulator` (`toJSON()` / `AnchorAccumulator.fromJSON`). */
@@ -145,12 +145,15 @@ export class AnchorAccumulator {
    * relative accuracy when R² is within about 1e-12 of 1; `fitAnchor` recomputes it from residuals.
    *
    * @throws DomainError when nothing of positive weight has been added, or an option is invalid.
+   * @throws NumericalError when a statistic overflows float64 (log-partitions beyond about 1e150).
    */
   fit(opts?: AnchorSolveOptions): AnchorStatsFit {
     const fn = 'AnchorAccumulator.fit';
     const { ridge, rcond } = checkSolveOptions(fn, opts);
     if (!(this.stats.weight > 0)) throw domainError(fn, 'this', 'an accumulator with contexts of positive total weight', `${this.stats.count} contexts of total weight ${this.stats.weight}`);
-    return solveStats(this.stats, ridge, rcond);
+    const fit = solveStats(this.stats, ridge, rcond);
+    checkFiniteResult(fn, fit, ANCHOR_RESCALE_ADVICE, ANCHOR_INFINITE_FIELDS);
+    return fit;
   }
 
   /** The statistics as plain JSON (numbers are written exactly by `JSON.stringify`). */

@@ -9,7 +9,7 @@
  *
  * @internal
  */
-import { DomainError, ShapeError } from '../errors/errors.js';
+import { DomainError, NumericalError, ShapeError } from '../errors/errors.js';
 import type { FloatArray, Matrix } from '../matrix/matrix.js';
 
 /**
@@ -296,4 +296,34 @@ export function checkAllocatable(fn: string, name: string, count: number, bytesP
   const kind = bytesPerElement === 8 ? 'float64' : bytesPerElement === 4 ? '4-byte' : `${bytesPerElement}-byte`;
   const got = what === undefined ? describeValue(count) : `${what} = ${describeValue(count)}`;
   throw domainError(fn, name, `small enough for one buffer of at most ${limit} ${kind} elements (${MAX_ALLOCATION_BYTES / 2 ** 30} GiB)`, got);
+}
+
+/**
+ * Check that every number of a result (its numeric fields, the entries of its float arrays, and the
+ * same inside nested plain objects) is finite, so that finite but huge inputs (values near 1e200,
+ * whose squares overflow) give a `NumericalError` naming the quantity and what to rescale instead
+ * of a silent `Infinity` or `NaN`. Fields listed in `allowInfinite` may be ±Infinity (not NaN)
+ * where that is their documented true value (e.g. the condition number of a singular design).
+ *
+ * @example
+ * ```ts
+ * checkFiniteResult('fitAnchor', fit, 'rescale V or H so that log-partitions stay below about 1e150', ['conditionNumber', 'r2']);
+ * // NumericalError: "fitAnchor: the result's 'mse' is not finite in float64 (got Infinity); rescale V or H …"
+ * ```
+ */
+export function checkFiniteResult(fn: string, result: object, advice: string, allowInfinite: readonly string[] = [], path = ''): void {
+  for (const [key, v] of Object.entries(result)) {
+    const name = path + key;
+    if (typeof v === 'number') {
+      if (v - v === 0 || (!Number.isNaN(v) && allowInfinite.includes(key))) continue;
+      throw new NumericalError(`${fn}: the result's '${name}' is not finite in float64 (got ${describeValue(v)}); ${advice}`);
+    }
+    if (v instanceof Float64Array || v instanceof Float32Array) {
+      for (let i = 0; i < v.length; i++) {
+        if (v[i] - v[i] !== 0) throw new NumericalError(`${fn}: the result's '${name}[${i}]' is not finite in float64 (got ${describeValue(v[i])}); ${advice}`);
+      }
+    } else if (v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
+      checkFiniteResult(fn, v as object, advice, allowInfinite, `${name}.`);
+    }
+  }
 }
