@@ -44,6 +44,22 @@ function isNumericTypedArray(v: unknown): v is NumericTypedArray {
   );
 }
 
+/** The largest finite float32, `(2 − 2⁻²³)·2¹²⁷`. */
+const FLOAT32_MAX = 3.4028234663852886e38;
+
+/**
+ * Check that finite values survive the conversion to float32: a finite value beyond ±3.4e38 would
+ * silently become ±Infinity. (NaN and ±Infinity themselves are kept, as for float64.)
+ */
+function checkFloat32Range(fn: string, name: string, values: ArrayLike<number>, where: (k: number) => string): void {
+  for (let k = 0; k < values.length; k++) {
+    const v = values[k];
+    if (Number.isFinite(v) && Math.abs(v) > FLOAT32_MAX) {
+      throw new DomainError(`${fn}: argument '${name}' must hold values representable in float32 (|v| ≤ 3.4028234663852886e38) when dtype is 'float32'; got ${v} at ${where(k)}`);
+    }
+  }
+}
+
 /** A flat floating-point buffer: the storage of every vector and matrix in lmtransfer. */
 export type FloatArray = Float64Array | Float32Array;
 
@@ -111,8 +127,9 @@ export function matrix(rows: number, cols: number, data?: FloatArray | NumericTy
   if (isFloat && (dtype === undefined || dtype === (data instanceof Float32Array ? 'float32' : 'float64'))) return { rows, cols, data };
   if (Array.isArray(data)) checkNumberEntries('matrix', 'data', data, (k) => `[${k}]`);
   // A copy, never a view: an Int32Array's bytes are not float64 values, and the caller's buffer stays theirs.
-  const out = dtype === 'float32' ? new Float32Array(rows * cols) : new Float64Array(rows * cols);
   const src = data as ArrayLike<number>;
+  if (dtype === 'float32') checkFloat32Range('matrix', 'data', src, (k) => `[${k}]`);
+  const out = dtype === 'float32' ? new Float32Array(rows * cols) : new Float64Array(rows * cols);
   for (let k = 0; k < out.length; k++) out[k] = src[k];
   return { rows, cols, data: out };
 }
@@ -129,7 +146,8 @@ export function matrix(rows: number, cols: number, data?: FloatArray | NumericTy
  * ```
  * @throws ShapeError when the rows have different lengths
  * @throws DomainError when `rows` is not an array of number arrays or numeric typed arrays, the
- *   matrix cannot be allocated, or `dtype` is not `'float64'` or `'float32'`
+ *   matrix cannot be allocated, `dtype` is not `'float64'` or `'float32'`, or a finite value is
+ *   beyond the float32 range with `dtype: 'float32'` (it would become ±Infinity)
  */
 export function fromRows(rows: readonly (readonly number[] | FloatArray | NumericTypedArray)[], dtype: DType = 'float64'): Matrix {
   const expected = 'an array of rows, each a number array or a numeric typed array';
@@ -155,6 +173,7 @@ export function fromRows(rows: readonly (readonly number[] | FloatArray | Numeri
     }
     if (Array.isArray(r)) checkNumberEntries('fromRows', 'rows', r as readonly unknown[], (j) => `(${i}, ${j})`);
     const row: ArrayLike<number> = r;
+    if (dtype === 'float32') checkFloat32Range('fromRows', 'rows', row, (j) => `(${i}, ${j})`);
     for (let j = 0; j < n; j++) data[i * n + j] = row[j];
   }
   return { rows: m, cols: n, data };

@@ -215,13 +215,23 @@ const MAX_LOGIT_SCALE = 1e6;
  * ```
  */
 export function generateWorld(opts: WorldOptions = {}): World {
-  const fn = 'generateWorld';
-  checkOptions(fn, 'opts', opts);
+  return generateWorldFor('generateWorld', 'opts', opts);
+}
+
+/**
+ * `generateWorld` for a public function that takes world options from its own caller (the
+ * experiments' `opts.world`): errors name that function and the option's path there (e.g.
+ * `runAnchorSweep: argument 'opts.world.preset' …`), not `generateWorld`, which the user never called.
+ *
+ * @internal
+ */
+export function generateWorldFor(fn: string, prefix: string, opts: WorldOptions): World {
+  checkOptions(fn, prefix, opts);
   const presetName = opts.preset ?? 'default';
-  checkOneOf(fn, 'opts.preset', presetName, ['tiny', 'default', 'gpt2-scale'] as const);
+  checkOneOf(fn, `${prefix}.preset`, presetName, ['tiny', 'default', 'gpt2-scale'] as const);
   const p = PRESETS[presetName];
   const seedValue = opts.seed ?? 0;
-  checkSeed(fn, 'opts.seed', seedValue);
+  checkSeed(fn, `${prefix}.seed`, seedValue);
   const rng = createRng(seedValue);
 
   const custom =
@@ -230,46 +240,46 @@ export function generateWorld(opts: WorldOptions = {}): World {
   const n = opts.n ?? p.n;
   const d = opts.d ?? p.d;
   const k = opts.featureDim ?? p.featureDim;
-  checkPositiveInt(fn, 'opts.n', n);
-  checkNumber(fn, 'opts.d', d, { integer: true, min: 3 });
-  checkNumber(fn, 'opts.featureDim', k, { integer: true, min: 3 });
+  checkPositiveInt(fn, `${prefix}.n`, n);
+  checkNumber(fn, `${prefix}.d`, d, { integer: true, min: 3 });
+  checkNumber(fn, `${prefix}.featureDim`, k, { integer: true, min: 3 });
   // Refused here, before any work: the world draws n·d normals and holds n·d float64 values, so a
   // size beyond the limit would otherwise run for minutes (or fail deep inside, blaming a helper).
   if (n * d > WORLD_MAX_ENTRIES) {
-    throw domainError(fn, n >= d ? 'opts.n' : 'opts.d', `such that n·d ≤ 2^28 = ${WORLD_MAX_ENTRIES} (about 7× the 'gpt2-scale' preset)`, `n·d = ${n}·${d} = ${n * d}`);
+    throw domainError(fn, n >= d ? `${prefix}.n` : `${prefix}.d`, `such that n·d ≤ 2^28 = ${WORLD_MAX_ENTRIES} (about 7× the 'gpt2-scale' preset)`, `n·d = ${n}·${d} = ${n * d}`);
   }
   if (k * d > WORLD_MAX_ENTRIES) {
-    throw domainError(fn, 'opts.featureDim', `such that featureDim·d ≤ 2^28 = ${WORLD_MAX_ENTRIES}`, `featureDim·d = ${k}·${d} = ${k * d}`);
+    throw domainError(fn, `${prefix}.featureDim`, `such that featureDim·d ≤ 2^28 = ${WORLD_MAX_ENTRIES}`, `featureDim·d = ${k}·${d} = ${k * d}`);
   }
   const kr = opts.rareFeatures ?? Math.min(p.rareFeatures, Math.max(1, Math.round(k / 8)));
-  checkNumber(fn, 'opts.rareFeatures', kr, { integer: true, min: 1 });
-  if (kr > k - 2) throw shapeError(fn, 'opts.rareFeatures', `at most featureDim − 2 = ${k - 2}`, String(kr));
+  checkNumber(fn, `${prefix}.rareFeatures`, kr, { integer: true, min: 1 });
+  if (kr > k - 2) throw shapeError(fn, `${prefix}.rareFeatures`, `at most featureDim − 2 = ${k - 2}`, String(kr));
   const F = opts.numFrequent ?? p.numFrequent;
   const R = opts.numRare ?? p.numRare;
-  checkNumber(fn, 'opts.numFrequent', F, { integer: true, min: 1 });
-  checkNumber(fn, 'opts.numRare', R, { integer: true, min: 0 });
-  if (F + R >= n) throw shapeError(fn, 'opts.numFrequent', `such that numFrequent + numRare < n = ${n} (at least one bulk word)`, `${F} + ${R}`);
+  checkNumber(fn, `${prefix}.numFrequent`, F, { integer: true, min: 1 });
+  checkNumber(fn, `${prefix}.numRare`, R, { integer: true, min: 0 });
+  if (F + R >= n) throw shapeError(fn, `${prefix}.numFrequent`, `such that numFrequent + numRare < n = ${n} (at least one bulk word)`, `${F} + ${R}`);
   const frequentMass = opts.frequentMass ?? 0.4;
-  checkNumber(fn, 'opts.frequentMass', frequentMass, { min: 0, max: 1, minExclusive: true, maxExclusive: true });
+  checkNumber(fn, `${prefix}.frequentMass`, frequentMass, { min: 0, max: 1, minExclusive: true, maxExclusive: true });
   const semanticSpread = opts.semanticSpread ?? 1;
-  checkNumber(fn, 'opts.semanticSpread', semanticSpread, { min: 0, max: MAX_LOGIT_SCALE });
+  checkNumber(fn, `${prefix}.semanticSpread`, semanticSpread, { min: 0, max: MAX_LOGIT_SCALE });
   const bulkMeanSpread = opts.bulkMeanSpread ?? 0.5;
-  checkNumber(fn, 'opts.bulkMeanSpread', bulkMeanSpread, { min: 0, max: MAX_LOGIT_SCALE });
+  checkNumber(fn, `${prefix}.bulkMeanSpread`, bulkMeanSpread, { min: 0, max: MAX_LOGIT_SCALE });
   const bulkOffsetSpread = opts.bulkOffsetSpread ?? 0.5;
-  checkNumber(fn, 'opts.bulkOffsetSpread', bulkOffsetSpread, { min: 0, max: MAX_LOGIT_SCALE });
+  checkNumber(fn, `${prefix}.bulkOffsetSpread`, bulkOffsetSpread, { min: 0, max: MAX_LOGIT_SCALE });
   const rareLogitGap = opts.rareLogitGap ?? 6;
-  checkNumber(fn, 'opts.rareLogitGap', rareLogitGap, { min: 0, max: MAX_LOGIT_SCALE });
+  checkNumber(fn, `${prefix}.rareLogitGap`, rareLogitGap, { min: 0, max: MAX_LOGIT_SCALE });
   const rareSignal = opts.rareSignal ?? 1.5;
-  checkNumber(fn, 'opts.rareSignal', rareSignal, { min: 0, max: MAX_LOGIT_SCALE });
+  checkNumber(fn, `${prefix}.rareSignal`, rareSignal, { min: 0, max: MAX_LOGIT_SCALE });
   let hNorm: number | null = null;
   const norm = opts.normalize ?? false;
   if (norm === true) hNorm = Math.sqrt(d);
   else if (typeof norm === 'number') {
-    checkNumber(fn, 'opts.normalize', norm, { min: 0, minExclusive: true, max: MAX_LOGIT_SCALE });
+    checkNumber(fn, `${prefix}.normalize`, norm, { min: 0, minExclusive: true, max: MAX_LOGIT_SCALE });
     hNorm = norm;
-  } else if (norm !== false) throw domainError(fn, 'opts.normalize', 'a boolean or a positive number', describeValue(norm));
+  } else if (norm !== false) throw domainError(fn, `${prefix}.normalize`, 'a boolean or a positive number', describeValue(norm));
   const dtype = opts.dtype ?? p.dtype;
-  checkOneOf(fn, 'opts.dtype', dtype, ['float64', 'float32'] as const);
+  checkOneOf(fn, `${prefix}.dtype`, dtype, ['float64', 'float32'] as const);
 
   const ks = k - 1 - kr; // semantic features
   const ds = d - 2; // semantic coordinates (local coordinates 2..d−1)

@@ -89,3 +89,12 @@ describe('matrix constructors (issue 12 item 2)', () => {
     expectThrow(() => fromRows([Float32Array.of(1), Float32Array.of(1, 2)]), ShapeError, "fromRows: argument 'rows' must have rows of equal length 1 (the length of row 0); got row 1 of length 2");
   });
 });
+
+describe('float32 storage never turns a finite value into ±Infinity', () => {
+  it('fromRows and matrix refuse finite values beyond ±3.4e38 with dtype float32, and keep them in float64', () => {
+    expectThrow(() => fromRows([[1, 1e39]], 'float32'), DomainError, "fromRows: argument 'rows' must hold values representable in float32 (|v| ≤ 3.4028234663852886e38) when dtype is 'float32'; got 1e+39 at (0, 1)");
+    expectThrow(() => matrix(1, 2, [1, -Number.MAX_VALUE], 'float32'), DomainError, "matrix: argument 'data' must hold values representable in float32");
+    expect(fromRows([[3.4028234663852886e38, NaN, -Infinity]], 'float32').data[0]).toBe(3.4028234663852886e38);
+    expect(fromRows([[1e39]]).data[0]).toBe(1e39);
+  });
+});
