@@ -57,6 +57,9 @@ const spdArb = anyMat(1, 4, 1, 4).map((B) => {
   return A;
 });
 
+/** Values at the ends of float64: near ±MAX_VALUE, subnormal, zero, and anything in between. */
+const extreme = fc.oneof(num(-1e308, 1e308), fc.constantFrom(1e308, -1e308, Number.MAX_VALUE, -Number.MAX_VALUE, 5e-324, 1e-323, -5e-324, 0, 1e-300));
+
 const rareSweep = memo(() => L.runRareWordSweep({ seed: 1, L: [0, 2], nodes: 8 }));
 
 // ---------------------------------------------------------------------------------------------
@@ -404,7 +407,7 @@ export const REGISTRY: Record<string, FuzzEntry> = {
   runAnchorSweep: fn(L.runAnchorSweep, fc.constant([{ seed: 1, world: { preset: 'tiny' }, ks: [0], trainSteps: 2 }]), { runs: 3, timeLimitMs: 20000 }),
   runTransferCurve: fn(L.runTransferCurve, fc.constant([{ seed: 1, world: { preset: 'tiny' }, trainSteps: 2, checkpoints: 2 }]), { runs: 3, timeLimitMs: 20000 }),
   runRareWordSweep: fn(L.runRareWordSweep, fc.constant([{ seed: 1, L: [0, 2], nodes: 8 }]), { runs: 8 }),
-  renderFigure: fn(L.renderFigure, fc.array(fc.tuple(num(-1e308, 1e308), num(-1e308, 1e308)), { minLength: 1, maxLength: 5 }).map((pts) => [{ title: 't', panels: [{ x: { title: 'x' }, y: { title: 'y' }, series: [{ name: 's', x: pts.map((p) => p[0]), y: pts.map((p) => p[1]) }] }] }]), {
+  renderFigure: fn(L.renderFigure, fc.array(fc.tuple(extreme, extreme), { minLength: 1, maxLength: 5 }).map((pts) => [{ title: 't', panels: [{ x: { title: 'x' }, y: { title: 'y' }, series: [{ name: 's', x: pts.map((p) => p[0]), y: pts.map((p) => p[1]) }] }] }]), {
     oracle: (r) => {
       if (/NaN|Infinity/.test(r as string)) throw new Error('SVG contains NaN or Infinity');
     },
