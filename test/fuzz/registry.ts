@@ -322,7 +322,8 @@ export const REGISTRY: Record<string, FuzzEntry> = {
   linearTask: fn(L.linearTask, fc.tuple(f64(3), fc.record({ bias: num() }))),
   wordTask: fn(L.wordTask, fc.tuple(worldArb, fc.constant(Int32Array.of(0, 1)), f64(2), fc.constant(null).map(bulkOf)), { runs: 20 }),
   contrastTask: fn(L.contrastTask, fc.tuple(worldArb, fc.constant(Int32Array.of(0, 1)), fc.constant(Float64Array.of(1, -1)))),
-  classificationTask: fn(L.classificationTask, f64(2).map((u) => [L.linearTask(u), { rule: 'sigmoid' }])),
+  // The result echoes the caller's task as `base`: a task the caller tampered with (u set to NaN) comes back as it went in.
+  classificationTask: fn(L.classificationTask, f64(2).map((u) => [L.linearTask(u), { rule: 'sigmoid' }]), { nonFiniteExpected: containerOfNonFinite }),
   fitRidgeProbe: fn(L.fitRidgeProbe, fc.integer({ min: 3, max: 6 }).chain((m) => fc.tuple(mat(m, 2), f64(m), fc.record({ lambda: num(0, 1) })))),
   fitLogisticProbe: fn(L.fitLogisticProbe, fc.integer({ min: 4, max: 6 }).chain((m) => fc.tuple(mat(m, 2), fc.array(fc.constantFrom(0, 1), { minLength: m, maxLength: m }).map((a) => Float64Array.from(a)), fc.record({ lambda: num(0.01, 1) })))),
   transferProbe: fn(L.transferProbe, instanceArb.map((i) => [i.learned.V, i.anchorHat, i.anchorStar, i.words, i.weights])),
