@@ -403,7 +403,7 @@ export const REGISTRY: Record<string, FuzzEntry> = {
       if (s[0] !== 0 || s[s.length - 1] !== a[0]) throw new Error(`steps ${JSON.stringify(s)}`);
     },
   }),
-  renderReport: fn(L.renderReport, fc.constant(null).map(() => [{ rareWordSweep: rareSweep() }]), { runs: 12 }),
+  renderReport: fn(L.renderReport, fc.constant(null).map(() => [{ formatVersion: 1, seed: '1', quick: true, seconds: 1.5, rareWordSweep: rareSweep() }]), { runs: 12 }),
   reproducePreset: fn(L.reproducePreset, fc.tuple(fc.constantFrom('quick', 'full'), seed)),
   runAnchorSweep: fn(L.runAnchorSweep, fc.constant([{ seed: 1, world: { preset: 'tiny' }, ks: [0], trainSteps: 2 }]), { runs: 3, timeLimitMs: 20000 }),
   runTransferCurve: fn(L.runTransferCurve, fc.constant([{ seed: 1, world: { preset: 'tiny' }, trainSteps: 2, checkpoints: 2 }]), { runs: 3, timeLimitMs: 20000 }),
