@@ -44,8 +44,12 @@ function isNumericTypedArray(v: unknown): v is NumericTypedArray {
   );
 }
 
-/** The largest finite float32, `(2 − 2⁻²³)·2¹²⁷`. */
-const FLOAT32_MAX = 3.4028234663852886e38;
+/**
+ * Where float32 rounding overflows: `2¹²⁸ − 2¹⁰³`, halfway between the largest float32
+ * `(2 − 2⁻²³)·2¹²⁷` and `2¹²⁸`; a value of at least this magnitude rounds to ±Infinity (ties go to
+ * the even neighbour, 2¹²⁸), anything below rounds to a finite float32.
+ */
+const FLOAT32_OVERFLOW = 2 ** 128 - 2 ** 103;
 
 /**
  * Check that finite values survive the conversion to float32: a finite value beyond ±3.4e38 would
@@ -54,8 +58,8 @@ const FLOAT32_MAX = 3.4028234663852886e38;
 function checkFloat32Range(fn: string, name: string, values: ArrayLike<number>, where: (k: number) => string): void {
   for (let k = 0; k < values.length; k++) {
     const v = values[k];
-    if (Number.isFinite(v) && Math.abs(v) > FLOAT32_MAX) {
-      throw new DomainError(`${fn}: argument '${name}' must hold values representable in float32 (|v| ≤ 3.4028234663852886e38) when dtype is 'float32'; got ${v} at ${where(k)}`);
+    if (Number.isFinite(v) && Math.abs(v) >= FLOAT32_OVERFLOW) {
+      throw new DomainError(`${fn}: argument '${name}' must hold values representable in float32 (|v| < 2^128 − 2^103 ≈ 3.4028235677973366e38) when dtype is 'float32'; got ${v} at ${where(k)}`);
     }
   }
 }

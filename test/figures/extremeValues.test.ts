@@ -41,6 +41,9 @@ describe('renderFigure at the ends of float64 (issue 13 item 2)', () => {
     expect(s.ticks.every(Number.isFinite)).toBe(true);
     expect(s.unit(Number.MAX_VALUE)).toBeLessThanOrEqual(1);
     expect(s.unit(1e300)).toBeGreaterThanOrEqual(0);
+    // Nine decades are labelled every second one, so the domain is 10^300 … 10^310 (neither end
+    // need be a float64): the map runs over the decade exponents, 1e308 sits at 8/10.
+    expect(s.unit(1e308)).toBeCloseTo(8 / 10, 12);
   });
 
   it('a linear scale over huge or subnormal ranges maps its data into [0, 1] and keeps labels distinct', () => {

@@ -92,7 +92,11 @@ describe('matrix constructors (issue 12 item 2)', () => {
 
 describe('float32 storage never turns a finite value into ±Infinity', () => {
   it('fromRows and matrix refuse finite values beyond ±3.4e38 with dtype float32, and keep them in float64', () => {
-    expectThrow(() => fromRows([[1, 1e39]], 'float32'), DomainError, "fromRows: argument 'rows' must hold values representable in float32 (|v| ≤ 3.4028234663852886e38) when dtype is 'float32'; got 1e+39 at (0, 1)");
+    expectThrow(() => fromRows([[1, 1e39]], 'float32'), DomainError, "fromRows: argument 'rows' must hold values representable in float32 (|v| < 2^128 − 2^103 ≈ 3.4028235677973366e38) when dtype is 'float32'; got 1e+39 at (0, 1)");
+    // The exact threshold: 2^128 − 2^103 rounds to Infinity in float32, the float64 just below it to the largest float32.
+    const edge = 2 ** 128 - 2 ** 103;
+    expectThrow(() => fromRows([[-edge]], 'float32'), DomainError, "fromRows: argument 'rows' must hold values representable in float32");
+    expect(fromRows([[edge * (1 - 2 ** -53)]], 'float32').data[0]).toBe(3.4028234663852886e38);
     expectThrow(() => matrix(1, 2, [1, -Number.MAX_VALUE], 'float32'), DomainError, "matrix: argument 'data' must hold values representable in float32");
     expect(fromRows([[3.4028234663852886e38, NaN, -Infinity]], 'float32').data[0]).toBe(3.4028234663852886e38);
     expect(fromRows([[1e39]]).data[0]).toBe(1e39);
