@@ -1,8 +1,8 @@
 import { FormatError } from '../errors/errors.js';
-import { checkFiniteMatrix, checkMatrix, checkNonEmptyMatrix, checkOptions, checkPositiveInt, checkWordIndices, describeValue, domainError, shapeError, shapeOf } from '../internal/check.js';
+import { checkAllocatable, checkFiniteResult, checkFiniteMatrix, checkMatrix, checkNonEmptyMatrix, checkOptions, checkPositiveInt, checkWordIndices, describeValue, domainError, shapeError, shapeOf } from '../internal/check.js';
 import type { FloatArray, Matrix } from '../matrix/matrix.js';
 import { type AnchorStats, chunkStats, emptyStats, mergeStatsInto, solveStats } from './anchorStatsKernel.js';
-import { bulkLogPartitionChecked, checkLogPartitionValues, checkSolveOptions, checkWeights } from './fitAnchorKernel.js';
+import { ANCHOR_INFINITE_FIELDS, ANCHOR_RESCALE_ADVICE, bulkLogPartitionChecked, checkLogPartitionValues, checkSolveOptions, checkWeights } from './fitAnchorKernel.js';
 import type { AnchorSolveOptions, AnchorStatsFit } from './types.js';
 
 /** The JSON form of an `AnchorAccumulator` (`toJSON()` / `AnchorAccumulator.fromJSON`). */
@@ -64,10 +64,12 @@ export class AnchorAccumulator {
   /**
    * An empty accumulator for representations of dimension `dim`.
    *
-   * @throws DomainError when `dim` is not a positive integer.
+   * @throws DomainError when `dim` is not a positive integer, or the `dim × dim` co-moment matrix
+   *   cannot be allocated (more than 4 GiB: `dim` above 23,170).
    */
   constructor(dim: number) {
     checkPositiveInt('AnchorAccumulator', 'dim', dim);
+    checkAllocatable('AnchorAccumulator', 'dim', dim * dim, 8, `dim·dim = ${dim}·${dim}`);
     this.dim = dim;
     this.stats = emptyStats(dim);
   }
@@ -143,12 +145,15 @@ export class AnchorAccumulator {
    * relative accuracy when R² is within about 1e-12 of 1; `fitAnchor` recomputes it from residuals.
    *
    * @throws DomainError when nothing of positive weight has been added, or an option is invalid.
+   * @throws NumericalError when a statistic overflows float64 (log-partitions beyond about 1e150).
    */
   fit(opts?: AnchorSolveOptions): AnchorStatsFit {
     const fn = 'AnchorAccumulator.fit';
     const { ridge, rcond } = checkSolveOptions(fn, opts);
     if (!(this.stats.weight > 0)) throw domainError(fn, 'this', 'an accumulator with contexts of positive total weight', `${this.stats.count} contexts of total weight ${this.stats.weight}`);
-    return solveStats(this.stats, ridge, rcond);
+    const fit = solveStats(this.stats, ridge, rcond);
+    checkFiniteResult(fn, fit, ANCHOR_RESCALE_ADVICE, ANCHOR_INFINITE_FIELDS);
+    return fit;
   }
 
   /** The statistics as plain JSON (numbers are written exactly by `JSON.stringify`). */
@@ -176,6 +181,7 @@ export class AnchorAccumulator {
    * Rebuild an accumulator from `toJSON()` output (an object, or its JSON text).
    *
    * @throws FormatError when the text is not JSON or a field is missing, of the wrong type or length, or not finite.
+   * @throws DomainError when `dim` is too large for its `dim × dim` co-moment matrix (above 23,170).
    */
   static fromJSON(json: unknown): AnchorAccumulator {
     const fn = 'AnchorAccumulator.fromJSON';
@@ -195,6 +201,7 @@ export class AnchorAccumulator {
     if (r.version !== 1) throw bad("'version'", '1', r.version);
     const d = r.dim;
     if (typeof d !== 'number' || !Number.isInteger(d) || d < 1) throw bad("'dim'", 'a positive integer', d);
+    checkAllocatable(fn, 'json.dim', d * d, 8, `dim·dim = ${d}·${d}`);
     const num = (k: string, min?: number): number => {
       const v = r[k];
       if (typeof v !== 'number' || !Number.isFinite(v) || (min !== undefined && v < min)) throw bad(`'${k}'`, min !== undefined ? `a finite number ≥ ${min}` : 'a finite number', v);

@@ -1,4 +1,4 @@
-import { checkFiniteArray, checkFiniteMatrix, checkFloatVector, checkMatrix, checkNumber, describeValue, domainError, shapeError, shapeOf } from '../internal/check.js';
+import { checkFiniteArray, checkFiniteResult, checkFiniteMatrix, checkFloatVector, checkMatrix, checkNumber, describeValue, domainError, shapeError, shapeOf } from '../internal/check.js';
 import type { FloatArray, Matrix } from '../matrix/matrix.js';
 import { checkLogPartitionValues } from './fitAnchorKernel.js';
 
@@ -13,6 +13,7 @@ import { checkLogPartitionValues } from './fitAnchorKernel.js';
  * @returns `Float64Array` of length `m`.
  * @throws ShapeError when the lengths do not match.
  * @throws DomainError when a value is not finite or `fit` is malformed.
+ * @throws NumericalError when a residual overflows float64 (finite inputs near 1e308).
  * @example
  * ```ts
  * const e = anchorResiduals(acc.fit(), H, logPartition(V, H, bulk));
@@ -36,5 +37,7 @@ export function anchorResiduals(fit: { anchor: FloatArray; intercept: number }, 
     for (let j = 0; j < d; j++) f += fit.anchor[j] * H.data[i * d + j];
     out[i] = zeta[i] - f;
   }
+  // Finite but huge anchors or representations (≈1e308) give a residual beyond float64.
+  checkFiniteResult(fn, { residuals: out }, 'rescale H, the anchor or ζ so that ⟨v₀, h⟩ + c stays within float64');
   return out;
 }

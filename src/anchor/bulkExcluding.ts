@@ -1,4 +1,4 @@
-import { checkPositiveInt, checkWordIndices, shapeError } from '../internal/check.js';
+import { checkAllocatable, checkPositiveInt, checkWordIndices, shapeError } from '../internal/check.js';
 
 /**
  * The bulk `B = [n] \ excluded`, the complement of an explicit word set (THEORY.md §4), in
@@ -7,7 +7,7 @@ import { checkPositiveInt, checkWordIndices, shapeError } from '../internal/chec
  * @param excluded - word indices in `[0, n)`.
  * @param n - the vocabulary size.
  * @returns the remaining words, increasing.
- * @throws DomainError when `n` is not a positive integer or an index is out of range.
+ * @throws DomainError when `n` is not a positive integer, too large for an `Int32Array` of 4 GiB, or an index is out of range.
  * @throws ShapeError when nothing would remain (an empty bulk has `log Z_B = −∞`).
  * @example
  * ```ts
@@ -17,6 +17,7 @@ import { checkPositiveInt, checkWordIndices, shapeError } from '../internal/chec
 export function bulkExcluding(excluded: Int32Array, n: number): Int32Array {
   const fn = 'bulkExcluding';
   checkPositiveInt(fn, 'n', n);
+  checkAllocatable(fn, 'n', n, 4);
   checkWordIndices(fn, 'excluded', excluded, n);
   const mark = new Uint8Array(n);
   let k = 0;

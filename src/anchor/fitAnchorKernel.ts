@@ -4,7 +4,7 @@
  *
  * @internal
  */
-import { checkFiniteArray, checkFloatVector, checkNumber, checkOptions, describeValue, domainError } from '../internal/check.js';
+import { checkFiniteArray, checkFiniteResult, checkFloatVector, checkNumber, checkOptions, describeValue, domainError } from '../internal/check.js';
 import type { FloatArray, Matrix } from '../matrix/matrix.js';
 import { createRng } from '../random/createRng.js';
 import { shuffleInPlace } from '../random/permutation.js';
@@ -123,6 +123,12 @@ export function residualMetrics(
   return { mse, rmse: Math.sqrt(mse), r2: r2Of(mse, base), selfNormalizationMse: base, maxAbsResidual: maxAbs, n: rows.length, mean };
 }
 
+/** What to do when an anchor fit's statistics overflow (the squares of log-partitions beyond ~1e154). */
+export const ANCHOR_RESCALE_ADVICE = 'the log-partitions ζ(s) (or their residuals) are too large to square in float64; rescale V or H (or ζ) so that |ζ| stays below about 1e150';
+
+/** Fields of an anchor fit that may be infinite as their true value: κ of a singular design, R² of a constant target. */
+export const ANCHOR_INFINITE_FIELDS: readonly string[] = ['conditionNumber', 'r2'];
+
 /**
  * Fit on `(H, zeta)` with validated settings: split, statistics of the training rows, solve, and
  * the metrics recomputed from the residuals (more accurate than the statistics' MSE when R² ≈ 1).
@@ -154,6 +160,8 @@ export function fitAnchorCore(fn: string, H: Matrix, zeta: FloatArray, st: Ancho
     const ho = residualMetrics(H, zeta, test, st.weights, core.anchor, core.intercept, inSample.mean);
     fit.heldOut = { mse: ho.mse, rmse: ho.rmse, r2: ho.r2, selfNormalizationMse: ho.selfNormalizationMse, maxAbsResidual: ho.maxAbsResidual, n: ho.n };
   }
+  // Log-partitions near 1e200 are finite but their squared residuals are not (issue 13 item 3).
+  checkFiniteResult(fn, fit, ANCHOR_RESCALE_ADVICE, ANCHOR_INFINITE_FIELDS);
   return fit;
 }
 

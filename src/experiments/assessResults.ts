@@ -1,4 +1,5 @@
 import { describeValue, domainError } from '../internal/check.js';
+import { LmTransferError } from '../errors/errors.js';
 import type { AnchorSweepResult, RareWordSweepResult, TransferCurveResult, TransferTaskId } from './results.js';
 
 /** Whether a measured result agrees with the theory, and the numbers that say so. */
@@ -211,19 +212,44 @@ function assessRareWordSweep(r: RareWordSweepResult): Verdict[] {
  * const verdicts = assessResults({ rareWordSweep: await runRareWordSweep({ seed: 1 }) });
  * verdicts.every((v) => v.status !== 'disagrees');
  * ```
- * @throws DomainError when `results` is not an object
+ * @throws DomainError when `results` is not an object, or a result's fields are not those the experiment writes
  */
 export function assessResults(results: {
   readonly anchorSweep?: AnchorSweepResult;
   readonly transferCurve?: TransferCurveResult;
   readonly rareWordSweep?: RareWordSweepResult;
 }): Verdict[] {
+  return assessResultsFor('assessResults', results);
+}
+
+/**
+ * `assessResults` on behalf of the public function `fn` (`renderReport` assesses through it), so
+ * that errors name the function the user called; a result whose fields are not what the experiment
+ * writes (a hand-edited `results.json`) is a `DomainError`, not a `TypeError` from deep inside.
+ *
+ * @internal
+ */
+export function assessResultsFor(fn: string, results: Parameters<typeof assessResults>[0]): Verdict[] {
   if (results === null || typeof results !== 'object') {
-    throw domainError('assessResults', 'results', 'an object { anchorSweep?, transferCurve?, rareWordSweep? }', describeValue(results));
+    throw domainError(fn, 'results', 'an object { anchorSweep?, transferCurve?, rareWordSweep? }', describeValue(results));
   }
-  return [
-    ...(results.anchorSweep ? assessAnchorSweep(results.anchorSweep) : []),
-    ...(results.transferCurve ? assessTransferCurve(results.transferCurve) : []),
-    ...(results.rareWordSweep ? assessRareWordSweep(results.rareWordSweep) : []),
-  ];
+  try {
+    return [
+      ...(results.anchorSweep ? assessAnchorSweep(results.anchorSweep) : []),
+      ...(results.transferCurve ? assessTransferCurve(results.transferCurve) : []),
+      ...(results.rareWordSweep ? assessRareWordSweep(results.rareWordSweep) : []),
+    ];
+  } catch (e) {
+    throw malformedResults(fn, e);
+  }
+}
+
+/**
+ * The error for experiment results whose fields do not fit (a library error passes through).
+ *
+ * @internal
+ */
+export function malformedResults(fn: string, e: unknown): Error {
+  if (e instanceof LmTransferError) return e;
+  return domainError(fn, 'results', 'experiment results as the experiments return them (every field present and of its type)', `results whose fields do not fit (${(e as Error)?.message ?? String(e)})`);
 }

@@ -5,7 +5,8 @@
  * @internal
  */
 import { checkNumber, checkOptions, checkPositiveInt, describeValue, domainError } from '../internal/check.js';
-import { generateWorld, type World, type WorldOptions } from '../model/index.js';
+import { type World, type WorldOptions } from '../model/index.js';
+import { generateWorldFor } from '../model/generateWorld.js';
 import { createRng, permutation, type Rng } from '../random/index.js';
 import { createLearner, train, type Learner, type TrainOptions } from '../train/index.js';
 import type { Matrix } from '../matrix/matrix.js';
@@ -76,7 +77,8 @@ export function checkPretrainingOptions(fn: string, opts: PretrainingOptions): P
   const worldOptions = opts.world ?? { preset: 'default' as const };
   checkOptions(fn, 'opts.world', worldOptions);
   const rng = createRng(seed);
-  const world = generateWorld({ ...worldOptions, seed: rng.fork('world').seed });
+  // Errors in the world options name this experiment and 'opts.world.…', not generateWorld.
+  const world = generateWorldFor(fn, 'opts.world', { ...worldOptions, seed: rng.fork('world').seed });
   // Enough evaluation contexts on each side of the split to fit a d-dimensional anchor.
   const nTest = Math.round(holdout * evalContexts);
   if (evalContexts - nTest < world.d + 2 || nTest < 2) {

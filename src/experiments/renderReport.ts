@@ -1,5 +1,5 @@
 import { describeValue, domainError } from '../internal/check.js';
-import { ASSESSMENT_THRESHOLDS, assessResults, fmt, type Verdict } from './assessResults.js';
+import { ASSESSMENT_THRESHOLDS, assessResultsFor, fmt, malformedResults, type Verdict } from './assessResults.js';
 import type { AnchorSweepResult, RareWordSweepResult, ReproduceResults, TransferCurveResult } from './results.js';
 
 /** Where the figures of a report live, relative to the report. */
@@ -165,16 +165,26 @@ function rareSection(r: RareWordSweepResult, fig: string | undefined, vs: readon
  * const md = renderReport(results, { anchorSweep: 'e1-anchor-sweep.svg' });
  * writeFileSync('results/report.md', md);
  * ```
- * @throws DomainError when `results` is not an object or has no experiment in it
+ * @throws DomainError when `results` is not an object, has no experiment in it, or a field is not
+ *   what the experiments write
  */
 export function renderReport(results: ReproduceResults, figures: ReportFigures = {}): string {
+  try {
+    return renderReportChecked(results, figures);
+  } catch (e) {
+    // A hand-edited results.json with a missing or mistyped field: a DomainError naming renderReport.
+    throw malformedResults('renderReport', e);
+  }
+}
+
+function renderReportChecked(results: ReproduceResults, figures: ReportFigures): string {
   if (results === null || typeof results !== 'object') {
     throw domainError('renderReport', 'results', 'a ReproduceResults object', describeValue(results));
   }
   if (!results.anchorSweep && !results.transferCurve && !results.rareWordSweep) {
     throw domainError('renderReport', 'results', 'at least one of anchorSweep, transferCurve, rareWordSweep', 'none');
   }
-  const verdicts = assessResults(results);
+  const verdicts = assessResultsFor('renderReport', results);
   const by = (e: Verdict['experiment']): Verdict[] => verdicts.filter((v) => v.experiment === e);
   const counts = { agrees: 0, disagrees: 0, note: 0 };
   for (const v of verdicts) counts[v.status]++;

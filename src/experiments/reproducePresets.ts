@@ -1,4 +1,5 @@
 import { checkOneOf } from '../internal/check.js';
+import { checkSeed } from '../model/checkSeed.js';
 import type { AnchorSweepOptions } from './runAnchorSweep.js';
 import type { RareWordSweepOptions } from './runRareWordSweep.js';
 import type { TransferCurveOptions } from './runTransferCurve.js';
@@ -32,10 +33,11 @@ export interface ReproducePreset {
  * const p = reproducePreset('quick', '7');
  * runRareWordSweep(p.rareWordSweep);
  * ```
- * @throws DomainError when `size` is neither `'quick'` nor `'full'`
+ * @throws DomainError when `size` is neither `'quick'` nor `'full'`, or `seed` is not a string or a finite number
  */
 export function reproducePreset(size: 'quick' | 'full', seed: string | number): ReproducePreset {
   checkOneOf('reproducePreset', 'size', size, ['quick', 'full'] as const);
+  checkSeed('reproducePreset', 'seed', seed);
   if (size === 'quick') {
     return {
       anchorSweep: { seed, world: WORLD, trainContexts: 1024, evalContexts: 512, trainSteps: 120, ks: [0, 10, 50, 200] },

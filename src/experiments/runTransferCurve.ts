@@ -29,8 +29,11 @@ const FN = 'runTransferCurve';
  * ```ts
  * checkpointSteps(400, 6); // [0, 3, 11, 36, 121, 400]
  * ```
+ * @throws DomainError when `steps` is not an integer ≥ 0 or `count` not an integer ≥ 1
  */
 export function checkpointSteps(steps: number, count: number): number[] {
+  checkNumber('checkpointSteps', 'steps', steps, { integer: true, min: 0 });
+  checkNumber('checkpointSteps', 'count', count, { integer: true, min: 1 });
   const target = Math.min(count, steps + 1);
   if (target <= 2) return steps === 0 ? [0] : [0, steps];
   const need = target - 2;

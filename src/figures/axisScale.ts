@@ -64,8 +64,82 @@ export function formatExponential(v: number, sig: number): string {
   return `${String(Number(mant))}e${Number(exp)}`;
 }
 
-/** Linear scale over `[min, max]` with about `target` ticks, rounded out to whole steps. */
+/**
+ * `v · 10^e` without overflowing or underflowing on the way: `10^e` itself is not a float64 for
+ * `|e| > 308`, so the shift is done in steps of at most 300 decades, dividing by exact powers of ten
+ * when shifting down (1e22 and below are exact; the rest round once per step, ≤ 2 ulps overall,
+ * far below a pixel).
+ */
+export function shift10(v: number, e: number): number {
+  let x = v;
+  let k = e;
+  while (k > 300) {
+    x *= 1e300;
+    k -= 300;
+  }
+  while (k < -300) {
+    x /= 1e300;
+    k += 300;
+  }
+  return k >= 0 ? x * Number(`1e${k}`) : x / Number(`1e${-k}`);
+}
+
+/** Decades beyond which a linear axis is computed in units of `10^E` (see {@link linearScale}). */
+const SHIFT_DECADES = 100;
+
+/**
+ * Linear scale over `[min, max]` with about `target` ticks, rounded out to whole steps.
+ *
+ * The span `max − min` of values near ±1e308 overflows, and the step of a range of subnormal values
+ * (`5e-324 … 1e-323`) underflows to 0, so when the largest magnitude is beyond `10^±100` the ticks
+ * are computed on the values shifted by a power of ten `10^−E` (which brings them into `[1, 10)`) and
+ * shifted back: labels are written from the shifted tick and `E` (so `2e-323` prints exactly), and a
+ * tick whose value is not a finite float64 (the round-up just above 1.797e308) is left out.
+ */
 export function linearScale(min: number, max: number, target = 5): ResolvedScale {
+  const maxAbs = Math.max(Math.abs(min), Math.abs(max));
+  const E = maxAbs === 0 ? 0 : Math.floor(Math.log10(maxAbs));
+  if (Math.abs(E) <= SHIFT_DECADES) {
+    const g = linearGrid(min, max, target);
+    const labels = g.ticks.map((t) => (g.exponential ? formatExponential(t, g.sig) : formatNumber(t, g.decimals)));
+    const { lo, hi } = g;
+    return { kind: 'linear', lo, hi, ticks: g.ticks, labels, unit: (v) => (v - lo) / (hi - lo) };
+  }
+  const g = linearGrid(shift10(min, -E), shift10(max, -E), target);
+  const ticks: number[] = [];
+  const labels: string[] = [];
+  for (const t of g.ticks) {
+    const value = shift10(t, E);
+    if (!Number.isFinite(value)) continue;
+    ticks.push(value);
+    labels.push(shiftedLabel(t, E, g.sig));
+  }
+  const { lo, hi } = g;
+  const span = hi - lo;
+  return {
+    kind: 'linear',
+    lo: clampFinite(shift10(lo, E)),
+    hi: clampFinite(shift10(hi, E)),
+    ticks,
+    labels,
+    unit: (v) => (shift10(v, -E) - lo) / span,
+  };
+}
+
+/** `±Number.MAX_VALUE` for an infinite domain end (only the rounded-out end of data near 1.797e308). */
+function clampFinite(v: number): number {
+  return v === Infinity ? Number.MAX_VALUE : v === -Infinity ? -Number.MAX_VALUE : v;
+}
+
+/** The label of the tick `t · 10^E` in exponential notation with `sig` significant digits. */
+function shiftedLabel(t: number, E: number, sig: number): string {
+  if (t === 0) return '0';
+  const [mant, exp] = t.toExponential(Math.max(0, sig - 1)).split('e');
+  return `${String(Number(mant))}e${Number(exp) + E}`;
+}
+
+/** The tick grid of a linear scale over `[min, max]` (values of moderate magnitude). */
+function linearGrid(min: number, max: number, target: number): { lo: number; hi: number; ticks: number[]; decimals: number; sig: number; exponential: boolean } {
   let a = min;
   let b = max;
   if (a === b) {
@@ -85,15 +159,12 @@ export function linearScale(min: number, max: number, target = 5): ResolvedScale
   const exponential = maxAbs >= 1e5 || step < 1e-4;
   const sig = Math.min(15, Math.max(1, Math.floor(Math.log10(maxAbs)) - Math.floor(Math.log10(step)) + 2));
   const ticks: number[] = [];
-  const labels: string[] = [];
   for (let i = 0; i <= count; i++) {
     // Snap to the step grid so that 0.30000000000000004 prints as 0.3, keeping enough digits to
     // separate neighbours when the step is tiny next to the values.
-    const t = Number((lo + i * step).toPrecision(Math.min(17, Math.max(12, sig + 3))));
-    ticks.push(t);
-    labels.push(exponential ? formatExponential(t, sig) : formatNumber(t, decimals));
+    ticks.push(Number((lo + i * step).toPrecision(Math.min(17, Math.max(12, sig + 3)))));
   }
-  return { kind: 'linear', lo, hi, ticks, labels, unit: (v) => (v - lo) / (hi - lo) };
+  return { lo, hi, ticks, decimals, sig, exponential };
 }
 
 /**
@@ -125,9 +196,17 @@ export function logScale(min: number, max: number): ResolvedScale {
       }
     }
   }
-  const lo = Number(`1e${e0}`);
-  const hi = Number(`1e${e1}`);
-  const l0 = Math.log10(lo);
-  const l1 = Math.log10(hi);
-  return { kind: 'log', lo, hi, ticks, labels, unit: (v) => (Math.log10(v) - l0) / (l1 - l0) };
+  // Data near 1.797e308 round out to the decade 10^309, which is not a float64: its tick is left
+  // out and the map uses the decade exponents themselves, so no coordinate is computed from ∞.
+  const keep = ticks.map((t) => Number.isFinite(t) && t > 0);
+  const lo = clampFinite(Number(`1e${e0}`));
+  const hi = clampFinite(Number(`1e${e1}`));
+  return {
+    kind: 'log',
+    lo,
+    hi,
+    ticks: ticks.filter((_, i) => keep[i]),
+    labels: labels.filter((_, i) => keep[i]),
+    unit: (v) => (Math.log10(v) - e0) / (e1 - e0),
+  };
 }

@@ -1,5 +1,7 @@
 import type { AnchorSweepResult, ExperimentResult, RareWordSweepResult, TransferCurveResult, TransferTaskId } from '../experiments/results.js';
 import { describeValue, domainError } from '../internal/check.js';
+import { LmTransferError } from '../errors/errors.js';
+import { validateFigureSpec } from './validateFigureSpec.js';
 import type { FigureSpec, PanelSpec, SeriesSpec } from './FigureSpec.js';
 
 function anchorSweepFigure(r: AnchorSweepResult): FigureSpec {
@@ -101,10 +103,35 @@ function rareWordFigure(r: RareWordSweepResult): FigureSpec {
  * const spec = figureSpecFor(await runRareWordSweep({ seed: 1 }));
  * spec.panels.length; // 2
  * ```
- * @throws DomainError when `result` is not an experiment result (no known `kind`)
+ * @throws DomainError when `result` is not an experiment result (no known `kind`), or its fields
+ *   are not those the experiment writes (a missing field, a non-finite value)
  */
 export function figureSpecFor(result: ExperimentResult): FigureSpec {
+  return figureSpecForAs('figureSpecFor', result);
+}
+
+/**
+ * `figureSpecFor` on behalf of the public function `fn` (`renderFigure` draws a result through it),
+ * so that errors name the function the user called. A result whose fields are not what the
+ * experiment writes (a hand-edited JSON, say) is a `DomainError`, never a `TypeError` from deep
+ * inside, and the spec it gives is validated, so no NaN or ±Infinity reaches a figure.
+ *
+ * @internal
+ */
+export function figureSpecForAs(fn: string, result: ExperimentResult): FigureSpec {
   const kind = (result as { kind?: unknown } | null)?.kind;
+  let spec: FigureSpec;
+  try {
+    spec = specOfKind(fn, kind, result);
+  } catch (e) {
+    if (e instanceof LmTransferError) throw e;
+    throw domainError(fn, 'result', `a well-formed ${String(kind)} result as the experiment returns it`, `a result whose fields do not fit (${(e as Error).message})`);
+  }
+  validateFigureSpec(fn, 'result', spec);
+  return spec;
+}
+
+function specOfKind(fn: string, kind: unknown, result: ExperimentResult): FigureSpec {
   switch (kind) {
     case 'anchorSweep':
       return anchorSweepFigure(result as AnchorSweepResult);
@@ -114,7 +141,7 @@ export function figureSpecFor(result: ExperimentResult): FigureSpec {
       return rareWordFigure(result as RareWordSweepResult);
     default:
       throw domainError(
-        'figureSpecFor',
+        fn,
         'result',
         "an experiment result with kind 'anchorSweep', 'transferCurve' or 'rareWordSweep'",
         kind === undefined ? describeValue(result) : `kind ${describeValue(kind)}`,

@@ -1,7 +1,7 @@
 import type { ExperimentResult } from '../experiments/results.js';
 import { describeValue, domainError } from '../internal/check.js';
 import type { FigureSpec } from './FigureSpec.js';
-import { figureSpecFor } from './figureSpecFor.js';
+import { figureSpecForAs } from './figureSpecFor.js';
 import { renderFigureKernel } from './renderFigureKernel.js';
 import { validateFigureSpec } from './validateFigureSpec.js';
 
@@ -35,7 +35,7 @@ export function renderFigure(input: FigureSpec | ExperimentResult): string {
   if (input === null || typeof input !== 'object') {
     throw domainError('renderFigure', 'input', 'a FigureSpec or an experiment result', describeValue(input));
   }
-  const spec = 'kind' in input ? figureSpecFor(input) : input;
+  const spec = 'kind' in input ? figureSpecForAs('renderFigure', input) : input;
   validateFigureSpec('renderFigure', 'kind' in input ? 'result' : 'spec', spec);
   return renderFigureKernel(spec);
 }

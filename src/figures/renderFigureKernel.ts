@@ -46,15 +46,28 @@ function drawnValues(panel: PanelSpec, axis: 'x' | 'y', xLog: boolean, yLog: boo
   return out;
 }
 
+// Loops rather than `Math.min(...values)`: spreading a long series overflows the call stack.
+function minOf(values: readonly number[]): number {
+  let m = Infinity;
+  for (const v of values) if (v < m) m = v;
+  return m;
+}
+
+function maxOf(values: readonly number[]): number {
+  let m = -Infinity;
+  for (const v of values) if (v > m) m = v;
+  return m;
+}
+
 function resolveScale(kind: 'linear' | 'log', values: number[]): ResolvedScale {
   // When every point is left out (all of them ≤ 0 on a log axis), draw an empty unit axis; the footnote says why it is empty.
   if (values.length === 0) return kind === 'log' ? logScale(1, 10) : linearScale(0, 1);
   if (kind === 'log') {
     const pos = values.filter((v) => v >= LOG_MIN);
     if (pos.length === 0) return logScale(1, 10);
-    return logScale(Math.min(...pos), Math.max(...pos));
+    return logScale(minOf(pos), maxOf(pos));
   }
-  return linearScale(Math.min(...values), Math.max(...values));
+  return linearScale(minOf(values), maxOf(values));
 }
 
 /** Font size (px) of a reference line's label. */

@@ -9,7 +9,7 @@
  *
  * @internal
  */
-import { DomainError, ShapeError } from '../errors/errors.js';
+import { DomainError, NumericalError, ShapeError } from '../errors/errors.js';
 import type { FloatArray, Matrix } from '../matrix/matrix.js';
 
 /**
@@ -259,5 +259,71 @@ export function checkOptions(fn: string, name: string, opts: unknown): void {
 export function checkOneOf<T extends string>(fn: string, name: string, v: unknown, allowed: readonly T[]): asserts v is T {
   if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) {
     throw domainError(fn, name, `one of ${allowed.map((a) => `'${a}'`).join(', ')}`, describeValue(v));
+  }
+}
+
+/**
+ * The most elements one typed array may have in lmtransfer: `2^32 − 1`, V8's limit on 64-bit
+ * platforms (Node 20 refuses `new Float64Array(2^32 + 1)`; other engines allow at most as many).
+ */
+export const MAX_TYPED_ARRAY_LENGTH = 2 ** 32 - 1;
+
+/**
+ * The most bytes one buffer may take: 4 GiB (a 128,256 × 4,096 float64 embedding matrix fits). Below the engine's length limit an allocation can
+ * still fail (`RangeError: Array buffer allocation failed`) or, with memory overcommit, succeed and
+ * be killed when it is filled; a size this large is refused up front instead.
+ */
+export const MAX_ALLOCATION_BYTES = 2 ** 32;
+
+/**
+ * Check that a buffer of `count` elements of `bytesPerElement` bytes can be allocated: `count` a
+ * non-negative integer (a product of dimensions is passed as computed, so `2^31 · 1e10` arrives as
+ * 2.1e19), at most {@link MAX_TYPED_ARRAY_LENGTH} elements and {@link MAX_ALLOCATION_BYTES} bytes.
+ * Call it before `new Float64Array(count)` so that an impossible size is a `DomainError` naming
+ * the argument instead of an untyped `RangeError` or a process killed for memory.
+ *
+ * @param what - how `count` follows from the arguments, for the message (e.g. `'rows·cols = 2147483648·1e10'`).
+ * @example
+ * ```ts
+ * checkAllocatable('zeros', 'cols', 1e5 * 1e6, 8, 'rows·cols = 100000·1000000');
+ * // DomainError: "zeros: argument 'cols' must be small enough for one buffer of at most
+ * //   536870912 float64 elements (4 GiB); got rows·cols = 100000·1000000 = 100000000000"
+ * ```
+ */
+export function checkAllocatable(fn: string, name: string, count: number, bytesPerElement = 8, what?: string): void {
+  const limit = Math.min(MAX_TYPED_ARRAY_LENGTH, Math.floor(MAX_ALLOCATION_BYTES / bytesPerElement));
+  if (Number.isInteger(count) && count >= 0 && count <= limit) return;
+  const kind = bytesPerElement === 8 ? 'float64' : bytesPerElement === 4 ? '4-byte' : `${bytesPerElement}-byte`;
+  const got = what === undefined ? describeValue(count) : `${what} = ${describeValue(count)}`;
+  throw domainError(fn, name, `small enough for one buffer of at most ${limit} ${kind} elements (${MAX_ALLOCATION_BYTES / 2 ** 30} GiB)`, got);
+}
+
+/**
+ * Check that every number of a result (its numeric fields, the entries of its float arrays, and the
+ * same inside nested plain objects) is finite, so that finite but huge inputs (values near 1e200,
+ * whose squares overflow) give a `NumericalError` naming the quantity and what to rescale instead
+ * of a silent `Infinity` or `NaN`. Fields listed in `allowInfinite` may be ±Infinity (not NaN)
+ * where that is their documented true value (e.g. the condition number of a singular design).
+ *
+ * @example
+ * ```ts
+ * checkFiniteResult('fitAnchor', fit, 'rescale V or H so that log-partitions stay below about 1e150', ['conditionNumber', 'r2']);
+ * // NumericalError: "fitAnchor: the result's 'mse' is not finite in float64 (got Infinity); rescale V or H …"
+ * ```
+ */
+export function checkFiniteResult(fn: string, result: object, advice: string, allowInfinite: readonly string[] = [], path = ''): void {
+  for (const [key, v] of Object.entries(result)) {
+    const name = path + key;
+    if (typeof v === 'number') {
+      if (v - v === 0 || (!Number.isNaN(v) && allowInfinite.includes(key))) continue;
+      throw new NumericalError(`${fn}: the result's '${name}' is not finite in float64 (got ${describeValue(v)}); ${advice}`);
+    }
+    if (v instanceof Float64Array || v instanceof Float32Array) {
+      for (let i = 0; i < v.length; i++) {
+        if (v[i] - v[i] !== 0) throw new NumericalError(`${fn}: the result's '${name}[${i}]' is not finite in float64 (got ${describeValue(v[i])}); ${advice}`);
+      }
+    } else if (v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
+      checkFiniteResult(fn, v as object, advice, allowInfinite, `${name}.`);
+    }
   }
 }

@@ -86,8 +86,12 @@ export const CHOLESKY_CONDITION_LIMIT = 1e10;
  * @throws ShapeError when `X` is empty, or `y` / `weights` do not have `X.rows` entries
  * @throws DomainError when `X`, `y` or `weights` is malformed or not finite, a weight is negative,
  *   all weights are 0, `ridge` is negative or not finite, or `intercept` is not a boolean
+ * Data beyond `2^±128` (values near 1e200 whose squares overflow, or tiny ones whose squares
+ * underflow) are solved scaled by powers of two and scaled back, so the results stay finite.
+ *
  * @throws NumericalError when the (centred, weighted) design is rank-deficient and `ridge` is 0, e.g.
- *   `solveLeastSquares: the design is rank-deficient (numerical rank 2 of 3 columns, tolerance 3·ε·|R₀₀|); pass a positive 'ridge' option to regularise it`
+ *   `solveLeastSquares: the design is rank-deficient (numerical rank 2 of 3 columns, tolerance 3·ε·|R₀₀|); pass a positive 'ridge' option to regularise it`;
+ *   or when a coefficient or the residual sum of squares is beyond float64 (rescale `y` or `X`)
  *
  * @example
  * ```ts
@@ -121,6 +125,27 @@ export function solveLeastSquares(X: Matrix, y: FloatArray, opts?: LeastSquaresO
       total += w;
     }
     if (!(total > 0)) throw domainError(fn, 'opts.weights', 'weights with at least one positive entry', 'all zeros');
+  }
+
+  // Values near 1e200 are finite but their Gram products are not (κ came out NaN, the RSS ∞). Least
+  // squares is equivariant under X → sx·X, y → sy·y, λ → sx²·λ (β → β·sx/sy, b → b/sy), so data
+  // far from 1 are solved scaled by powers of two (exact) and the result scaled back.
+  const sx = pow2Scale(X.data);
+  const sy = pow2Scale(y);
+  const ridgeScaled = ridge * sx * sx;
+  // (A ridge that overflows when scaled up to tiny X dominates XᵀX; the unscaled solve is then fine.)
+  if ((sx !== 1 || sy !== 1) && Number.isFinite(ridgeScaled)) {
+    const scaled = solveLeastSquares({ rows: m, cols: n, data: X.data.map((v) => v * sx) }, y.map((v) => v * sy), { ridge: ridgeScaled, intercept, weights });
+    const k = sx / sy;
+    const coefficients = scaled.coefficients.map((c) => c * k);
+    const rss = scaled.residualSumOfSquares / (sy * sy);
+    for (let j = 0; j < n; j++) {
+      if (!Number.isFinite(coefficients[j])) {
+        throw new NumericalError(`${fn}: coefficient ${j} overflows float64 (|y| is too large relative to |X|); rescale y or X`);
+      }
+    }
+    if (!Number.isFinite(rss)) throw new NumericalError(`${fn}: the residual sum of squares overflows float64 (|y| up to about 2^${-Math.log2(sy)}); rescale y`);
+    return { ...scaled, coefficients, intercept: scaled.intercept / sy, residualSumOfSquares: rss };
   }
 
   // Weighted means (zero when there is no intercept, so that centring is a no-op).
@@ -233,5 +258,18 @@ export function solveLeastSquares(X: Matrix, y: FloatArray, opts?: LeastSquaresO
     const e = y[i] - f;
     rss += w[i] * e * e;
   }
+  if (!Number.isFinite(rss)) throw new NumericalError(`${fn}: the residual sum of squares overflows float64; rescale y`);
   return { coefficients, intercept: b, method, conditionEstimate, residualSumOfSquares: rss };
+}
+
+/**
+ * A power of two that brings the largest |value| into `[1, 2)`, or 1 when it is already within
+ * `2^±128` of 1 (or all values are 0). Capped at `2^±1000`, which is itself a float64.
+ */
+function pow2Scale(values: ArrayLike<number>): number {
+  let maxAbs = 0;
+  for (let i = 0; i < values.length; i++) maxAbs = Math.max(maxAbs, Math.abs(values[i]));
+  if (maxAbs === 0 || (maxAbs >= 2 ** -128 && maxAbs < 2 ** 128)) return 1;
+  const e = Math.floor(Math.log2(maxAbs));
+  return Math.pow(2, Math.min(1000, Math.max(-1000, -e)));
 }

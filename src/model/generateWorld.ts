@@ -153,6 +153,19 @@ const PRESETS: Record<WorldPreset, Sizes> = {
 };
 
 /**
+ * The largest `n·d` (and `featureDim·d`) `generateWorld` builds: 2^28 = 268,435,456 entries, a 2 GiB
+ * float64 `V*` and about 7× the normals of the `'gpt2-scale'` preset (tens of seconds).
+ */
+const WORLD_MAX_ENTRIES = 2 ** 28;
+
+/**
+ * The largest spread, gap or norm option (in logit units): 1e6. Beyond about 700 nats every
+ * probability but the largest already underflows; beyond about 1e154 the squares in the bulk
+ * log-partition overflow float64 and the embeddings would not be finite.
+ */
+const MAX_LOGIT_SCALE = 1e6;
+
+/**
  * Generate a seeded ground truth `M* = (V*, h*)` over observed context features.
  *
  * **Geometry.** `R^d` splits into a *frequency direction* `u_f`, a *rare-signal direction* `u_r` and
@@ -181,6 +194,9 @@ const PRESETS: Record<WorldPreset, Sizes> = {
  * Word ids are a seeded permutation, so frequent and rare words are scattered through `[0, n)` as in
  * a real tokenizer. Everything is a deterministic function of the options.
  *
+ * **Limits.** `n·d` and `featureDim·d` are at most 2^28 (refused at once above that, rather than
+ * after minutes of drawing), and the spread, gap and `normalize` options at most 1e6 logit units.
+ *
  * **Cost.** `'tiny'` and `'default'` generate in well under a second. `'gpt2-scale'` holds `V*` as
  * 50,257 × 768 float32 (154 MB; 309 MB with `dtype: 'float64'`) and draws 38.6 M normals, a few
  * seconds on one core; its logits cost 77 MFLOP per context, so exact excess losses over thousands of
@@ -188,7 +204,8 @@ const PRESETS: Record<WorldPreset, Sizes> = {
  *
  * @param opts - sizes (or a preset) and shape parameters, all optional.
  * @returns the world: `V` (`V*`), sizes, word sets, directions, `hStar`, samplers and exact `p*`.
- * @throws DomainError when an option is out of range (e.g. `d < 3`, `frequentMass ∉ (0,1)`, an unknown preset).
+ * @throws DomainError when an option is out of range (e.g. `d < 3`, `frequentMass ∉ (0,1)`, an
+ *   unknown preset, `n·d > 2^28`, a spread above 1e6).
  * @throws ShapeError when the word sets do not fit (`numFrequent + numRare ≥ n`) or `rareFeatures > featureDim − 2`.
  * @example
  * ```ts
@@ -198,13 +215,23 @@ const PRESETS: Record<WorldPreset, Sizes> = {
  * ```
  */
 export function generateWorld(opts: WorldOptions = {}): World {
-  const fn = 'generateWorld';
-  checkOptions(fn, 'opts', opts);
+  return generateWorldFor('generateWorld', 'opts', opts);
+}
+
+/**
+ * `generateWorld` for a public function that takes world options from its own caller (the
+ * experiments' `opts.world`): errors name that function and the option's path there (e.g.
+ * `runAnchorSweep: argument 'opts.world.preset' …`), not `generateWorld`, which the user never called.
+ *
+ * @internal
+ */
+export function generateWorldFor(fn: string, prefix: string, opts: WorldOptions): World {
+  checkOptions(fn, prefix, opts);
   const presetName = opts.preset ?? 'default';
-  checkOneOf(fn, 'opts.preset', presetName, ['tiny', 'default', 'gpt2-scale'] as const);
+  checkOneOf(fn, `${prefix}.preset`, presetName, ['tiny', 'default', 'gpt2-scale'] as const);
   const p = PRESETS[presetName];
   const seedValue = opts.seed ?? 0;
-  checkSeed(fn, 'opts.seed', seedValue);
+  checkSeed(fn, `${prefix}.seed`, seedValue);
   const rng = createRng(seedValue);
 
   const custom =
@@ -213,38 +240,46 @@ export function generateWorld(opts: WorldOptions = {}): World {
   const n = opts.n ?? p.n;
   const d = opts.d ?? p.d;
   const k = opts.featureDim ?? p.featureDim;
-  checkPositiveInt(fn, 'opts.n', n);
-  checkNumber(fn, 'opts.d', d, { integer: true, min: 3 });
-  checkNumber(fn, 'opts.featureDim', k, { integer: true, min: 3 });
+  checkPositiveInt(fn, `${prefix}.n`, n);
+  checkNumber(fn, `${prefix}.d`, d, { integer: true, min: 3 });
+  checkNumber(fn, `${prefix}.featureDim`, k, { integer: true, min: 3 });
+  // Refused here, before any work: the world draws n·d normals and holds n·d float64 values, so a
+  // size beyond the limit would otherwise run for minutes (or fail deep inside, blaming a helper).
+  if (n * d > WORLD_MAX_ENTRIES) {
+    throw domainError(fn, n >= d ? `${prefix}.n` : `${prefix}.d`, `such that n·d ≤ 2^28 = ${WORLD_MAX_ENTRIES} (about 7× the 'gpt2-scale' preset)`, `n·d = ${n}·${d} = ${n * d}`);
+  }
+  if (k * d > WORLD_MAX_ENTRIES) {
+    throw domainError(fn, `${prefix}.featureDim`, `such that featureDim·d ≤ 2^28 = ${WORLD_MAX_ENTRIES}`, `featureDim·d = ${k}·${d} = ${k * d}`);
+  }
   const kr = opts.rareFeatures ?? Math.min(p.rareFeatures, Math.max(1, Math.round(k / 8)));
-  checkNumber(fn, 'opts.rareFeatures', kr, { integer: true, min: 1 });
-  if (kr > k - 2) throw shapeError(fn, 'opts.rareFeatures', `at most featureDim − 2 = ${k - 2}`, String(kr));
+  checkNumber(fn, `${prefix}.rareFeatures`, kr, { integer: true, min: 1 });
+  if (kr > k - 2) throw shapeError(fn, `${prefix}.rareFeatures`, `at most featureDim − 2 = ${k - 2}`, String(kr));
   const F = opts.numFrequent ?? p.numFrequent;
   const R = opts.numRare ?? p.numRare;
-  checkNumber(fn, 'opts.numFrequent', F, { integer: true, min: 1 });
-  checkNumber(fn, 'opts.numRare', R, { integer: true, min: 0 });
-  if (F + R >= n) throw shapeError(fn, 'opts.numFrequent', `such that numFrequent + numRare < n = ${n} (at least one bulk word)`, `${F} + ${R}`);
+  checkNumber(fn, `${prefix}.numFrequent`, F, { integer: true, min: 1 });
+  checkNumber(fn, `${prefix}.numRare`, R, { integer: true, min: 0 });
+  if (F + R >= n) throw shapeError(fn, `${prefix}.numFrequent`, `such that numFrequent + numRare < n = ${n} (at least one bulk word)`, `${F} + ${R}`);
   const frequentMass = opts.frequentMass ?? 0.4;
-  checkNumber(fn, 'opts.frequentMass', frequentMass, { min: 0, max: 1, minExclusive: true, maxExclusive: true });
+  checkNumber(fn, `${prefix}.frequentMass`, frequentMass, { min: 0, max: 1, minExclusive: true, maxExclusive: true });
   const semanticSpread = opts.semanticSpread ?? 1;
-  checkNumber(fn, 'opts.semanticSpread', semanticSpread, { min: 0 });
+  checkNumber(fn, `${prefix}.semanticSpread`, semanticSpread, { min: 0, max: MAX_LOGIT_SCALE });
   const bulkMeanSpread = opts.bulkMeanSpread ?? 0.5;
-  checkNumber(fn, 'opts.bulkMeanSpread', bulkMeanSpread, { min: 0 });
+  checkNumber(fn, `${prefix}.bulkMeanSpread`, bulkMeanSpread, { min: 0, max: MAX_LOGIT_SCALE });
   const bulkOffsetSpread = opts.bulkOffsetSpread ?? 0.5;
-  checkNumber(fn, 'opts.bulkOffsetSpread', bulkOffsetSpread, { min: 0 });
+  checkNumber(fn, `${prefix}.bulkOffsetSpread`, bulkOffsetSpread, { min: 0, max: MAX_LOGIT_SCALE });
   const rareLogitGap = opts.rareLogitGap ?? 6;
-  checkNumber(fn, 'opts.rareLogitGap', rareLogitGap, { min: 0 });
+  checkNumber(fn, `${prefix}.rareLogitGap`, rareLogitGap, { min: 0, max: MAX_LOGIT_SCALE });
   const rareSignal = opts.rareSignal ?? 1.5;
-  checkNumber(fn, 'opts.rareSignal', rareSignal, { min: 0 });
+  checkNumber(fn, `${prefix}.rareSignal`, rareSignal, { min: 0, max: MAX_LOGIT_SCALE });
   let hNorm: number | null = null;
   const norm = opts.normalize ?? false;
   if (norm === true) hNorm = Math.sqrt(d);
   else if (typeof norm === 'number') {
-    checkNumber(fn, 'opts.normalize', norm, { min: 0, minExclusive: true });
+    checkNumber(fn, `${prefix}.normalize`, norm, { min: 0, minExclusive: true, max: MAX_LOGIT_SCALE });
     hNorm = norm;
-  } else if (norm !== false) throw domainError(fn, 'opts.normalize', 'a boolean or a positive number', describeValue(norm));
+  } else if (norm !== false) throw domainError(fn, `${prefix}.normalize`, 'a boolean or a positive number', describeValue(norm));
   const dtype = opts.dtype ?? p.dtype;
-  checkOneOf(fn, 'opts.dtype', dtype, ['float64', 'float32'] as const);
+  checkOneOf(fn, `${prefix}.dtype`, dtype, ['float64', 'float32'] as const);
 
   const ks = k - 1 - kr; // semantic features
   const ds = d - 2; // semantic coordinates (local coordinates 2..d−1)

@@ -18,17 +18,24 @@ export function shuffleInPlace(out: Int32Array, rng: Rng): void {
 }
 
 /**
+ * The largest `n` that {@link permutation} shuffles: 2^27 = 134,217,728 (a 512 MiB `Int32Array`
+ * and `n − 1` draws, a few seconds). Larger `n` is refused at once rather than left running for
+ * minutes (2^31 would take about a minute and an 8 GiB buffer).
+ */
+export const PERMUTATION_MAX_LENGTH = 2 ** 27;
+
+/**
  * A uniformly random permutation of `0..n−1`, drawn from `rng` (Fisher–Yates: `n − 1` calls of
- * `rng.int`).
+ * `rng.int`). `n` is at most 2^27 = 134,217,728.
  *
  * @example
  * ```ts
  * const order = permutation(5, createRng(1)); // e.g. Int32Array [3, 0, 4, 1, 2]; the same for seed 1 every time
  * ```
- * @throws DomainError when `n` is not a non-negative integer or `rng` is not an `Rng`
+ * @throws DomainError when `n` is not an integer in `[0, 2^27]` or `rng` is not an `Rng`
  */
 export function permutation(n: number, rng: Rng): Int32Array {
-  checkNumber('permutation', 'n', n, { integer: true, min: 0 });
+  checkNumber('permutation', 'n', n, { integer: true, min: 0, max: PERMUTATION_MAX_LENGTH });
   if (rng === null || typeof rng !== 'object' || typeof (rng as Partial<Rng>).int !== 'function') {
     throw domainError('permutation', 'rng', 'an Rng from createRng', describeValue(rng));
   }

@@ -22,7 +22,7 @@ export interface RidgeProbe {
   readonly lambda: number;
   /** `⟨w, h⟩ + b` for each row of `H`. */
   predict(H: Matrix): Float64Array;
-  /** Mean squared error on `(H, y)`, weighted by `sampleWeights` when given. */
+  /** Mean squared error on `(H, y)`, weighted by `sampleWeights` when given (computed scaled; a `NumericalError` only when the mean square itself exceeds float64). */
   mse(H: Matrix, y: Float64Array, sampleWeights?: Float64Array): number;
 }
 
@@ -87,9 +87,16 @@ export function fitRidgeProbe(H: Matrix, y: Float64Array, opts: RidgeProbeOption
       if (X.rows === 0) throw domainError(f, 'H', 'at least one row', 'a 0-row matrix');
       const { w: mu, total: tot } = checkSampleWeights(f, 'sampleWeights', sw, X.rows);
       const p = linearScores(X, weights, bias);
+      // Scaled by the largest residual so that residuals near 1e200 (whose squares overflow) still
+      // give their mean square when it is a float64; only a true mean square beyond 1.8e308 throws.
+      let emax = 0;
+      for (let i = 0; i < X.rows; i++) if (mu[i] > 0) emax = Math.max(emax, Math.abs(p[i] - t[i]));
+      if (emax === 0) return 0;
       let s = 0;
-      for (let i = 0; i < X.rows; i++) s += mu[i] * (p[i] - t[i]) ** 2;
-      return s / tot;
+      if (Number.isFinite(emax)) for (let i = 0; i < X.rows; i++) s += mu[i] * ((p[i] - t[i]) / emax) ** 2;
+      const mse = emax * ((s / tot) * emax);
+      if (!Number.isFinite(mse)) throw new NumericalError(`${f}: the mean squared error overflows float64 (largest |prediction − y| = ${emax}); rescale y and H`);
+      return mse;
     },
   };
 }

@@ -1,5 +1,5 @@
 import type { Matrix } from '../matrix/matrix.js';
-import { checkFiniteArray, checkFiniteMatrix, checkFloatVector, checkNonEmptyMatrix, checkNumber, checkWordIndices, describeValue, domainError } from '../internal/check.js';
+import { checkFiniteArray, checkFiniteResult, checkFiniteMatrix, checkFloatVector, checkNonEmptyMatrix, checkNumber, checkWordIndices, describeValue, domainError } from '../internal/check.js';
 import { checkAnchor, type Anchor } from './taskAnchor.js';
 import { composeDirection, weightSums } from './taskDirection.js';
 import { checkScoringInput, linearScores } from './probeInputs.js';
@@ -28,6 +28,7 @@ export interface TransferProbe {
  * @param anchorHat - the learned model's anchor on the bulk (`null` only for a contrast task).
  * @param anchorStar - the ground truth's anchor on the bulk (only its intercept is used; `null` only for a contrast task).
  * @throws DomainError on bad indices, non-finite values, or a missing anchor when `A ≠ 0`.
+ * @throws NumericalError when the composed direction overflows float64 (finite weights or embeddings near 1e308).
  * @example
  * ```ts
  * const probe = transferProbe(learner.V, fitAnchor(learner.V, Hhat, bulk), fitAnchor(world.V, Hstar, bulk),
@@ -61,6 +62,8 @@ export function transferProbe(learnerV: Matrix, anchorHat: Anchor | null, anchor
   const withAnchor = !contrast && anchorHat && anchorStar;
   const u = composeDirection(learnerV, words, weights, withAnchor ? anchorHat : null, A);
   const bias = withAnchor ? A * (anchorStar.intercept - anchorHat.intercept) : 0;
+  // Finite but huge weights or embeddings (≈1e308) overflow the composed direction.
+  checkFiniteResult(fn, { u, bias }, 'rescale the weights or learnerV (or the anchors) so that Σ a_w v̂_w stays within float64');
   return {
     u,
     bias,

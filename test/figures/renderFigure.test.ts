@@ -247,7 +247,7 @@ describe('renderFigure', () => {
         'an unknown result kind',
         { kind: 'nope' },
         DomainError,
-        "figureSpecFor: argument 'result' must be an experiment result with kind 'anchorSweep', 'transferCurve' or 'rareWordSweep'; got kind \"nope\"",
+        "renderFigure: argument 'result' must be an experiment result with kind 'anchorSweep', 'transferCurve' or 'rareWordSweep'; got kind \"nope\"",
       ],
     ];
     it.each(cases)('%s', (_name, input, cls, message) => {

@@ -198,8 +198,8 @@ describe('generateWorld', () => {
     expectThrow(() => generateWorld({ preset: 'tiny', numFrequent: 0 }), DomainError, "generateWorld: argument 'opts.numFrequent' must be an integer ≥ 1; got 0");
     expectThrow(() => generateWorld({ preset: 'tiny', rareFeatures: 5 }), ShapeError, "generateWorld: argument 'opts.rareFeatures' must be at most featureDim − 2 = 4; got 5");
     expectThrow(() => generateWorld({ preset: 'tiny', frequentMass: 1 }), DomainError, "generateWorld: argument 'opts.frequentMass' must be a finite number in (0, 1); got 1");
-    expectThrow(() => generateWorld({ preset: 'tiny', rareLogitGap: -1 }), DomainError, "generateWorld: argument 'opts.rareLogitGap' must be a finite number ≥ 0; got -1");
-    expectThrow(() => generateWorld({ preset: 'tiny', normalize: -1 }), DomainError, "generateWorld: argument 'opts.normalize' must be a finite number > 0; got -1");
+    expectThrow(() => generateWorld({ preset: 'tiny', rareLogitGap: -1 }), DomainError, "generateWorld: argument 'opts.rareLogitGap' must be a finite number in [0, 1000000]; got -1");
+    expectThrow(() => generateWorld({ preset: 'tiny', normalize: -1 }), DomainError, "generateWorld: argument 'opts.normalize' must be a finite number in (0, 1000000]; got -1");
     expectThrow(() => generateWorld({ preset: 'tiny', normalize: 'yes' as never }), DomainError, "generateWorld: argument 'opts.normalize' must be a boolean or a positive number; got \"yes\"");
     expectThrow(() => generateWorld({ preset: 'tiny', dtype: 'float16' as never }), DomainError, "generateWorld: argument 'opts.dtype' must be one of 'float64', 'float32'; got \"float16\"");
     expectThrow(() => generateWorld({ preset: 'tiny', seed: '' }), DomainError, "generateWorld: argument 'opts.seed' must be a non-empty string or a finite number; got an empty string");
