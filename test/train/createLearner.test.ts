@@ -90,7 +90,7 @@ describe('createLearner', () => {
     const kept = l.params.slice();
     expectThrow(() => l.setParams(new Float64Array(3)), ShapeError, `Learner.setParams: argument 'params' must be of length ${l.paramCount} (paramCount); got length 3`);
     expectThrow(() => l.setParams(new Float64Array(l.paramCount).fill(NaN)), DomainError, "Learner.setParams: argument 'params' must be finite everywhere; got NaN at [0]");
-    expectThrow(() => l.setParams(Array.from(kept) as never), DomainError, "Learner.setParams: argument 'params' must be a Float64Array; got an array of length");
+    expectThrow(() => l.setParams(Array.from(kept) as never), DomainError, "Learner.setParams: argument 'params' must be a Float64Array or Float32Array; got an array of length");
     expect(sameBits(l.params, kept)).toBe(true);
     expectThrow(() => l.represent(matrix(2, 5)), ShapeError, "Learner.represent: argument 'X' must be a matrix with 6 columns (learner.featureDim); got a 2×5 matrix");
     expectThrow(() => l.logits(matrix(2, 6, new Float64Array(12).fill(Infinity))), DomainError, "Learner.logits: argument 'X' must be finite everywhere; got Infinity at (0, 0)");

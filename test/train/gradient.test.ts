@@ -73,7 +73,7 @@ function referenceLoss(learner: Learner, X: Matrix, targets: Int32Array | Matrix
  * ≈ 1e-16·|f|/h ≈ 1e-11 for losses of order 1, so 1e-7 absolute plus 1e-6 relative has a wide margin
  * while an error of a part in a thousand in any entry of size ≥ 1e-3 fails (see the teeth test).
  */
-function firstMismatch(learner: Learner, X: Matrix, targets: Int32Array | Matrix, grad: Float64Array): { i: number; analytic: number; fd: number } | null {
+function firstMismatch(learner: Learner, X: Matrix, targets: Int32Array | Matrix, grad: ArrayLike<number>): { i: number; analytic: number; fd: number } | null {
   const h = 1e-5;
   const p = learner.params;
   for (let i = 0; i < p.length; i++) {

@@ -14,7 +14,7 @@ import { matrix } from '../../src/matrix/matrix.js';
 import { DomainError, FormatError, NumericalError, ShapeError } from '../../src/errors/errors.js';
 import { sameBits } from '../model/bits.js';
 import { expectThrow } from '../model/expectThrow.js';
-import { encodeFloat64 } from '../../src/train/checkpointCodec.js';
+import { encodeFloats } from '../../src/train/checkpointCodec.js';
 
 const world = generateWorld({ preset: 'tiny', seed: 4 });
 const corpus = world.sampleCorpus(200, 3, createRng('tiny-corpus'));
@@ -218,7 +218,7 @@ describe('train (tiny world)', () => {
     const resumed = newLearner();
     const params = before;
     expectThrow(
-      () => train(resumed, dataOf('words'), { ...opts, resumeFrom: { ...ck, params: encodeFloat64(params) } }),
+      () => train(resumed, dataOf('words'), { ...opts, resumeFrom: { ...ck, params: encodeFloats(params) } }),
       NumericalError,
       `train: the batch loss must be finite; got NaN at step 3; last finite loss: ${ck.lastLoss} at step 2. The learner keeps the parameters this call started with`,
     );
