@@ -197,6 +197,9 @@ describe('float32 learners', () => {
         const ck = JSON.parse(JSON.stringify(train(half, data, { ...o, stopAtStep: 17 }).checkpoint()));
         // float32 bytes: 4 per parameter.
         expect(Buffer.from(ck.params, 'base64').length).toBe(4 * half.paramCount);
+        // The optimiser state is float32 too (momentum for SGD; Adam's two moments).
+        expect(ck.optimizerState.length).toBe(o.optimizer === 'adam' ? 2 : 1);
+        for (const st of ck.optimizerState) expect(Buffer.from(st, 'base64').length).toBe(4 * half.paramCount);
         const resumed = createLearner({ world, hidden: 8, seed: 99, dtype: 'float32' });
         const rRes = train(resumed, data, { ...o, resumeFrom: ck });
         expect(sameBits(resumed.params, full.params)).toBe(true);
