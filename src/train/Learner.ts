@@ -32,10 +32,12 @@ export interface ParameterBlock {
 }
 
 /**
- * Tolerance on `|Σ_w q_w − 1|` for a row of target distributions (`train`, `Learner.lossAndGradient`).
- * Storing a normalised distribution in float32 gives each entry a relative error of at most `2⁻²⁴`,
- * so the row sum moves by at most `2⁻²⁴ ≈ 6e-8`; 1e-6 accepts such rows (and float64 sums over
- * millions of words) while rejecting rows that were never normalised.
+ * Slack in the tolerance on `|Σ_w q_w − 1|` for a row of target distributions (`train`,
+ * `Learner.lossAndGradient`): a row is accepted within `1e-6 + n·u`, `u` the unit roundoff of the
+ * targets' storage (`2⁻⁵³` or `2⁻²⁴`), the same rule as `crossEntropy`. `n·u` bounds the rounding of a
+ * row normalised by summation in its own precision (a float32 row over 10⁴ words may be off by
+ * 6e-4), and 1e-6 admits values printed with 7 digits, while rows that were never normalised are
+ * rejected.
  *
  * @example
  * ```ts
@@ -198,7 +200,7 @@ export class Learner<P extends FloatArray = FloatArray> {
    *
    * @param X - `m × featureDim` observed features, `m ≥ 1`, finite.
    * @param targets - one word per row (`Int32Array` of length `m`, indices in `[0, n)`), or an
-   *   `m × n` matrix of target distributions (non-negative rows summing to 1 within 1e-6).
+   *   `m × n` matrix of target distributions (non-negative rows summing to 1 within `1e-6 + n·u`, as for `crossEntropy`).
    * @returns `{ loss, grad }` with `grad` a new array of the parameters' type, laid out like `params`.
    * @throws ShapeError when shapes do not match.
    * @throws DomainError when a target is out of range, negative, non-finite, or a row does not sum to 1.
@@ -300,7 +302,7 @@ export class Learner<P extends FloatArray = FloatArray> {
 
 /**
  * Check an `m × n` matrix of target distributions: finite, non-negative, rows summing to 1 within
- * `DISTRIBUTION_SUM_TOLERANCE`.
+ * `DISTRIBUTION_SUM_TOLERANCE + n·u` (the rule of `crossEntropy`).
  *
  * @internal
  */
@@ -308,6 +310,7 @@ export function checkTargetDistributions(fn: string, name: string, Q: unknown, m
   checkMatrix(fn, name, Q);
   if (Q.rows !== m || Q.cols !== n) throw shapeError(fn, name, `a ${m}×${n} matrix of distributions (one row per context, one column per word)`, shapeOf(Q));
   const q = Q.data;
+  const tol = DISTRIBUTION_SUM_TOLERANCE + n * (q instanceof Float32Array ? 2 ** -24 : 2 ** -53);
   for (let i = 0; i < m; i++) {
     let sum = 0;
     for (let j = 0; j < n; j++) {
@@ -315,8 +318,8 @@ export function checkTargetDistributions(fn: string, name: string, Q: unknown, m
       if (!(v >= 0) || v === Infinity) throw domainError(fn, name, 'finite and non-negative', `${describeValue(v)} at (${i}, ${j})`);
       sum += v;
     }
-    if (Math.abs(sum - 1) > DISTRIBUTION_SUM_TOLERANCE) {
-      throw domainError(fn, name, `rows summing to 1 (within ${DISTRIBUTION_SUM_TOLERANCE})`, `row ${i} sums to ${sum}`);
+    if (Math.abs(sum - 1) > tol) {
+      throw domainError(fn, name, `rows summing to 1 (within ${tol.toExponential(3)} = 1e-6 + n·u)`, `row ${i} sums to ${sum}`);
     }
   }
 }

@@ -10,6 +10,8 @@ import { softmaxRows } from '../../src/softmax/softmaxRows.js';
 import { crossEntropyDistributionKernel, crossEntropyTeacherKernel, crossEntropyWordsKernel } from '../../src/train/lossKernel.js';
 import type { LossScratch } from '../../src/train/lossKernel.js';
 import { createLearner } from '../../src/train/createLearner.js';
+import { train } from '../../src/train/train.js';
+import { DomainError } from '../../src/errors/errors.js';
 import { generateWorld } from '../../src/model/generateWorld.js';
 import { createRng } from '../../src/random/createRng.js';
 import type { FloatArray } from '../../src/matrix/matrix.js';
@@ -76,5 +78,34 @@ describe('one cross-entropy row for train, Learner.lossAndGradient and crossEntr
       const Q = softmaxRows(world.trueLogProbs(world.sampleContexts(80, createRng('lp')).H));
       expect(learner.lossAndGradient(X, Q).loss).toBe(crossEntropy(z, Q).loss);
     }
+  });
+
+  it('train, Learner.lossAndGradient and crossEntropy accept the same target rows: within 1e-6 + n·u of the storage', () => {
+    const n = 4096;
+    const learner = createLearner({ n, d: 4, featureDim: 3, seed: 1 });
+    const X = { rows: 1, cols: 3, data: Float64Array.of(0.1, -0.2, 0.3) };
+    const row = (sum: number, F: Float32ArrayConstructor | Float64ArrayConstructor) => ({ rows: 1, cols: n, data: new F(n).fill(sum / n) });
+    const accepts = (Q: { rows: number; cols: number; data: FloatArray }): boolean[] => {
+      const ok = (f: () => unknown): boolean => {
+        try {
+          f();
+          return true;
+        } catch (e) {
+          if (!(e instanceof DomainError)) throw e;
+          return false;
+        }
+      };
+      return [
+        ok(() => crossEntropy(learner.logits(X), Q)),
+        ok(() => learner.lossAndGradient(X, Q)),
+        ok(() => train(learner.clone(), { X, targets: Q }, { steps: 1, batchSize: 1, lr: 1e-3 })),
+      ];
+    };
+    // float32 storage: n·u = 4096·2⁻²⁴ = 2.4e-4, so a row off by 1e-4 is accepted, one off by 1e-3 is not.
+    expect(accepts(row(1 + 1e-4, Float32Array))).toEqual([true, true, true]);
+    expect(accepts(row(1 + 1e-3, Float32Array))).toEqual([false, false, false]);
+    // float64 storage: n·u = 4.5e-13, so the tolerance is the 1e-6 slack.
+    expect(accepts(row(1 + 5e-7, Float64Array))).toEqual([true, true, true]);
+    expect(accepts(row(1 + 5e-6, Float64Array))).toEqual([false, false, false]);
   });
 });
