@@ -4,8 +4,9 @@
  * Workloads (perf.md's reference sizes): the logits product Z = H·Vᵀ (1024×256 · 256×10,000), the
  * fused softmax cross-entropy forward and backward on 1024×10,000 logits, `logPartition` over a
  * bulk of 9,990 words (1024 contexts, n = 10,000, d = 256), a training step of the log-linear
- * model (B = 1024, d = 256, n = 10,000: Z, CE, dV = Gᵀ·H, dH = G·V, SGD), each in float64 and
- * float32, and the small step (B = 256, d = 32, n = 1000).
+ * model (B = 1024, d = 256, n = 10,000: Z, CE, dV = Gᵀ·H, dH = G·V, SGD; for lmtransfer, the step
+ * of the public `train` on a `createLearner({ dtype })` learner), each in float64 and float32, and
+ * the small step (B = 256, d = 32, n = 1000).
  *
  * Candidates, in one process run: lmtransfer (WebAssembly SIMD with 2 threads and with 1, and the
  * TypeScript kernels with 2 threads and with 1), @tensorflow/tfjs with its cpu and wasm backends (float32 only), ml-matrix
@@ -65,8 +66,8 @@ const TASK_TITLE: Record<Task, string> = {
   matmul: 'Logits product Z = H·Vᵀ',
   ce: 'Fused softmax cross-entropy, forward + backward',
   logPartition: 'logPartition over a bulk (fused: logits never stored)',
-  step: 'Training step (Z, CE, dV = Gᵀ·H, dH = G·V, SGD)',
-  smallStep: 'Small training step',
+  step: 'Training step (Z, CE, dV = Gᵀ·H, dH = G·V, SGD; lmtransfer: a step of train())',
+  smallStep: 'Small training step (lmtransfer: a step of train())',
 };
 
 function sizeText(task: Task, s: Size): string {

@@ -4,12 +4,12 @@
  *
  * @internal
  */
-import { checkNumber, checkOptions, checkPositiveInt, describeValue, domainError } from '../internal/check.js';
+import { checkNumber, checkOneOf, checkOptions, checkPositiveInt, describeValue, domainError } from '../internal/check.js';
 import { type World, type WorldOptions } from '../model/index.js';
 import { generateWorldFor } from '../model/generateWorld.js';
 import { createRng, permutation, type Rng } from '../random/index.js';
 import { createLearner, train, type Learner, type TrainOptions } from '../train/index.js';
-import type { Matrix } from '../matrix/matrix.js';
+import type { DType, Matrix } from '../matrix/matrix.js';
 import type { ExperimentProgress } from './progressTypes.js';
 
 /** Options shared by {@link runAnchorSweep} and {@link runTransferCurve}. */
@@ -32,6 +32,8 @@ export interface PretrainingOptions {
   readonly lr?: number;
   /** Width of the learner's hidden layer, 0 for a linear map (default 0). */
   readonly hidden?: number;
+  /** Storage precision of the learner (see `createLearner`'s `dtype`; default `'float64'`). Measurements are float64 either way. */
+  readonly dtype?: DType;
   /** Called as the work advances. */
   readonly onProgress?: (p: ExperimentProgress) => void;
 }
@@ -48,6 +50,7 @@ export interface PretrainingSettings {
   readonly batchSize: number;
   readonly lr: number;
   readonly hidden: number;
+  readonly dtype: DType;
   readonly onProgress: ((p: ExperimentProgress) => void) | undefined;
 }
 
@@ -71,6 +74,8 @@ export function checkPretrainingOptions(fn: string, opts: PretrainingOptions): P
   checkNumber(fn, 'opts.lr', lr, { min: 0, minExclusive: true });
   const hidden = opts.hidden ?? 0;
   checkNumber(fn, 'opts.hidden', hidden, { integer: true, min: 0 });
+  const dtype = opts.dtype ?? 'float64';
+  checkOneOf(fn, 'opts.dtype', dtype, ['float64', 'float32'] as const);
   if (opts.onProgress !== undefined && typeof opts.onProgress !== 'function') {
     throw domainError(fn, 'opts.onProgress', 'a function', describeValue(opts.onProgress));
   }
@@ -84,12 +89,12 @@ export function checkPretrainingOptions(fn: string, opts: PretrainingOptions): P
   if (evalContexts - nTest < world.d + 2 || nTest < 2) {
     throw domainError(fn, 'opts.evalContexts', `large enough for ${world.d + 2} fitting and 2 held-out contexts at holdout ${holdout}`, String(evalContexts));
   }
-  return { rng, world, worldOptions, trainContexts, evalContexts, holdout, trainSteps, batchSize, lr, hidden, onProgress: opts.onProgress };
+  return { rng, world, worldOptions, trainContexts, evalContexts, holdout, trainSteps, batchSize, lr, hidden, dtype, onProgress: opts.onProgress };
 }
 
 /** A fresh learner, seeded from the experiment's stream. */
 export function makeLearner(s: PretrainingSettings): Learner {
-  return createLearner({ world: s.world, hidden: s.hidden, seed: s.rng.fork('learner').seed });
+  return createLearner({ world: s.world, hidden: s.hidden, dtype: s.dtype, seed: s.rng.fork('learner').seed });
 }
 
 /**

@@ -25,11 +25,20 @@ export interface CrossEntropyOptions {
   reduction?: Reduction;
   /** Also return the gradient with respect to the logits. @defaultValue false */
   grad?: boolean;
+  /**
+   * For `Int32Array` targets only: rows whose target equals this value are ignored (PyTorch's
+   * `ignore_index`, used for padding): they contribute neither loss nor gradient (`perRow[i] = 0`,
+   * a zero gradient row), `'mean'` divides by the number of rows that are not ignored, and when every
+   * row is ignored the loss is 0 with a zero gradient for every reduction (PyTorch returns NaN for
+   * `'mean'`; a batch of padding is a no-op here, never a NaN that poisons a training run). Any
+   * integer: a value in `[0, n)` ignores that class. @defaultValue undefined (no row is ignored)
+   */
+  ignoreIndex?: number;
 }
 
 /** Result of `crossEntropy`. */
 export interface CrossEntropyResult {
-  /** The reduced loss: mean of `perRow` for `'mean'`, sum for `'sum'` and `'none'`. */
+  /** The reduced loss: mean of `perRow` for `'mean'` (over the rows not ignored), sum for `'sum'` and `'none'`. */
   loss: number;
   /** The loss of each row (always returned: it costs `m` numbers). */
   perRow: Float64Array;
@@ -44,7 +53,7 @@ export interface CrossEntropyResult {
 const ROW_SUM_SLACK = 1e-6;
 
 /**
- * Cross-entropy of softmax(logits) against targets (THEORY.md §2): row `i` loses
+ * Cross-entropy of softmax(logits) against targets (docs/theory.md#2-pre-training-loss-and-its-gradient): row `i` loses
  * `−Σ_j q_ij log softmax(z_i)_j`, with `q_i` one-hot at `targets[i]` for an `Int32Array`, or the row
  * `targets[i]` of a distribution `Matrix`. Log-probabilities come from the max-shifted log-sum-exp,
  * so any finite logits give a finite loss; target entries equal to 0 contribute exactly 0.
@@ -52,6 +61,12 @@ const ROW_SUM_SLACK = 1e-6;
  * The gradient is `softmax(z_i)·Σ_j q_ij − q_i` (= `softmax(z_i) − q_i` for a distribution), scaled
  * by `1/m` for `'mean'`, computed in the same fused row pass as the loss (one `exp` per logit) and
  * stored in the logits' precision (float32 logits give a float32 gradient; losses are float64).
+ * The `Σq` factor makes it the exact derivative of the reported loss even when a target row sums to
+ * `1 ± 1e-6`: the loss is invariant to adding a constant to a row of logits, so its gradient rows
+ * sum to 0, which `softmax − q` does not. `train` and `Learner.lossAndGradient` run this same row.
+ *
+ * With `ignoreIndex` (index targets only), rows whose target equals it are left out: see
+ * `CrossEntropyOptions.ignoreIndex`.
  *
  * A distribution target must be finite, non-negative and have rows summing to 1 within
  * `1e-6 + n·u`, where `u` is the unit roundoff of the target's storage (`2^-53` or `2^-24`): `n·u`
@@ -60,16 +75,18 @@ const ROW_SUM_SLACK = 1e-6;
  *
  * @param logits - `m × n` finite logits, `m, n ≥ 1`.
  * @param targets - an `Int32Array` of `m` class indices in `[0, n)`, or an `m × n` Matrix of row distributions.
- * @param opts - `{ reduction = 'mean', grad = false }`.
+ * @param opts - `{ reduction = 'mean', grad = false, ignoreIndex }`.
  * @returns `{ loss, perRow, gradLogits? }`. Inputs are not modified.
  * @throws ShapeError when `logits` is empty, or `targets` has the wrong length or shape.
  * @throws DomainError when `logits` holds a non-finite value, a target index is outside `[0, n)`,
- *   a target row is not a distribution, `targets` is neither an `Int32Array` nor a Matrix, or an
- *   option is invalid.
+ *   a target row is not a distribution, `targets` is neither an `Int32Array` nor a Matrix, an
+ *   option is invalid, or `ignoreIndex` is given with distribution targets.
  * @example
  * ```ts
  * const { loss, gradLogits } = crossEntropy(fromRows([[0, 0, 0]]), Int32Array.of(2), { grad: true });
  * // loss = Math.log(3); gradLogits = [[1/3, 1/3, -2/3]]
+ * const padded = crossEntropy(fromRows([[0, 0], [5, 0]]), Int32Array.of(1, -100), { ignoreIndex: -100 });
+ * // padded.loss = Math.log(2): the mean over the one row that is not padding
  * ```
  */
 export function crossEntropy(logits: Matrix, targets: Int32Array | Matrix, opts?: CrossEntropyOptions): CrossEntropyResult {
@@ -81,10 +98,33 @@ export function crossEntropy(logits: Matrix, targets: Int32Array | Matrix, opts?
   const wantGrad = opts?.grad ?? false;
   if (typeof wantGrad !== 'boolean') throw domainError(fn, 'opts.grad', 'a boolean or undefined', describeValue(wantGrad));
   const { rows: m, cols: n } = logits;
+  const ignoreIndex = opts?.ignoreIndex;
   const isIndex = targets instanceof Int32Array;
+  if (ignoreIndex !== undefined) {
+    if (typeof ignoreIndex !== 'number' || !Number.isInteger(ignoreIndex)) throw domainError(fn, 'opts.ignoreIndex', 'an integer or undefined', describeValue(ignoreIndex));
+    if (!isIndex) throw domainError(fn, 'opts.ignoreIndex', 'undefined with distribution targets (it applies to Int32Array targets)', String(ignoreIndex));
+  }
+  // Index targets with ignored rows: the kernels see class 0 in their place (their result is then
+  // discarded), so the fused and accelerated passes run unchanged over contiguous rows.
+  let kept = m;
+  let ignored: Uint8Array | null = null;
+  let t: Int32Array | null = null;
   if (isIndex) {
     if (targets.length !== m) throw shapeError(fn, 'targets', `an Int32Array of length ${m} (logits.rows)`, `length ${targets.length}`);
-    checkWordIndices(fn, 'targets', targets, n);
+    if (ignoreIndex !== undefined && targets.includes(ignoreIndex)) {
+      ignored = new Uint8Array(m);
+      t = new Int32Array(m);
+      for (let i = 0; i < m; i++) {
+        if (targets[i] === ignoreIndex) {
+          ignored[i] = 1;
+          kept--;
+        } else t[i] = targets[i];
+      }
+      checkWordIndices(fn, 'targets', t, n);
+    } else {
+      checkWordIndices(fn, 'targets', targets, n);
+      t = targets;
+    }
   } else {
     if (targets === null || typeof targets !== 'object' || ArrayBuffer.isView(targets) || !('data' in targets)) {
       throw domainError(fn, 'targets', 'an Int32Array of class indices or a Matrix of row distributions', describeValue(targets));
@@ -95,28 +135,34 @@ export function crossEntropy(logits: Matrix, targets: Int32Array | Matrix, opts?
   }
   checkFiniteMatrix(fn, 'logits', logits);
 
-  const scale = reduction === 'mean' ? 1 / m : 1;
+  // All rows ignored: the documented result (loss 0, zero gradient), not 0/0.
+  const scale = reduction === 'mean' ? (kept > 0 ? 1 / kept : 0) : 1;
   const grad = wantGrad ? allocFloat(dtypeOf(logits), m * n) : null;
   const scratch = new Float64Array(n);
   const tmp2 = new Float64Array(2);
   const perRow = new Float64Array(m);
   const z = logits.data;
-  let total = 0;
   // Index targets: the accelerated backend (WebAssembly SIMD, threads) runs the same fused row pass
   // when it is active and the batch is large enough; it fills perRow and grad exactly as below.
-  if (isIndex && tryAcceleratedSoftmaxCrossEntropy({ z, zOff: 0, ldz: n, rows: m, n, targets, tOff: 0, lse: null, loss: perRow, grad, gOff: 0, ldg: n, scale })) {
-    for (let i = 0; i < m; i++) total += perRow[i];
+  if (t !== null) {
+    if (!tryAcceleratedSoftmaxCrossEntropy({ z, zOff: 0, ldz: n, rows: m, n, targets: t, tOff: 0, lse: null, loss: perRow, grad, gOff: 0, ldg: n, scale })) {
+      for (let i = 0; i < m; i++) perRow[i] = rowCrossEntropyIndex(z, i * n, n, t[i], scratch, tmp2, grad, i * n, scale);
+    }
   } else {
+    const q = (targets as Matrix).data;
+    for (let i = 0; i < m; i++) perRow[i] = rowCrossEntropyDist(z, i * n, n, q, i * n, scratch, tmp2, grad, i * n, scale);
+  }
+  if (ignored !== null) {
     for (let i = 0; i < m; i++) {
-      const off = i * n;
-      const li = isIndex
-        ? rowCrossEntropyIndex(z, off, n, targets[i], scratch, tmp2, grad, off, scale)
-        : rowCrossEntropyDist(z, off, n, targets.data, off, scratch, tmp2, grad, off, scale);
-      perRow[i] = li;
-      total += li;
+      if (ignored[i] === 1) {
+        perRow[i] = 0;
+        if (grad) grad.fill(0, i * n, (i + 1) * n);
+      }
     }
   }
-  const result: CrossEntropyResult = { loss: reduction === 'mean' ? total / m : total, perRow };
+  let total = 0;
+  for (let i = 0; i < m; i++) total += perRow[i];
+  const result: CrossEntropyResult = { loss: reduction === 'mean' ? (kept > 0 ? total / kept : 0) : total, perRow };
   if (grad) result.gradLogits = { rows: m, cols: n, data: grad };
   return result;
 }

@@ -1,6 +1,9 @@
 /**
- * Unchecked fused row kernels of `crossEntropy`: one pass per row computes the maximum, the
- * log-sum-exp, the loss and (optionally) the gradient `scale · (softmax(z)·Σq − q)`.
+ * The library's one softmax cross-entropy row, with its gradient: unchecked fused row kernels used
+ * by the public `crossEntropy`, by `train` and by `Learner.lossAndGradient` (through
+ * `src/train/lossKernel.ts`), and run in worker threads by the `'js'` backend. One pass per row
+ * computes the maximum, the log-sum-exp, the loss and (optionally) the gradient
+ * `scale · (softmax(z)·Σq − q)`.
  *
  * Preconditions (the caller checks): finite logits, `n ≥ 1`, an index target in `[0, n)` or a
  * target row that is finite and non-negative, `scratch.length ≥ n` (float64), and `grad` (when not
@@ -8,7 +11,7 @@
  *
  * Why `softmax(z)·Σq − q` rather than `softmax(z) − q`: the loss `−Σ q_j log softmax(z)_j` has
  * exactly this gradient for any non-negative `q`; for a distribution (`Σq = 1` up to rounding) it is
- * the textbook `p − q` (THEORY.md §2), and using the exact form keeps the gradient the derivative of
+ * the textbook `p − q` (docs/theory.md#2-pre-training-loss-and-its-gradient), and using the exact form keeps the gradient the derivative of
  * the reported loss, so finite differences agree with it to rounding.
  *
  * @internal
@@ -22,7 +25,7 @@ import { fastExp } from '../backend/fastExp.js';
 // alias costs nothing.
 const { log } = Math;
 // Tang's table-driven exp with magic-number rounding, within 2 ulps of Math.exp and about 3× faster
-// in V8 (src/backend/fastExp.ts; perf.md §6).
+// in V8 (src/backend/fastExp.ts).
 const exp = fastExp;
 
 /**

@@ -1,5 +1,5 @@
 /** A learned model `M̂ = (V̂, ĥ = f_θ(x))`: made by `createLearner`, trained by `train`. */
-import type { Matrix } from '../matrix/matrix.js';
+import type { DType, FloatArray, Matrix } from '../matrix/matrix.js';
 import {
   checkFiniteMatrix,
   checkFloatVector,
@@ -32,10 +32,12 @@ export interface ParameterBlock {
 }
 
 /**
- * Tolerance on `|Σ_w q_w − 1|` for a row of target distributions (`train`, `Learner.lossAndGradient`).
- * Storing a normalised distribution in float32 gives each entry a relative error of at most `2⁻²⁴`,
- * so the row sum moves by at most `2⁻²⁴ ≈ 6e-8`; 1e-6 accepts such rows (and float64 sums over
- * millions of words) while rejecting rows that were never normalised.
+ * Slack in the tolerance on `|Σ_w q_w − 1|` for a row of target distributions (`train`,
+ * `Learner.lossAndGradient`): a row is accepted within `1e-6 + n·u`, `u` the unit roundoff of the
+ * targets' storage (`2⁻⁵³` or `2⁻²⁴`), the same rule as `crossEntropy`. `n·u` bounds the rounding of a
+ * row normalised by summation in its own precision (a float32 row over 10⁴ words may be off by
+ * 6e-4), and 1e-6 admits values printed with 7 digits, while rows that were never normalised are
+ * rejected.
  *
  * @example
  * ```ts
@@ -50,10 +52,12 @@ export const DISTRIBUTION_SUM_TOLERANCE = 1e-6;
  * normalised to a fixed norm `r` (`ĥ = r z/√(‖z‖² + 10⁻¹²)`, as a final layer norm), and `V̂`
  * either trained or tied to a fixed matrix (usually `V*`).
  *
- * **Parameters** are one flat `Float64Array`, `params`, in the order `W1, b1, W2, b2, V̂` (absent
- * pieces skipped; `blocks` gives each block's offset and shape). `train` updates `params` in place;
+ * **Parameters** are one flat array, `params`, in the order `W1, b1, W2, b2, V̂` (absent pieces
+ * skipped; `blocks` gives each block's offset and shape): a `Float64Array` for a float64 learner
+ * (the default), a `Float32Array` for `createLearner({ dtype: 'float32' })`, whose activations are
+ * float32 too while losses and reductions stay float64. `train` updates `params` in place;
  * nothing else mutates it. Weight matrices are row-major with one row per output unit (`W1` is
- * `width × featureDim`).
+ * `width × featureDim`). The type parameter `P` is the parameters' array type.
  *
  * Create learners with `createLearner`; the constructor is internal.
  *
@@ -67,7 +71,7 @@ export const DISTRIBUTION_SUM_TOLERANCE = 1e-6;
  * learner.V();            // a copy of V̂, 64 × 8
  * ```
  */
-export class Learner {
+export class Learner<P extends FloatArray = FloatArray> {
   /** Vocabulary size. */
   readonly n: number;
   /** Representation dimension. */
@@ -84,20 +88,24 @@ export class Learner {
   readonly bias: boolean;
   /** Whether `V̂` is part of `params` (trained) or tied to a fixed matrix. */
   readonly trainsV: boolean;
-  /** All trainable parameters, flat. Updated in place by `train`. */
-  readonly params: Float64Array;
+  /** Storage precision of the parameters and activations (`'float64'` unless created with `dtype: 'float32'`). */
+  readonly dtype: DType;
+  /** All trainable parameters, flat, in `dtype`. Updated in place by `train`. */
+  readonly params: P;
   /** Where each parameter block sits in `params`. */
   readonly blocks: readonly ParameterBlock[];
 
   /** @internal */
   readonly shape: LearnerShape;
-  /** @internal The tied `V̂` (float64 copy), or `null` when `V̂` is trained. */
-  readonly tiedV: Float64Array | null;
-  private readonly ws = new Workspace();
+  /** @internal The tied `V̂` (a copy in `dtype`), or `null` when `V̂` is trained. */
+  readonly tiedV: P | null;
+  private readonly ws: Workspace;
 
   /** @internal Use `createLearner`. */
-  constructor(shape: LearnerShape, params: Float64Array, tiedV: Float64Array | null) {
+  constructor(shape: LearnerShape, params: P, tiedV: P | null) {
     this.shape = shape;
+    this.dtype = shape.dtype;
+    this.ws = new Workspace(shape.dtype);
     this.n = shape.n;
     this.d = shape.d;
     this.featureDim = shape.k;
@@ -123,12 +131,12 @@ export class Learner {
   }
 
   /** @internal The buffer holding `V̂` and its offset. */
-  vBuffer(): { data: Float64Array; offset: number } {
+  vBuffer(): { data: P; offset: number } {
     return this.tiedV !== null ? { data: this.tiedV, offset: 0 } : { data: this.params, offset: this.shape.offV };
   }
 
   /**
-   * A copy of the current `V̂` (`n × d`, float64).
+   * A copy of the current `V̂` (`n × d`, float64 whatever the learner's dtype: float32 values widen exactly).
    *
    * @example
    * ```ts
@@ -137,7 +145,7 @@ export class Learner {
    */
   V(): Matrix {
     const { data, offset } = this.vBuffer();
-    return { rows: this.n, cols: this.d, data: data.slice(offset, offset + this.n * this.d) };
+    return { rows: this.n, cols: this.d, data: Float64Array.from(data.subarray(offset, offset + this.n * this.d)) };
   }
 
   /**
@@ -185,13 +193,15 @@ export class Learner {
   }
 
   /**
-   * Mean cross-entropy of the batch and its gradient with respect to every parameter (the same
-   * computation `train` does per step, without weight decay).
+   * Mean cross-entropy of the batch and its gradient with respect to every parameter: the same
+   * computation `train` does per step (the same forward pass, the same cross-entropy row as
+   * `crossEntropy`, the same backward pass), without weight decay. For a float32 learner the
+   * activations and the gradient are float32; the loss is float64.
    *
    * @param X - `m × featureDim` observed features, `m ≥ 1`, finite.
    * @param targets - one word per row (`Int32Array` of length `m`, indices in `[0, n)`), or an
-   *   `m × n` matrix of target distributions (non-negative rows summing to 1 within 1e-6).
-   * @returns `{ loss, grad }` with `grad` a new `Float64Array` laid out like `params`.
+   *   `m × n` matrix of target distributions (non-negative rows summing to 1 within `1e-6 + n·u`, as for `crossEntropy`).
+   * @returns `{ loss, grad }` with `grad` a new array of the parameters' type, laid out like `params`.
    * @throws ShapeError when shapes do not match.
    * @throws DomainError when a target is out of range, negative, non-finite, or a row does not sum to 1.
    * @example
@@ -200,7 +210,7 @@ export class Learner {
    * const { loss, grad } = learner.lossAndGradient(X, words); // grad.length === learner.paramCount
    * ```
    */
-  lossAndGradient(X: Matrix, targets: Int32Array | Matrix): { loss: number; grad: Float64Array } {
+  lossAndGradient(X: Matrix, targets: Int32Array | Matrix): { loss: number; grad: P } {
     const fn = 'Learner.lossAndGradient';
     checkNonEmptyMatrix(fn, 'X', X);
     this.checkX(fn, X);
@@ -221,31 +231,35 @@ export class Learner {
     forwardKernel(s, this.params, Vd, vOff, ws, m, true);
     const total =
       targets instanceof Int32Array
-        ? crossEntropyWordsKernel(ws.logits, m, s.n, targets, 1 / m)
-        : crossEntropyDistributionKernel(ws.logits, m, s.n, targets.data, rows, 1 / m);
+        ? crossEntropyWordsKernel(ws.logits, m, s.n, targets, 1 / m, ws)
+        : crossEntropyDistributionKernel(ws.logits, m, s.n, targets.data, rows, 1 / m, ws);
     const loss = total / m;
     if (!Number.isFinite(loss)) throw new NumericalError(`${fn}: the loss must be finite; got ${describeValue(loss)} (the parameters or X are too large)`);
-    const grad = new Float64Array(this.params.length);
+    const grad = (this.dtype === 'float32' ? new Float32Array(this.params.length) : new Float64Array(this.params.length)) as P;
     backwardKernel(s, this.params, Vd, vOff, ws, m, grad);
     return { loss, grad };
   }
 
   /**
-   * Replace the parameters (copied in).
+   * Replace the parameters (copied in; a float32 learner rounds float64 values to float32).
    *
-   * @param params - a `Float64Array` of length `paramCount`, finite.
+   * @param params - a `Float64Array` or `Float32Array` of length `paramCount`, finite.
    * @throws ShapeError when the length differs.
-   * @throws DomainError when `params` is not a Float64Array or holds a non-finite value.
+   * @throws DomainError when `params` is not a float array or holds a non-finite value.
    * @example
    * ```ts
    * other.setParams(learner.params); // same architecture required
    * ```
    */
-  setParams(params: Float64Array): void {
+  setParams(params: FloatArray): void {
     const fn = 'Learner.setParams';
-    if (!(params instanceof Float64Array)) throw domainError(fn, 'params', 'a Float64Array', describeValue(params));
+    if (!(params instanceof Float64Array || params instanceof Float32Array)) throw domainError(fn, 'params', 'a Float64Array or Float32Array', describeValue(params));
     checkFloatVector(fn, 'params', params, this.params.length, 'paramCount');
     checkFiniteArray(fn, 'params', params);
+    // Rounding to float32 can overflow a finite float64 value (|x| > 3.4e38).
+    if (this.dtype === 'float32' && !Float32Array.from(params).every(Number.isFinite)) {
+      throw domainError(fn, 'params', 'values representable in float32 (the learner is float32)', 'a value that overflows float32');
+    }
     this.params.set(params);
   }
 
@@ -257,8 +271,8 @@ export class Learner {
    * const snapshot = learner.clone();
    * ```
    */
-  clone(): Learner {
-    return new Learner(this.shape, this.params.slice(), this.tiedV);
+  clone(): Learner<P> {
+    return new Learner<P>(this.shape, this.params.slice() as P, this.tiedV);
   }
 
   /** @internal Forward over `X` in row blocks, writing `ĥ` and/or logits. */
@@ -271,8 +285,7 @@ export class Learner {
     for (let i0 = 0; i0 < m; i0 += block) {
       const b = Math.min(block, m - i0);
       ws.ensure(s, b, logitsOut !== null);
-      const xs = X.data;
-      for (let t = 0; t < b * s.k; t++) ws.xb[t] = xs[i0 * s.k + t];
+      ws.xb.set(X.data.subarray(i0 * s.k, (i0 + b) * s.k));
       forwardKernel(s, this.params, Vd, vOff, ws, b, logitsOut !== null);
       if (hOut !== null) hOut.set(ws.h.subarray(0, b * s.d), i0 * s.d);
       if (logitsOut !== null) logitsOut.set(ws.logits.subarray(0, b * s.n), i0 * s.n);
@@ -289,7 +302,7 @@ export class Learner {
 
 /**
  * Check an `m × n` matrix of target distributions: finite, non-negative, rows summing to 1 within
- * `DISTRIBUTION_SUM_TOLERANCE`.
+ * `DISTRIBUTION_SUM_TOLERANCE + n·u` (the rule of `crossEntropy`).
  *
  * @internal
  */
@@ -297,6 +310,7 @@ export function checkTargetDistributions(fn: string, name: string, Q: unknown, m
   checkMatrix(fn, name, Q);
   if (Q.rows !== m || Q.cols !== n) throw shapeError(fn, name, `a ${m}×${n} matrix of distributions (one row per context, one column per word)`, shapeOf(Q));
   const q = Q.data;
+  const tol = DISTRIBUTION_SUM_TOLERANCE + n * (q instanceof Float32Array ? 2 ** -24 : 2 ** -53);
   for (let i = 0; i < m; i++) {
     let sum = 0;
     for (let j = 0; j < n; j++) {
@@ -304,8 +318,8 @@ export function checkTargetDistributions(fn: string, name: string, Q: unknown, m
       if (!(v >= 0) || v === Infinity) throw domainError(fn, name, 'finite and non-negative', `${describeValue(v)} at (${i}, ${j})`);
       sum += v;
     }
-    if (Math.abs(sum - 1) > DISTRIBUTION_SUM_TOLERANCE) {
-      throw domainError(fn, name, `rows summing to 1 (within ${DISTRIBUTION_SUM_TOLERANCE})`, `row ${i} sums to ${sum}`);
+    if (Math.abs(sum - 1) > tol) {
+      throw domainError(fn, name, `rows summing to 1 (within ${tol.toExponential(3)} = 1e-6 + n·u)`, `row ${i} sums to ${sum}`);
     }
   }
 }

@@ -1,5 +1,5 @@
 /** Make a learned model `M̂ = (V̂, ĥ = f_θ(x))` with a seeded initialisation. */
-import type { Matrix } from '../matrix/matrix.js';
+import type { DType, FloatArray, Matrix } from '../matrix/matrix.js';
 import {
   checkFiniteMatrix,
   checkNonEmptyMatrix,
@@ -44,6 +44,14 @@ export interface LearnerOptions {
   seed?: string | number;
   /** Standard deviation of the random `V̂` entries (default 0.02, as GPT-2's initialisation). */
   vInitStd?: number;
+  /**
+   * Storage precision of the parameters, the activations, the gradient and `train`'s optimiser
+   * state. `'float32'` halves memory and runs every product on the backend's float32 path; the
+   * loss, the log-sum-exps and every other reduction stay float64. The initialisation is drawn in
+   * float64 and rounded once, so a float32 learner starts at the float32 rounding of the float64
+   * learner with the same seed. @defaultValue 'float64'
+   */
+  dtype?: DType;
 }
 
 /**
@@ -59,7 +67,7 @@ export interface LearnerOptions {
  *
  * @param opts - architecture and initialisation.
  * @returns a new `Learner`.
- * @throws DomainError for an unknown activation, a non-positive size or norm, `trainV: false`
+ * @throws DomainError for an unknown activation or dtype, a non-positive size or norm, `trainV: false`
  *   without a `V` or `world` to tie to, or a non-finite `V`.
  * @throws ShapeError when `V` does not have shape `n × d`, or `n`/`featureDim` differ from the world's
  *   (or `d`, when `V̂` is tied to the world's `V*`).
@@ -69,8 +77,12 @@ export interface LearnerOptions {
  * const linear = createLearner({ world, seed: 2 });                                  // ĥ = W1 x + b1, V̂ trained
  * const tied = createLearner({ world, trainV: false, seed: 2 });                     // V̂ = V*
  * const mlp = createLearner({ world, hidden: 128, activation: 'relu', normalize: true, seed: 2 });
+ * const f32 = createLearner({ world, dtype: 'float32', seed: 2 });                  // f32.params: Float32Array
  * ```
  */
+export function createLearner(opts: LearnerOptions & { dtype: 'float32' }): Learner<Float32Array>;
+export function createLearner(opts: LearnerOptions & { dtype?: 'float64' }): Learner<Float64Array>;
+export function createLearner(opts: LearnerOptions): Learner;
 export function createLearner(opts: LearnerOptions): Learner {
   const fn = 'createLearner';
   if (opts === null || typeof opts !== 'object') throw domainError(fn, 'opts', 'an options object', describeValue(opts));
@@ -120,13 +132,16 @@ export function createLearner(opts: LearnerOptions): Learner {
   checkNumber(fn, 'opts.vInitStd', vInitStd, { min: 0 });
   const seed = opts.seed ?? 0;
   checkSeed(fn, 'opts.seed', seed);
+  const dtype = opts.dtype ?? 'float64';
+  checkOneOf(fn, 'opts.dtype', dtype, ['float64', 'float32'] as const);
   const rng = createRng(seed);
 
-  let tiedV: Float64Array | null = null;
+  const F = dtype === 'float32' ? Float32Array : Float64Array;
+  let tiedV: FloatArray | null = null;
   if (!trainV) {
     const src = Vin ?? world?.V;
     if (src === undefined) throw domainError(fn, 'opts.trainV', 'true unless opts.V or opts.world gives a V̂ to tie to', 'false with neither');
-    tiedV = Float64Array.from(src.data);
+    tiedV = F.from(src.data);
   }
 
   const h1 = hidden > 0 ? hidden : d;
@@ -141,8 +156,9 @@ export function createLearner(opts: LearnerOptions): Learner {
   if (hidden > 0 && bias) off += d;
   const offV = trainV ? off : -1;
   if (trainV) off += n * d;
-  const shape: LearnerShape = { n, d, k, hidden, activation, hNorm, bias, offW1, offB1, offW2, offB2, offV, paramCount: off };
+  const shape: LearnerShape = { n, d, k, hidden, activation, hNorm, bias, offW1, offB1, offW2, offB2, offV, paramCount: off, dtype };
 
+  // Drawn in float64 (the same stream for both dtypes) and rounded once into the learner's dtype.
   const params = new Float64Array(off);
   fillNormal(params, offW1, h1 * k, 1 / Math.sqrt(k), rng.fork('W1'));
   if (hidden > 0) fillNormal(params, offW2, d * hidden, 1 / Math.sqrt(hidden), rng.fork('W2'));
@@ -150,7 +166,7 @@ export function createLearner(opts: LearnerOptions): Learner {
     if (Vin !== undefined) for (let i = 0; i < n * d; i++) params[offV + i] = Vin.data[i];
     else fillNormal(params, offV, n * d, vInitStd, rng.fork('V'));
   }
-  return new Learner(shape, params, tiedV);
+  return new Learner(shape, dtype === 'float32' ? Float32Array.from(params) : params, tiedV);
 }
 
 function fillNormal(p: Float64Array, off: number, len: number, sd: number, r: { normal(): number }): void {

@@ -5,7 +5,7 @@ export { createLearner } from './createLearner.js';
 export type { LearnerOptions } from './createLearner.js';
 export type { Activation } from './learnerKernel.js';
 export { train } from './train.js';
-export type { TrainData, TrainMetrics, TrainCheckpoint, TrainOptions, TrainResult, OptimizerName } from './train.js';
+export type { TrainData, TrainMetrics, TrainCheckpoint, TrainOptions, TrainResult, TrainResultWithExcessLoss, OptimizerName } from './train.js';
 export { learningRateAt } from './learningRateAt.js';
 export type { ScheduleName, ScheduleOptions } from './learningRateAt.js';
 export { excessLoss } from './excessLoss.js';

@@ -6,12 +6,18 @@
  *
  * Shapes (row-major): `X` is `B × k`; the first layer `W1` is `h1 × k` with `h1 = hidden` (one hidden
  * layer) or `d` (linear map); `W2` is `d × hidden`; `V̂` is `n × d`. Parameters live in one flat
- * `Float64Array`, in the order `W1, b1, W2, b2, V̂` (absent pieces skipped), described by
- * `LearnerShape`.
+ * array, in the order `W1, b1, W2, b2, V̂` (absent pieces skipped), described by `LearnerShape`.
+ *
+ * Precision: parameters and activations (the workspace) are stored in the learner's dtype. With
+ * float32 every product has float32 operands and output, so it runs on the backend's float32 path
+ * (`gemm` documents its accumulation); every other reduction (norms, the normalisation's inner
+ * product, bias gradients) is accumulated in float64 and rounded once when stored.
  *
  * @internal
  */
 import { gemm } from '../linalg/gemm.js';
+import type { DType, FloatArray } from '../matrix/matrix.js';
+import type { LossScratch } from './lossKernel.js';
 
 /** Activations of the hidden layer. */
 export type Activation = 'tanh' | 'relu';
@@ -38,6 +44,8 @@ export interface LearnerShape {
   /** Offset of `V̂` in the parameters, or -1 when `V̂` is tied (not trained). */
   readonly offV: number;
   readonly paramCount: number;
+  /** Storage precision of the parameters and activations. */
+  readonly dtype: DType;
 }
 
 /**
@@ -46,33 +54,55 @@ export interface LearnerShape {
  */
 export const NORM_EPS = 1e-12;
 
-/** Buffers for one batch size. Grown on demand, reused across steps. */
-export class Workspace {
+/** Buffers for one batch size, in the learner's dtype (the loss scratch is float64). Grown on demand, reused across steps. */
+export class Workspace implements LossScratch {
   rows = 0;
-  xb = new Float64Array(0);
-  a1 = new Float64Array(0);
-  z1 = new Float64Array(0);
-  pre = new Float64Array(0);
-  h = new Float64Array(0);
+  private readonly F: Float64ArrayConstructor | Float32ArrayConstructor;
+  xb: FloatArray;
+  a1: FloatArray;
+  z1: FloatArray;
+  pre: FloatArray;
+  h: FloatArray;
   scale = new Float64Array(0);
-  logits = new Float64Array(0);
-  dH = new Float64Array(0);
-  dPre = new Float64Array(0);
-  dZ1 = new Float64Array(0);
+  logits: FloatArray;
+  dH: FloatArray;
+  dPre: FloatArray;
+  dZ1: FloatArray;
+  /** Row-kernel scratch of the loss (`exp(z − max)` of one row), float64. */
+  scratch = new Float64Array(0);
+  readonly tmp2 = new Float64Array(2);
+  lossRows = new Float64Array(0);
+
+  constructor(dtype: DType = 'float64') {
+    this.F = dtype === 'float32' ? Float32Array : Float64Array;
+    const F = this.F;
+    this.xb = new F(0);
+    this.a1 = new F(0);
+    this.z1 = new F(0);
+    this.pre = new F(0);
+    this.h = new F(0);
+    this.logits = new F(0);
+    this.dH = new F(0);
+    this.dPre = new F(0);
+    this.dZ1 = new F(0);
+  }
 
   /** Make room for `B` rows (never shrinks). */
   ensure(s: LearnerShape, B: number, withLogits: boolean): void {
+    const F = this.F;
     const h1 = s.hidden > 0 ? s.hidden : s.d;
-    if (this.xb.length < B * s.k) this.xb = new Float64Array(B * s.k);
-    if (this.a1.length < B * h1) this.a1 = new Float64Array(B * h1);
-    if (s.hidden > 0 && this.z1.length < B * s.hidden) this.z1 = new Float64Array(B * s.hidden);
-    if (s.hidden > 0 && this.dZ1.length < B * s.hidden) this.dZ1 = new Float64Array(B * s.hidden);
-    if (this.pre.length < B * s.d) this.pre = new Float64Array(B * s.d);
-    if (this.h.length < B * s.d) this.h = new Float64Array(B * s.d);
-    if (this.dH.length < B * s.d) this.dH = new Float64Array(B * s.d);
-    if (this.dPre.length < B * s.d) this.dPre = new Float64Array(B * s.d);
+    if (this.xb.length < B * s.k) this.xb = new F(B * s.k);
+    if (this.a1.length < B * h1) this.a1 = new F(B * h1);
+    if (s.hidden > 0 && this.z1.length < B * s.hidden) this.z1 = new F(B * s.hidden);
+    if (s.hidden > 0 && this.dZ1.length < B * s.hidden) this.dZ1 = new F(B * s.hidden);
+    if (this.pre.length < B * s.d) this.pre = new F(B * s.d);
+    if (this.h.length < B * s.d) this.h = new F(B * s.d);
+    if (this.dH.length < B * s.d) this.dH = new F(B * s.d);
+    if (this.dPre.length < B * s.d) this.dPre = new F(B * s.d);
     if (this.scale.length < B) this.scale = new Float64Array(B);
-    if (withLogits && this.logits.length < B * s.n) this.logits = new Float64Array(B * s.n);
+    if (withLogits && this.logits.length < B * s.n) this.logits = new F(B * s.n);
+    if (withLogits && this.scratch.length < s.n) this.scratch = new Float64Array(s.n);
+    if (withLogits && this.lossRows.length < B) this.lossRows = new Float64Array(B);
     this.rows = Math.max(this.rows, B);
   }
 }
@@ -83,8 +113,8 @@ export class Workspace {
  */
 export function forwardKernel(
   s: LearnerShape,
-  p: Float64Array,
-  V: Float64Array,
+  p: FloatArray,
+  V: FloatArray,
   vOff: number,
   ws: Workspace,
   B: number,
@@ -95,7 +125,7 @@ export function forwardKernel(
   const a1 = ws.a1;
   gemm(false, true, B, h1, k, 1, ws.xb, 0, k, p, s.offW1, k, 0, a1, 0, h1);
   if (s.bias) addRowVector(a1, B, h1, p, s.offB1);
-  let pre: Float64Array;
+  let pre: FloatArray;
   if (hidden > 0) {
     const z1 = ws.z1;
     const len = B * hidden;
@@ -128,17 +158,17 @@ export function forwardKernel(
  * Backward pass after `forwardKernel` with `withLogits`: `ws.logits` must hold `G = ∂L/∂logits`
  * (`B × n`). Writes the full gradient into `grad` (every slot overwritten, so no zeroing is needed).
  *
- * `∂/∂V̂ = Gᵀ ĥ`, `∂/∂ĥ = G V̂` (THEORY.md §2); through the normalisation `ĥ = r z/s`,
+ * `∂/∂V̂ = Gᵀ ĥ`, `∂/∂ĥ = G V̂` (docs/theory.md#2-pre-training-loss-and-its-gradient); through the normalisation `ĥ = r z/s`,
  * `s = √(‖z‖² + η)`: `∂/∂z = (r/s)(∂/∂ĥ − z ⟨z, ∂/∂ĥ⟩/s²)`; then the map's layers by the chain rule.
  */
 export function backwardKernel(
   s: LearnerShape,
-  p: Float64Array,
-  V: Float64Array,
+  p: FloatArray,
+  V: FloatArray,
   vOff: number,
   ws: Workspace,
   B: number,
-  grad: Float64Array,
+  grad: FloatArray,
 ): void {
   const { n, d, k, hidden } = s;
   const G = ws.logits;
@@ -146,7 +176,7 @@ export function backwardKernel(
   const dH = ws.dH;
   gemm(false, false, B, d, n, 1, G, 0, n, V, vOff, d, 0, dH, 0, d);
   const pre = hidden > 0 ? ws.pre : ws.a1;
-  let dPre: Float64Array;
+  let dPre: FloatArray;
   if (s.hNorm !== null) {
     dPre = ws.dPre;
     const r = s.hNorm;
@@ -183,18 +213,22 @@ export function backwardKernel(
 }
 
 /** `a[i, :] += p[off .. off+c)` for each of the `r` rows. */
-function addRowVector(a: Float64Array, r: number, c: number, p: Float64Array, off: number): void {
+function addRowVector(a: FloatArray, r: number, c: number, p: FloatArray, off: number): void {
   for (let i = 0; i < r; i++) {
     const o = i * c;
     for (let j = 0; j < c; j++) a[o + j] += p[off + j];
   }
 }
 
-/** `out[off + j] = Σ_i a[i, j]` (overwrites). */
-function columnSums(a: Float64Array, r: number, c: number, out: Float64Array, off: number): void {
-  for (let j = 0; j < c; j++) out[off + j] = 0;
-  for (let i = 0; i < r; i++) {
-    const o = i * c;
-    for (let j = 0; j < c; j++) out[off + j] += a[o + j];
+/**
+ * `out[off + j] = Σ_i a[i, j]` (overwrites), summed in float64 in row order and stored once, so a
+ * float32 `out` is rounded once rather than after every addition (for float64 the sums, and their
+ * order, are those of accumulating into `out` directly).
+ */
+function columnSums(a: FloatArray, r: number, c: number, out: FloatArray, off: number): void {
+  for (let j = 0; j < c; j++) {
+    let s = 0;
+    for (let i = 0; i < r; i++) s += a[i * c + j];
+    out[off + j] = s;
   }
 }

@@ -1,10 +1,19 @@
 /**
  * Unchecked parameter updates of `train`: SGD with (heavy-ball) momentum, Adam with an L2 penalty,
- * and AdamW with decoupled weight decay, over one flat `Float64Array` of parameters. Weight decay
- * applies to the blocks marked `decay` (weight matrices and `V̂`), never to biases.
+ * and AdamW with decoupled weight decay, over one flat array of parameters. Weight decay applies to
+ * the blocks marked `decay` (weight matrices and `V̂`), never to biases.
+ *
+ * Precision: the parameters, the gradient and the state buffers share the learner's dtype. Each
+ * update is computed in float64 from the stored values and rounded once when stored, so a float32
+ * learner's optimiser state is float32, as in PyTorch. Why not float64 state: storing `m`, `v` or
+ * the momentum in float32 perturbs each by at most 2⁻²⁴ relative, which moves the update by the same
+ * relative amount, far below the rounding of the float32 parameter it is added to (half an ulp of
+ * `θ`, i.e. up to 2⁻²⁴|θ| per step, which no state precision can avoid); float64 state would double
+ * the optimiser's memory (two buffers the size of the model for Adam) for no visible effect.
  *
  * @internal
  */
+import type { FloatArray } from '../matrix/matrix.js';
 import type { ParameterBlock } from './Learner.js';
 
 /** Optimiser names accepted by `train`. */
@@ -38,9 +47,9 @@ export function optimizerBufferCount(h: OptimizerHyper): number {
 export function optimizerStep(
   h: OptimizerHyper,
   blocks: readonly ParameterBlock[],
-  theta: Float64Array,
-  grad: Float64Array,
-  buffers: Float64Array[],
+  theta: FloatArray,
+  grad: FloatArray,
+  buffers: FloatArray[],
   t: number,
   lr: number,
 ): void {

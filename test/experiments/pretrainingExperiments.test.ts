@@ -1,6 +1,7 @@
 import { DomainError } from '../../src/errors/errors.js';
 import { runAnchorSweep } from '../../src/experiments/runAnchorSweep.js';
 import { checkpointSteps, runTransferCurve } from '../../src/experiments/runTransferCurve.js';
+import { assessResults } from '../../src/experiments/assessResults.js';
 import { TINY_E1, TINY_E2, withoutTime } from './fixtures.js';
 
 describe('runAnchorSweep (E1)', () => {
@@ -85,6 +86,20 @@ describe('runTransferCurve (E2)', () => {
 
   it('is deterministic for a seed', () => {
     expect(withoutTime(runTransferCurve(TINY_E2))).toEqual(withoutTime(r));
+  });
+
+  it('with a float32 learner reaches the same conclusions (every E2 verdict, the same ε to 3%)', () => {
+    const r32 = runTransferCurve({ ...TINY_E2, dtype: 'float32' });
+    const verdicts = (x: typeof r) => assessResults({ transferCurve: x }).map((v) => [v.claim, v.status]);
+    expect(verdicts(r32)).toEqual(verdicts(r));
+    // And not by accident: the run is the float32 one, close to but not equal to the float64 run.
+    const eps = (x: typeof r) => x.checkpoints.map((c) => c.excessLoss);
+    expect(eps(r32)).not.toEqual(eps(r));
+    eps(r32).forEach((e, i) => expect(Math.abs(e - eps(r)[i])).toBeLessThan(0.03 * eps(r)[i]));
+    for (const c of r32.checkpoints) {
+      for (const p of Object.values(c.tasks)) expect(p.transferProbeMse).toBeLessThanOrEqual((p.certifiedBound as number) * (1 + 1e-12));
+    }
+    expect(() => runTransferCurve({ ...TINY_E2, dtype: 'float16' as 'float32' })).toThrow("runTransferCurve: argument 'opts.dtype' must be one of 'float64', 'float32'; got \"float16\"");
   });
 
   it('checkpointSteps gives distinct, sorted steps from 0 to the end', () => {

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { renderFigure } from '../../src/index.js';
+import { renderFigure } from '../../src/experiments/index.js';
 import { linearScale, logScale, shift10 } from '../../src/figures/axisScale.js';
 
 /** A one-panel figure of one series. */

@@ -1,5 +1,9 @@
-import * as L from '../../src/index.js';
+import * as Root from '../../src/index.js';
+import * as Experiments from '../../src/experiments/index.js';
 import { INTERNAL_MEMBERS, REGISTRY } from './registry.js';
+
+/** The public surface: the root entry and the `lmtransfer/experiments` subpath (which re-exports the figures). */
+const L = { ...Root, ...Experiments };
 
 const isClass = (v: unknown): boolean => typeof v === 'function' && /^class\b/.test(Function.prototype.toString.call(v));
 

@@ -6,9 +6,13 @@
  * harness.ts); the harness derives the invalid calls by mutating the valid ones.
  */
 import fc from 'fast-check';
-import * as L from '../../src/index.js';
+import * as Root from '../../src/index.js';
+import * as Experiments from '../../src/experiments/index.js';
 import type { Matrix, Rng, World } from '../../src/index.js';
 import type { FuzzEntry } from './harness.js';
+
+/** The public surface: the root entry and the `lmtransfer/experiments` subpath (which re-exports the figures). */
+const L = { ...Root, ...Experiments };
 
 // ---------------------------------------------------------------------------------------------
 // Arbitraries and fixtures.
@@ -209,7 +213,7 @@ export const REGISTRY: Record<string, FuzzEntry> = {
     oracle: (r, a) => {
       // Normal equations: Xᵀ(y − Xβ − b) = λβ (the gradient vanishes), checked to a scaled tolerance.
       const [X, y, o] = a as [Matrix, Float64Array, { ridge?: number }];
-      const res = r as L.LeastSquaresResult;
+      const res = r as Root.LeastSquaresResult;
       const e = y.map((yi, i) => {
         let f = res.intercept;
         for (let j = 0; j < X.cols; j++) f += X.data[i * X.cols + j] * res.coefficients[j];
@@ -286,7 +290,7 @@ export const REGISTRY: Record<string, FuzzEntry> = {
   LogLinearModel: { kind: 'constructor', target: L.LogLinearModel, valid: anyMat(1, 5, 1, 3).map((V) => [V]) },
   'LogLinearModel.n': getter('n', modelArb),
   'LogLinearModel.d': getter('d', modelArb),
-  'LogLinearModel.logits': chained('logits', modelArb.chain((md) => fc.tuple(fc.constant(md), mat(3, md.d))), { oracle: (r, a) => productOracle(false, true)(r, [a[1], (a[0] as L.LogLinearModel).V]) }),
+  'LogLinearModel.logits': chained('logits', modelArb.chain((md) => fc.tuple(fc.constant(md), mat(3, md.d))), { oracle: (r, a) => productOracle(false, true)(r, [a[1], (a[0] as Root.LogLinearModel).V]) }),
   'LogLinearModel.logProbs': chained('logProbs', modelArb.chain((md) => fc.tuple(fc.constant(md), mat(3, md.d))), { oracle: (r) => rowsSumToOne(r as Matrix, true) }),
   'LogLinearModel.logPartition': chained('logPartition', modelArb.chain((md) => fc.tuple(fc.constant(md), mat(3, md.d)))),
   generateWorld: fn(L.generateWorld, fc.record({ preset: fc.constant('tiny' as const), seed, normalize: fc.boolean(), bulkOffsetSpread: num(0, 2) }).map((o) => [o]), { runs: 10 }),

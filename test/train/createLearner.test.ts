@@ -90,13 +90,13 @@ describe('createLearner', () => {
     const kept = l.params.slice();
     expectThrow(() => l.setParams(new Float64Array(3)), ShapeError, `Learner.setParams: argument 'params' must be of length ${l.paramCount} (paramCount); got length 3`);
     expectThrow(() => l.setParams(new Float64Array(l.paramCount).fill(NaN)), DomainError, "Learner.setParams: argument 'params' must be finite everywhere; got NaN at [0]");
-    expectThrow(() => l.setParams(Array.from(kept) as never), DomainError, "Learner.setParams: argument 'params' must be a Float64Array; got an array of length");
+    expectThrow(() => l.setParams(Array.from(kept) as never), DomainError, "Learner.setParams: argument 'params' must be a Float64Array or Float32Array; got an array of length");
     expect(sameBits(l.params, kept)).toBe(true);
     expectThrow(() => l.represent(matrix(2, 5)), ShapeError, "Learner.represent: argument 'X' must be a matrix with 6 columns (learner.featureDim); got a 2×5 matrix");
     expectThrow(() => l.logits(matrix(2, 6, new Float64Array(12).fill(Infinity))), DomainError, "Learner.logits: argument 'X' must be finite everywhere; got Infinity at (0, 0)");
     expectThrow(() => l.lossAndGradient(X, new Int32Array(6)), ShapeError, "Learner.lossAndGradient: argument 'targets' must be an Int32Array of length 7 (X.rows); got length 6");
     expectThrow(() => l.lossAndGradient(X, new Int32Array(7).fill(64)), DomainError, "Learner.lossAndGradient: argument 'targets' must be word indices in [0, 64); got 64 at position 0");
-    expectThrow(() => l.lossAndGradient(X, matrix(7, 64)), DomainError, "Learner.lossAndGradient: argument 'targets' must be rows summing to 1 (within 0.000001); got row 0 sums to 0");
+    expectThrow(() => l.lossAndGradient(X, matrix(7, 64)), DomainError, "Learner.lossAndGradient: argument 'targets' must be rows summing to 1 (within 1.000e-6 = 1e-6 + n·u); got row 0 sums to 0");
     expectThrow(() => l.lossAndGradient(X, matrix(7, 63)), ShapeError, "Learner.lossAndGradient: argument 'targets' must be a 7×64 matrix of distributions (one row per context, one column per word); got a 7×63 matrix");
     expectThrow(() => l.lossAndGradient(matrix(0, 6), new Int32Array(0)), ShapeError, "Learner.lossAndGradient: argument 'X' must be a non-empty matrix; got a 0×6 matrix");
     // Logits that overflow: finite inputs, a NumericalError rather than a NaN loss or gradient.

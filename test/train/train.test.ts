@@ -14,7 +14,7 @@ import { matrix } from '../../src/matrix/matrix.js';
 import { DomainError, FormatError, NumericalError, ShapeError } from '../../src/errors/errors.js';
 import { sameBits } from '../model/bits.js';
 import { expectThrow } from '../model/expectThrow.js';
-import { encodeFloat64 } from '../../src/train/checkpointCodec.js';
+import { encodeFloats } from '../../src/train/checkpointCodec.js';
 
 const world = generateWorld({ preset: 'tiny', seed: 4 });
 const corpus = world.sampleCorpus(200, 3, createRng('tiny-corpus'));
@@ -218,7 +218,7 @@ describe('train (tiny world)', () => {
     const resumed = newLearner();
     const params = before;
     expectThrow(
-      () => train(resumed, dataOf('words'), { ...opts, resumeFrom: { ...ck, params: encodeFloat64(params) } }),
+      () => train(resumed, dataOf('words'), { ...opts, resumeFrom: { ...ck, params: encodeFloats(params) } }),
       NumericalError,
       `train: the batch loss must be finite; got NaN at step 3; last finite loss: ${ck.lastLoss} at step 2. The learner keeps the parameters this call started with`,
     );
@@ -282,7 +282,7 @@ describe('train (tiny world)', () => {
       expectThrow(() => train(l, { X: corpus.X, H: matrix(200, 3) }, { ...base, world }), ShapeError, "train: argument 'data.H' must be a 200×8 matrix (X.rows × world.d); got a 200×3 matrix");
       const bad = targets.data.slice();
       bad[0] += 0.1;
-      expectThrow(() => train(l, { X: corpus.X, targets: matrix(200, 64, bad) }, base), DomainError, "train: argument 'data.targets' must be rows summing to 1 (within 0.000001); got row 0 sums to");
+      expectThrow(() => train(l, { X: corpus.X, targets: matrix(200, 64, bad) }, base), DomainError, "train: argument 'data.targets' must be rows summing to 1 (within 1.000e-6 = 1e-6 + n·u); got row 0 sums to");
       const other = generateWorld({ preset: 'tiny', n: 50 });
       expectThrow(() => train(l, dataOf('H'), { ...base, world: other }), ShapeError, "train: argument 'opts.world' must be a world over n = 64 words (learner.n); got n = 50");
       const Xnan = corpus.X.data.slice();
