@@ -19,5 +19,6 @@ export * from './tasks/index.js';
 export * from './anchor/index.js';
 export * from './theory/index.js';
 export * from './io/index.js';
+export * from './interop/index.js';
 export * from './experiments/index.js';
 export * from './backend/index.js';

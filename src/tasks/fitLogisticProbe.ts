@@ -66,7 +66,7 @@ export interface LogisticProbe {
 
 /**
  * Logistic regression with an unpenalised intercept, the binary classification probe of
- * `docs/theory.md`. It minimises
+ * `docs/theory.md#1-definitions`. It minimises
  *
  *     J(w, b) = (1/Σμ) Σ_i μ_i [softplus(η_i) − l_i η_i] + λ ‖w‖²,   η_i = ⟨w, h_i⟩ + b,
  *
