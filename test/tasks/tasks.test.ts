@@ -106,7 +106,7 @@ describe('wordTask and contrastTask', () => {
     );
   });
 
-  it('a contrast task is Σ a_w v*_w, needs no anchor, and rejects weights that do not sum to 0', () => {
+  it('a contrast task is Σ a_w v*_w, needs no anchor, and rejects coefficients that do not sum to 0', () => {
     const t = contrastTask(world, Int32Array.of(0, 1), Float64Array.of(1, -1));
     expect(Array.from(t.u)).toEqual([1, -1, 1]);
     expect(t.anchor).toBeNull();
@@ -116,7 +116,7 @@ describe('wordTask and contrastTask', () => {
     expect(Array.from(w.u)).toEqual([1, -1, 1]);
     expect(() => contrastTask(world, Int32Array.of(0, 1), Float64Array.of(1, -0.5))).toThrow(DomainError);
     expect(() => contrastTask(world, Int32Array.of(0, 1), Float64Array.of(1, -0.5))).toThrow(
-      "contrastTask: argument 'weights' must be non-zero weights summing to 0 (|Σ a| ≤ 1e-12·Σ|a|); got Σ a = 0.5, Σ|a| = 1.5",
+      "contrastTask: argument 'coefficients' must be non-zero coefficients summing to 0 (|Σ a| ≤ 1e-12·Σ|a|); got Σ a = 0.5, Σ|a| = 1.5",
     );
     // Log-odds: the contrast label is log p*(0|s) − log p*(1|s).
     const H = fromRows([[0.3, -0.2, 1]]);
