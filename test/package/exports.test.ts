@@ -20,14 +20,16 @@ const API_NAMES = [
   // Models and pre-training
   'LogLinearModel', 'generateWorld', 'createLearner', 'train', 'excessLoss',
   // Downstream tasks and probes
-  'linearTask', 'wordTask', 'contrastTask', 'fitRidgeProbe', 'fitLogisticProbe', 'transferProbe',
+  'linearTask', 'wordTask', 'contrastTask', 'fitRidgeProbe', 'fitLogisticProbe', 'fitSoftmaxProbe', 'transferProbe',
   // Anchor vector
   'bulkExcludingTop', 'fitAnchor', 'AnchorAccumulator',
   // Theory
   'pinskerBound', 'logStabilityBound', 'binaryKlLogRatioBound', 'transferBound', 'transferErrorDecomposition',
   'rareWordConstruction', 'invisibleDirectionConstruction',
   // Files, experiments
-  'readNpy', 'writeNpy', 'readSafetensors', 'runAnchorSweep', 'runTransferCurve', 'runRareWordSweep', 'renderFigure',
+  'readNpy', 'writeNpy', 'readSafetensors', 'toInt32Indices', 'runAnchorSweep', 'runTransferCurve', 'runRareWordSweep', 'renderFigure',
+  // Interop
+  'fromMlMatrix', 'toMlMatrix', 'fromTensor', 'toTensor',
 ];
 
 describe('package exports', () => {
