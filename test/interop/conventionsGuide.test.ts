@@ -4,7 +4,6 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const root = join(__dirname, '..', '..');
@@ -15,7 +14,9 @@ describe('docs/guide/conventions.md', () => {
     const match = /```ts\n([\s\S]*?)```/.exec(guide);
     expect(match).not.toBeNull();
     const code = match![1].replace(/from 'lmtransfer'/g, `from '${join(root, 'src', 'index.ts')}'`);
-    const dir = mkdtempSync(join(tmpdir(), 'lmtransfer-conventions-'));
+    // Inside the repository, so that the example's own imports (@tensorflow/tfjs, ml-matrix)
+    // resolve from node_modules as they would in a user's project.
+    const dir = mkdtempSync(join(root, '.tmp-conventions-'));
     try {
       const file = join(dir, 'example.ts');
       writeFileSync(file, code);
