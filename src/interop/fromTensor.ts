@@ -24,8 +24,9 @@ export interface FromTensorOptions {
  * @example
  * ```ts
  * import * as tf from '@tensorflow/tfjs';
- * const H = fromTensor(tf.tensor2d([[1, 2], [3, 4]]));  // 2×2 float32 Matrix
- * const H64 = fromTensor(t, { dtype: 'float64' });       // widened to float64
+ * const t = tf.tensor2d([[1, 2], [3, 4]]);
+ * const H = fromTensor(t);                          // 2×2 float32 Matrix, the same bits
+ * const H64 = fromTensor(t, { dtype: 'float64' });  // widened to float64 (exact)
  * ```
  */
 export function fromTensor(tensor: TensorLike, opts?: FromTensorOptions): Matrix {

@@ -78,9 +78,9 @@ export function toInt32IndicesChecked(fn: string, name: string, x: unknown, n: n
  *   large for an `Int32Array`, fractional, NaN), and on a container it does not accept.
  * @example
  * ```ts
- * const { data } = readNpy(bytes);                        // an int64 file: BigInt64Array
- * const words = toInt32Indices(data, { n: world.n });     // Int32Array, each checked < n
- * toInt32Indices(BigInt64Array.of(3n, 2n ** 40n));        // throws DomainError: "... got 1099511627776 at [1]"
+ * const { data } = readNpy(writeNpy(BigInt64Array.of(3n, 7n))); // an int64 file: BigInt64Array
+ * const words = toInt32Indices(data as BigInt64Array, { n: 64 }); // Int32Array [3, 7], each checked < 64
+ * toInt32Indices(BigInt64Array.of(3n, 2n ** 40n)); // throws DomainError: "... got 1099511627776 at [1]"
  * ```
  */
 export function toInt32Indices(x: IndexLike, opts?: ToInt32IndicesOptions): Int32Array {

@@ -5,9 +5,17 @@ import type { RandomSource, Task } from './types.js';
 
 /** Options of {@link linearTask}. */
 export interface LinearTaskOptions {
-  /** Intercept `b*` (default 0). */
+  /**
+   * Intercept `b*`.
+   *
+   * @defaultValue 0
+   */
   readonly bias?: number;
-  /** Standard deviation of Gaussian label noise (default 0; then `labels` needs an `rng`). */
+  /**
+   * Standard deviation of Gaussian label noise (when positive, `labels` needs an `rng`).
+   *
+   * @defaultValue 0
+   */
   readonly noiseStd?: number;
 }
 
