@@ -139,7 +139,7 @@ export function fitLogisticProbe(H: Matrix, labels: ClassLabels, opts?: Logistic
     }
     if (diag.kind === 'singular') {
       throw new NumericalError(
-        `${fn}: without ridge the log-loss has no unique minimiser (the Hessian is numerically singular: scaled condition ${diag.condition.toPrecision(3)} > ${SINGULAR_HESSIAN_CONDITION}; collinear features?); pass a positive 'ridge' option (e.g. { ridge: 1e-4 })`,
+        `${fn}: without ridge the log-loss has no unique minimiser (the Hessian is numerically singular: scaled condition ${diag.condition.toPrecision(3)} > ${SINGULAR_HESSIAN_CONDITION} after ${res.iterations} Newton iterations; collinear or nearly collinear features, or classes separable up to contexts on the boundary); pass a positive 'ridge' option (e.g. { ridge: 1e-4 })`,
       );
     }
   }

@@ -135,14 +135,15 @@ export interface MinimiserDiagnosis {
  * Check that `θ` is (to rounding) the unique minimiser of an unregularised, convex, non-negative
  * objective. Two tests:
  *
- * 1. Recession: on data that are separable except for points on the separating hyperplane
+ * 1. Conditioning: the Jacobi-scaled Hessian (independent of feature units) has condition above
+ *    `SINGULAR_HESSIAN_CONDITION`, or is not positive definite: (nearly) collinear features, whose
+ *    coefficients no float64 solve determines to more than a few digits.
+ * 2. Recession: on data that are separable except for points on the separating hyperplane
  *    (quasi-complete separation), the iterates diverge along a separating direction `v` while the
  *    gradient decays like `e^{−margin}`, so `‖∇J‖ ≤ tol` is met at a finite, meaningless point. The
  *    Newton direction there points along `v`; moving `RECESSION_STEP / max‖(h_i,1)‖` along it does
  *    not increase `J` exactly when it is (to ~1e-13 in the margins) a separating direction. At a
  *    true minimiser every direction increases `J`.
- * 2. Conditioning: the Jacobi-scaled Hessian (independent of feature units) has condition above
- *    `SINGULAR_HESSIAN_CONDITION`, or is not positive definite: collinear features.
  */
 export function diagnoseMinimiser(problem: NewtonProblem, theta: Float64Array, maxRowNorm: number): MinimiserDiagnosis {
   const p = problem.p;
@@ -167,6 +168,9 @@ export function diagnoseMinimiser(problem: NewtonProblem, theta: Float64Array, m
   if (choleskyInPlace(hess, p) >= 0) return { kind: 'singular', condition: Infinity };
   const solve = (v: Float64Array): void => choleskySolveInPlace(hess, p, v);
   const condition = norm * estimateInverseOneNorm(p, solve, solve);
+  // Numerically singular first: along a near-null direction the objective is flat to rounding, and
+  // the recession test below would then blame separation for what is collinearity.
+  if (!(condition <= SINGULAR_HESSIAN_CONDITION)) return { kind: 'singular', condition };
   // Newton direction −∇²J⁻¹∇J = −D^{-1/2} Ĥ⁻¹ D^{-1/2} ∇J.
   const dir = new Float64Array(p);
   for (let a = 0; a < p; a++) dir[a] = -grad[a] * s[a];
@@ -184,7 +188,7 @@ export function diagnoseMinimiser(problem: NewtonProblem, theta: Float64Array, m
     for (let a = 0; a < p; a++) moved[a] = theta[a] + t * dir[a];
     if (problem.objective(moved) <= J0) return { kind: 'recession', condition };
   }
-  return { kind: condition <= SINGULAR_HESSIAN_CONDITION ? 'ok' : 'singular', condition };
+  return { kind: 'ok', condition };
 }
 
 /** The largest `‖(h_i, 1)‖₂` over the rows of a row-major `m × d` design. */

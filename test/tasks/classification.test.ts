@@ -307,6 +307,30 @@ describe('without ridge: separable classes throw, overlapping classes fit', () =
     );
   });
 
+  it('nearly collinear features without ridge: the Jacobi-scaled Hessian condition decides (limit 1e12)', () => {
+    // h₂ = 2h₁ + ε·noise: the scaled condition grows like ε⁻²; measured on this seed ≈ 1.2e5 at
+    // ε = 1e-2, 1.8e9 at 1e-4 (both fit), 6.9e12 at 1e-6 and ∞ at 1e-10 (both throw). A limit of 1e5
+    // would reject the first; one of 1e13 would accept the third.
+    const rng = createRng(5);
+    const make = (eps: number) => {
+      const rows: number[][] = [];
+      const l: number[] = [];
+      for (let i = 0; i < 60; i++) {
+        const a = rng.normal();
+        rows.push([a, 2 * a + eps * rng.normal()]);
+        l.push(rng.next() < 1 / (1 + Math.exp(-a)) ? 1 : 0);
+      }
+      return { H: fromRows(rows), l };
+    };
+    const fits = [make(1e-2), make(1e-4)];
+    const throws = [make(1e-6), make(1e-8), make(1e-10)];
+    for (const { H, l } of fits) expect(fitLogisticProbe(H, l).converged).toBe(true);
+    for (const { H, l } of throws) {
+      expect(() => fitLogisticProbe(H, l)).toThrow(/numerically singular.*nearly collinear.*'ridge'/);
+      expect(fitLogisticProbe(H, l, { ridge: 1e-6 }).converged).toBe(true);
+    }
+  });
+
   it('collinear features without ridge: no unique minimiser, a NumericalError', () => {
     const H = fromRows([[-2, -4], [-1, -2], [0.5, 1], [1, 2], [-0.5, -1], [2, 4]]);
     expect(() => fitLogisticProbe(H, [0, 0, 0, 1, 1, 1])).toThrow(/no unique minimiser.*collinear.*'ridge'/);
