@@ -76,7 +76,7 @@ export interface LogisticProbe {
  * Without ridge (the default `λ = 0`) the minimiser exists exactly when the classes overlap. When
  * they are separable the log-loss can be driven to 0 only by weights of unbounded norm, so the fit
  * throws a `NumericalError` that asks for a positive `ridge`: as soon as a Newton iterate puts every
- * weighted context strictly on its side (an exact certificate of separability), or when the Hessian
+ * weighted context strictly on its side (a certificate of separability: scaling it up drives the loss to 0), or when the Hessian
  * at the last iterate is numerically singular (Jacobi-scaled condition above 1e12: separable up to
  * points on the boundary, or collinear features: no unique minimiser). With `λ > 0` and both classes
  * present, `J` is strictly convex and coercive, so the minimiser exists and is unique even on

@@ -66,6 +66,22 @@ describe('labels in the containers users have', () => {
     }
   });
 
+  it('predict is predictProba ≥ 1/2 (logistic) and the argmax (softmax); no input is mutated', () => {
+    const rng = createRng('predict-consistency');
+    const base = randomH(rng, 30, 2, 3);
+    const { H, y } = withOverlap(base, Array.from({ length: 30 }, () => Math.floor(rng.next() * 3)), 3);
+    const labels = Int32Array.from(y);
+    const snapshot = [Array.from(H.data), Array.from(labels)];
+    const lg = fitLogisticProbe(H, Array.from(y, (c) => c === 2));
+    const proba = lg.predictProba(H);
+    const pred = lg.predict(H);
+    for (let i = 0; i < H.rows; i++) expect(pred[i]).toBe(proba[i] >= 0.5 ? 1 : 0);
+    const sm = fitSoftmaxProbe(H, labels, { ridge: 1e-2 });
+    sm.accuracy(H, labels);
+    sm.logLoss(H, labels);
+    expect([Array.from(H.data), Array.from(labels)]).toEqual(snapshot);
+  });
+
   it('rejects what is not a class index, naming the position', () => {
     const H = fromRows([[0], [1], [2]]);
     expect(() => fitLogisticProbe(H, [0, 1, -1])).toThrow("fitLogisticProbe: argument 'labels' must be labels in {0, 1} (or false/true); got -1 at [2]");
