@@ -23,4 +23,5 @@ export * from './tasks/index.js';
 export * from './anchor/index.js';
 export * from './theory/index.js';
 export * from './io/index.js';
+export * from './interop/index.js';
 export * from './backend/index.js';

@@ -174,7 +174,11 @@ function heldOutRidgeMse(c: RareWordConstruction, holdout: number, rng: Rng): nu
     yTrain[r] = y[g];
     wTrain[r] = mu[g];
   }
-  const fit = solveLeastSquares(X, yTrain, { ridge: 1e-6, intercept: true, weights: wTrain });
+  // A ridge of 1e-6 on the weighted sum of squares, as before solveLeastSquares's ridge became
+  // mean-scaled: divided by Σ w it is the same problem.
+  let wSum = 0;
+  for (let r = 0; r < nTrain; r++) wSum += wTrain[r];
+  const fit = solveLeastSquares(X, yTrain, { ridge: 1e-6 / wSum, intercept: true, weights: wTrain });
   let sse = 0;
   let wTest = 0;
   for (let t = 0; t < nTest; t++) {

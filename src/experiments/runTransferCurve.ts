@@ -172,7 +172,7 @@ export function runTransferCurve(opts: TransferCurveOptions = {}): TransferCurve
         anchorStar: contrast ? null : anchorStar,
         anchorHat: contrast ? null : anchorHat,
       });
-      const probe = fitRidgeProbe(HhFit, yFit[ti], { lambda: ridgeLambda });
+      const probe = fitRidgeProbe(HhFit, yFit[ti], { ridge: ridgeLambda });
       const bound = cert.expectedSquaredBound;
       points[t.info.id] = {
         transferProbeMse: cert.meanSquaredError,

@@ -7,3 +7,5 @@ export { readSafetensors } from './readSafetensors.js';
 export type { ReadSafetensorsOptions, SafetensorsData, SafetensorsDType, SafetensorsEntry, SafetensorsFile, SafetensorsTensor } from './readSafetensors.js';
 export { writeSafetensors } from './writeSafetensors.js';
 export type { SafetensorsInput } from './writeSafetensors.js';
+export { toInt32Indices } from './toInt32Indices.js';
+export type { IndexLike, ToInt32IndicesOptions } from './toInt32Indices.js';

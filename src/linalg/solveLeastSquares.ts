@@ -23,11 +23,24 @@ import {
 
 /** Options of {@link solveLeastSquares}. */
 export interface LeastSquaresOptions {
-  /** Ridge penalty `λ ≥ 0` on the coefficients (not on the intercept). Default 0. */
+  /**
+   * Ridge penalty `λ ≥ 0` on the coefficients (not on the intercept), added to the weighted *mean*
+   * squared error: the objective is `Σ wᵢ eᵢ² / Σ wᵢ + λ‖β‖²` (see `docs/guide/conventions.md`).
+   *
+   * @defaultValue 0
+   */
   ridge?: number;
-  /** Non-negative, finite row weights `wᵢ` (length `X.rows`, not all zero). Default all 1. */
+  /**
+   * Non-negative, finite per-row (per-context) weights `wᵢ` (length `X.rows`, not all zero).
+   *
+   * @defaultValue all 1
+   */
   weights?: FloatArray;
-  /** Fit an unpenalised intercept `b`. Default false. */
+  /**
+   * Fit an unpenalised intercept `b`.
+   *
+   * @defaultValue false
+   */
   intercept?: boolean;
 }
 
@@ -41,12 +54,12 @@ export interface LeastSquaresResult {
   method: 'cholesky' | 'qr';
   /**
    * An estimate of the 1-norm condition number `κ₁(G)` of the (centred, weighted, ridge-shifted)
-   * normal matrix `G = X̃ᵀWX̃ + λI`, by Hager's estimator (a lower bound, usually within a factor 3).
+   * normal matrix `G = X̃ᵀWX̃ + λ(Σw)I`, by Hager's estimator (a lower bound, usually within a factor 3).
    * The coefficients' relative error is about `κ₁(G)·2.2e-16` on the Cholesky path and about
    * `√κ₁(G)·2.2e-16` (times a residual-dependent factor) on the QR path.
    */
   conditionEstimate: number;
-  /** `Σ wᵢ (yᵢ − xᵢ·β − b)²`, recomputed from the data in float64. */
+  /** `Σ wᵢ (yᵢ − xᵢ·β − b)²` (a sum, not a mean), recomputed from the data in float64. */
   residualSumOfSquares: number;
 }
 
@@ -62,16 +75,19 @@ export const CHOLESKY_CONDITION_LIMIT = 1e10;
 /**
  * Weighted, optionally ridge-penalised least squares with an optional intercept:
  *
- *     minimise over β, b   Σᵢ wᵢ (yᵢ − xᵢ·β − b)² + λ‖β‖²
+ *     minimise over β, b   (1/Σᵢ wᵢ) Σᵢ wᵢ (yᵢ − xᵢ·β − b)² + λ‖β‖²
  *
- * The intercept is not penalised: with `intercept`, the columns and `y` are centred by their
+ * The ridge penalty is added to the weighted *mean* squared error, so `λ` means the same thing
+ * whatever the number of rows and the scale of the weights (the library's convention,
+ * `docs/guide/conventions.md`). The intercept is not penalised: with `intercept`, the columns and `y` are centred by their
  * weighted means, the centred problem is solved, and `b = ȳ − x̄·β`.
  *
- * Method. The weighted normal matrix `G = X̃ᵀWX̃ + λI` (`X̃` the centred design) is formed in
+ * Method. The weighted normal matrix `G = X̃ᵀWX̃ + λ(Σw)I` (`X̃` the centred design; the
+ * mean-scaled objective times `Σw`) is formed in
  * float64 and factored by Cholesky; its 1-norm condition number is estimated with Hager's
  * estimator. When the factorisation succeeds and `κ₁(G) < CHOLESKY_CONDITION_LIMIT` (1e10), the
  * Cholesky solution is returned (`method: 'cholesky'`). Otherwise the problem is re-solved by
- * Householder QR with column pivoting on `√W·X̃` (stacked on `√λ·I` when `λ > 0`), which squares
+ * Householder QR with column pivoting on `√W·X̃` (stacked on `√(λΣw)·I` when `λ > 0`), which squares
  * no condition number (`method: 'qr'`). The numerical rank is the number of `|R_kk|` above
  * `max(rows, cols)·ε·|R₀₀|` (ε = 2⁻⁵²); below full rank a `NumericalError` names the rank and asks
  * for `ridge`, because the minimiser is then not unique.
@@ -170,7 +186,10 @@ export function solveLeastSquares(X: Matrix, y: FloatArray, opts?: LeastSquaresO
     yMean /= wSum;
   }
 
-  // Z = √W·(X − x̄) and t = √W·(y − ȳ), in float64. With ridge, Z gets n more rows, √λ·I, so that
+  // The mean-scaled objective times Σw is Σ w e² + λΣw‖β‖²: the solver works with that sum form,
+  // whose ridge shift is λ·Σw.
+  const shift = ridge * wSum;
+  // Z = √W·(X − x̄) and t = √W·(y − ȳ), in float64. With ridge, Z gets n more rows, √(λΣw)·I, so that
   // the QR path can use it as the augmented design without another copy; the Gram product below
   // reads only the first m rows.
   const rowsZ = ridge > 0 ? m + n : m;
@@ -183,14 +202,14 @@ export function solveLeastSquares(X: Matrix, y: FloatArray, opts?: LeastSquaresO
     t[i] = s * (y[i] - yMean);
   }
   if (ridge > 0) {
-    const sr = Math.sqrt(ridge);
+    const sr = Math.sqrt(shift);
     for (let j = 0; j < n; j++) Z[(m + j) * n + j] = sr;
   }
 
-  // Normal equations: G = ZᵀZ + λI (only the data rows), rhs = Zᵀt.
+  // Normal equations: G = ZᵀZ + λΣw·I (only the data rows), rhs = Zᵀt.
   const G = new Float64Array(n * n);
   gemm(true, false, n, n, m, 1, Z, 0, n, Z, 0, n, 0, G, 0, n);
-  for (let j = 0; j < n; j++) G[j * n + j] += ridge;
+  for (let j = 0; j < n; j++) G[j * n + j] += shift;
   const rhs = new Float64Array(n);
   gemm(true, false, n, 1, m, 1, Z, 0, n, t, 0, 1, 0, rhs, 0, 1);
   const normG = oneNorm(G, n);

@@ -5,11 +5,17 @@ import type { RandomSource, Task } from './types.js';
 /** Options of {@link classificationTask}. */
 export interface ClassificationTaskOptions {
   /**
-   * `'threshold'` (default): label 1 exactly when `y(s) > threshold`. `'sigmoid'`: label 1 with
+   * `'threshold'`: label 1 exactly when `y(s) > threshold`. `'sigmoid'`: label 1 with
    * probability `σ(y(s))`, drawn with the `rng` passed to `labels`.
+   *
+   * @defaultValue `'threshold'`
    */
   readonly rule?: 'threshold' | 'sigmoid';
-  /** The threshold of the `'threshold'` rule (default 0). */
+  /**
+   * The threshold of the `'threshold'` rule.
+   *
+   * @defaultValue 0
+   */
   readonly threshold?: number;
 }
 
@@ -35,7 +41,7 @@ export function sigmoid(x: number): number {
 }
 
 /**
- * The classification variants of THEORY.md §3: threshold the regression target `y(s)`, or draw the
+ * The classification variants of `docs/theory.md#1-definitions`: threshold the regression target `y(s)`, or draw the
  * label with probability `σ(y(s))` (a logistic model whose log-odds are the task).
  *
  * @param task - a regression task from {@link linearTask}, {@link wordTask} or {@link contrastTask}.

@@ -1,4 +1,4 @@
-// Public exports of src/tasks/: downstream tasks and probes (THEORY.md §3).
+// Public exports of src/tasks/: downstream tasks and probes (`docs/theory.md#1-definitions`).
 export { linearTask } from './linearTask.js';
 export type { LinearTaskOptions } from './linearTask.js';
 export { wordTask } from './wordTask.js';
@@ -11,6 +11,9 @@ export { fitRidgeProbe } from './fitRidgeProbe.js';
 export type { RidgeProbe, RidgeProbeOptions } from './fitRidgeProbe.js';
 export { fitLogisticProbe } from './fitLogisticProbe.js';
 export type { LogisticProbe, LogisticProbeOptions } from './fitLogisticProbe.js';
+export { fitSoftmaxProbe } from './fitSoftmaxProbe.js';
+export type { SoftmaxProbe, SoftmaxProbeOptions } from './fitSoftmaxProbe.js';
+export type { ClassLabels } from './classLabels.js';
 export { transferProbe } from './transferProbe.js';
-export type { TransferProbe } from './transferProbe.js';
+export type { TransferProbe, TransferProbeInput } from './transferProbe.js';
 export type { RandomSource, Task, WordTask } from './types.js';

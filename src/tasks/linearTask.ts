@@ -5,15 +5,23 @@ import type { RandomSource, Task } from './types.js';
 
 /** Options of {@link linearTask}. */
 export interface LinearTaskOptions {
-  /** Intercept `b*` (default 0). */
+  /**
+   * Intercept `b*`.
+   *
+   * @defaultValue 0
+   */
   readonly bias?: number;
-  /** Standard deviation of Gaussian label noise (default 0; then `labels` needs an `rng`). */
+  /**
+   * Standard deviation of Gaussian label noise (when positive, `labels` needs an `rng`).
+   *
+   * @defaultValue 0
+   */
   readonly noiseStd?: number;
 }
 
 /**
  * A linear task on the ground-truth representation: `y(s) = ⟨u*, h*(s)⟩ + b* (+ noise)`
- * (THEORY.md §3). The direction is copied, so later changes to `uStar` do not leak in.
+ * (`docs/theory.md#1-definitions`). The direction is copied, so later changes to `uStar` do not leak in.
  *
  * @param uStar - the direction `u*` (length `d ≥ 1`, finite).
  * @throws DomainError on a non-finite direction, bias or a negative `noiseStd`; ShapeError when

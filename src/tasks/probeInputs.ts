@@ -16,10 +16,15 @@ import {
   shapeOf,
 } from '../internal/check.js';
 
-/** Check the training design and targets; returns nothing, narrows the types. */
-export function checkDesign(fn: string, H: unknown, y: unknown, yName: string): asserts H is Matrix {
+/** Check the training design: a non-empty, finite matrix. */
+export function checkDesignMatrix(fn: string, H: unknown): asserts H is Matrix {
   checkNonEmptyMatrix(fn, 'H', H);
   checkFiniteMatrix(fn, 'H', H);
+}
+
+/** Check the training design and targets; returns nothing, narrows the types. */
+export function checkDesign(fn: string, H: unknown, y: unknown, yName: string): asserts H is Matrix {
+  checkDesignMatrix(fn, H);
   checkFloatVector(fn, yName, y, H.rows, 'one per row of H');
   checkFiniteArray(fn, yName, y);
 }

@@ -28,13 +28,13 @@ export interface Task {
   labels(Hstar: Matrix, rng?: RandomSource): Float64Array;
 }
 
-/** A word-composed task `u* = Σ_{w∈T} a_w (v*_w − v*_0)` (THEORY.md §3). */
+/** A word-composed task `u* = Σ_{w∈T} a_w (v*_w − v*_0)` (`docs/theory.md#1-definitions`). */
 export interface WordTask extends Task {
   readonly kind: 'word' | 'contrast';
   /** The task words `T`. */
   readonly words: Int32Array;
-  /** The weights `a` (one per task word). */
-  readonly weights: Float64Array;
+  /** The task-word coefficients `a` (one per task word). */
+  readonly coefficients: Float64Array;
   /** The bulk `B` the anchor lives on (empty for a contrast task, which needs none). */
   readonly bulk: Int32Array;
   /** The ground truth's anchor `(v*_0, c*)` on `B`; `null` for a contrast task. */

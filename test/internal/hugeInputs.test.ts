@@ -40,7 +40,7 @@ describe('huge and tiny finite inputs give finite results or a NumericalError sa
 
   it('RidgeProbe.mse is computed scaled: residuals of 1e152 give their finite mean square; 1e160 throws', () => {
     const H = fromRows([[1], [2], [3], [4]]);
-    const probe = fitRidgeProbe(H, Float64Array.of(1, 2, 3, 4), { lambda: 0 });
+    const probe = fitRidgeProbe(H, Float64Array.of(1, 2, 3, 4), { ridge: 0 });
     const mse = probe.mse(H, Float64Array.of(1e152, 2, 3, 4));
     expect(mse / (1e152 ** 2 / 4)).toBeCloseTo(1, 12); // (1e152 − 1)²/4 to 1e-12
     expectThrow(() => probe.mse(H, Float64Array.of(1e160, 2, 3, 4)), NumericalError, 'RidgeProbe.mse: the mean squared error overflows float64');

@@ -51,7 +51,7 @@ const problem = fc.record({
 
 describe('solveLeastSquares: optimality', () => {
   it('makes the weighted residual orthogonal to every column (and to 1 with an intercept), up to the ridge term', () => {
-    // The normal equations of min Σwᵢrᵢ² + λ‖β‖² are Xᵀ W r = λβ (and Σwᵢrᵢ = 0 with an intercept).
+    // The normal equations of min Σwᵢrᵢ²/Σwᵢ + λ‖β‖² are Xᵀ W r = λ(Σw)β (and Σwᵢrᵢ = 0 with an intercept).
     // Tolerance: the solution is backward stable to ≈ κ·u; we compare |XᵀWr − λβ| with
     // 1e-9·(Σwᵢ|xᵢⱼ||yᵢ| + …), the scale of the terms that cancel, well above κ·u for these
     // random (well-conditioned, κ < 1e4) designs and far below any wrong solution.
@@ -63,6 +63,7 @@ describe('solveLeastSquares: optimality', () => {
         const w = weighted ? Float64Array.from({ length: m }, () => u() * 3) : undefined;
         const fit = solveLeastSquares(X, y, { weights: w, intercept, ridge });
         expect(fit.method).toBe('cholesky');
+        const wSum = w ? w.reduce((a, v) => a + v, 0) : m;
         const r = residuals(X, y, fit.coefficients, fit.intercept);
         let rss = 0;
         for (let i = 0; i < m; i++) rss += (w ? w[i] : 1) * r[i] * r[i];
@@ -75,7 +76,7 @@ describe('solveLeastSquares: optimality', () => {
             g += wi * X.data[i * n + j] * r[i];
             scale += wi * Math.abs(X.data[i * n + j]) * (Math.abs(y[i]) + Math.abs(y[i] - r[i]));
           }
-          expect(Math.abs(g - ridge * fit.coefficients[j])).toBeLessThanOrEqual(1e-9 * (scale + 1));
+          expect(Math.abs(g - ridge * wSum * fit.coefficients[j])).toBeLessThanOrEqual(1e-9 * (scale + 1));
         }
         if (intercept) {
           let g = 0;
@@ -168,12 +169,13 @@ describe('solveLeastSquares: ill-conditioning and rank', () => {
     const ridge = 1e-12;
     const fit = solveLeastSquares(X, y, { weights: w, intercept: true, ridge });
     expect(fit.method).toBe('qr');
+    const wSum = w.reduce((a, v) => a + v, 0);
     const r = residuals(X, y, fit.coefficients, fit.intercept);
     for (let j = 0; j < 2; j++) {
       let g = 0;
       for (let i = 0; i < m; i++) g += w[i] * X.data[i * 2 + j] * r[i];
       // The gradient terms are O(Σ w|x||y|) ≈ 40; backward error ≈ u·that·(a small factor).
-      expect(Math.abs(g - ridge * fit.coefficients[j])).toBeLessThanOrEqual(1e-10 * 40);
+      expect(Math.abs(g - ridge * wSum * fit.coefficients[j])).toBeLessThanOrEqual(1e-10 * 40);
     }
   });
 
@@ -206,7 +208,7 @@ describe('solveLeastSquares: ill-conditioning and rank', () => {
 });
 
 describe('solveLeastSquares: equivalences', () => {
-  it('matches the ridge closed form (XᵀX + λI)⁻¹Xᵀy', () => {
+  it('matches the ridge closed form (XᵀX + λmI)⁻¹Xᵀy (ridge on the mean squared error)', () => {
     // The closed form is evaluated with ml-matrix (its own LU/QR), independent of our Cholesky;
     // both are within κ·u ≈ 1e-14 for these designs; allowed 1e-9 relative.
     fc.assert(
@@ -214,7 +216,7 @@ describe('solveLeastSquares: equivalences', () => {
         const X = randomMatrix(m, n, seed);
         const y = randomVector(m, seed + 3);
         const Xm = new MlMatrix(rowsOf(X));
-        const G = Xm.transpose().mmul(Xm).add(MlMatrix.eye(n, n).mul(lambda));
+        const G = Xm.transpose().mmul(Xm).add(MlMatrix.eye(n, n).mul(lambda * m));
         const rhs = Xm.transpose().mmul(MlMatrix.columnVector(Array.from(y)));
         const ref = mlSolve(G, rhs).getColumn(0);
         const fit = solveLeastSquares(X, y, { ridge: lambda });
@@ -265,7 +267,8 @@ describe('solveLeastSquares: equivalences', () => {
         const w = Float64Array.from({ length: m }, () => 0.2 + u());
         const A = new MlMatrix(rowsOf(X).map((r, i) => [...r, 1].map((v) => v * Math.sqrt(w[i]))));
         const G = A.transpose().mmul(A);
-        for (let j = 0; j < n; j++) G.set(j, j, G.get(j, j) + lambda);
+        const wSum = w.reduce((a, v) => a + v, 0);
+        for (let j = 0; j < n; j++) G.set(j, j, G.get(j, j) + lambda * wSum);
         const rhs = A.transpose().mmul(MlMatrix.columnVector(Array.from(y, (v, i) => v * Math.sqrt(w[i]))));
         const ref = mlSolve(G, rhs).getColumn(0);
         const fit = solveLeastSquares(X, y, { weights: w, intercept: true, ridge: lambda });
@@ -274,6 +277,30 @@ describe('solveLeastSquares: equivalences', () => {
         expect(Math.abs(fit.intercept - ref[n])).toBeLessThanOrEqual(1e-9 * size);
       }),
       { seed: 4321, numRuns: 60 },
+    );
+  });
+
+  it('scales ridge with the mean: multiplying every weight by c, or repeating every row, changes nothing', () => {
+    // Under the old sum scaling (Σ w e² + λ‖β‖²) both operations would shrink the effective penalty
+    // by c; with the mean scaling the objective is unchanged, so the fits agree to rounding
+    // (allowed 1e-10 relative: only summation order differs).
+    fc.assert(
+      fc.property(fc.integer({ min: 6, max: 25 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 0, max: 2 ** 30 }), fc.constantFrom(1e-3, 0.7, 40), fc.constantFrom(1e-6, 3, 1e5), (m, n, seed, ridge, c) => {
+        const X = randomMatrix(m, n, seed);
+        const y = randomVector(m, seed + 5);
+        const u = seededUniform(seed + 9);
+        const w = Float64Array.from({ length: m }, () => 0.1 + u());
+        const a = solveLeastSquares(X, y, { weights: w, intercept: true, ridge });
+        const b = solveLeastSquares(X, y, { weights: w.map((v) => v * c), intercept: true, ridge });
+        const Xr = rowsOf(X);
+        const twice = solveLeastSquares(fromRows([...Xr, ...Xr]), Float64Array.from([...y, ...y]), { weights: Float64Array.from([...w, ...w]), intercept: true, ridge });
+        const size = Math.max(1, maxAbs(a.coefficients));
+        for (let j = 0; j < n; j++) {
+          expect(Math.abs(a.coefficients[j] - b.coefficients[j])).toBeLessThanOrEqual(1e-10 * size);
+          expect(Math.abs(a.coefficients[j] - twice.coefficients[j])).toBeLessThanOrEqual(1e-10 * size);
+        }
+      }),
+      { seed: 2026, numRuns: 40 },
     );
   });
 

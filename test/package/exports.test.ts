@@ -22,14 +22,16 @@ const API_NAMES = [
   // Models and pre-training
   'LogLinearModel', 'generateWorld', 'createLearner', 'train', 'excessLoss',
   // Downstream tasks and probes
-  'linearTask', 'wordTask', 'contrastTask', 'fitRidgeProbe', 'fitLogisticProbe', 'transferProbe',
+  'linearTask', 'wordTask', 'contrastTask', 'fitRidgeProbe', 'fitLogisticProbe', 'fitSoftmaxProbe', 'transferProbe',
   // Anchor vector
   'bulkExcludingTop', 'fitAnchor', 'AnchorAccumulator',
   // Theory
   'pinskerBound', 'logStabilityBound', 'binaryKlLogRatioBound', 'transferBound', 'transferErrorDecomposition',
   'rareWordConstruction', 'invisibleDirectionConstruction',
   // Files (in memory: bytes in, bytes out)
-  'readNpy', 'writeNpy', 'readSafetensors',
+  'readNpy', 'writeNpy', 'readSafetensors', 'toInt32Indices',
+  // Interop
+  'fromMlMatrix', 'toMlMatrix', 'fromTensor', 'toTensor',
 ];
 
 /** The names each subpath entry must export (the root's are `API_NAMES`). */

@@ -8,7 +8,7 @@ import { fitRidgeProbe, fitLogisticProbe, transferProbe } from '../../src/tasks/
 import { createRng } from '../../src/random/createRng.js';
 import type { Matrix } from '../../src/matrix/matrix.js';
 import { fromRows } from '../../src/matrix/matrix.js';
-import { DomainError } from '../../src/errors/errors.js';
+import { DomainError, NumericalError } from '../../src/errors/errors.js';
 import { generate, fitLsAnchor } from '../theory/instanceGenerator.js';
 
 /** Solve A x = b by Gauss–Jordan with partial pivoting (the test's own reference solver). */
@@ -43,7 +43,7 @@ function randomDesign(seed: number): { H: Matrix; y: Float64Array; w: Float64Arr
 describe('fitRidgeProbe', () => {
   it('equals the normal-equations solution of (1/Σμ)Σ μ (y − ⟨w,h⟩ − b)² + λ‖w‖²', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 1e9 }), fc.double({ min: 0, max: 2, noNaN: true }), fc.boolean(), (seed, lambda, weighted) => {
+      fc.property(fc.integer({ min: 0, max: 1e9 }), fc.double({ min: 0, max: 2, noNaN: true }), fc.boolean(), (seed, ridge, weighted) => {
         const { H, y, w } = randomDesign(seed);
         const mu = weighted ? w : new Float64Array(H.rows).fill(1);
         const total = mu.reduce((s, v) => s + v, 0);
@@ -58,12 +58,12 @@ describe('fitRidgeProbe', () => {
             for (let c = 0; c <= d; c++) A[r][c] += (mu[i] * x[r] * x[c]) / total;
           }
         }
-        for (let k = 0; k < d; k++) A[k][k] += lambda;
+        for (let k = 0; k < d; k++) A[k][k] += ridge;
         const theta = gaussJordan(A, b);
-        const probe = fitRidgeProbe(H, y, { lambda, sampleWeights: weighted ? w : undefined });
+        const probe = fitRidgeProbe(H, y, { ridge, weights: weighted ? w : undefined });
         // Relative 1e-8: both solve a well-conditioned (d+1)×(d+1) system; conditioning of the
         // random designs stays below ~1e4.
-        for (let k = 0; k < d; k++) expect(Math.abs(probe.weights[k] - theta[k])).toBeLessThanOrEqual(1e-8 * (1 + Math.abs(theta[k])));
+        for (let k = 0; k < d; k++) expect(Math.abs(probe.coefficients[k] - theta[k])).toBeLessThanOrEqual(1e-8 * (1 + Math.abs(theta[k])));
         expect(Math.abs(probe.bias - theta[d])).toBeLessThanOrEqual(1e-8 * (1 + Math.abs(theta[d])));
       }),
       { seed: 901, numRuns: 200 },
@@ -73,19 +73,19 @@ describe('fitRidgeProbe', () => {
   it('validates and does not mutate', () => {
     const H = fromRows([[0], [1], [2]]);
     const y = Float64Array.of(1, 3, 5);
-    const p = fitRidgeProbe(H, y, { lambda: 0 });
-    expect(p.weights[0]).toBeCloseTo(2, 12);
+    const p = fitRidgeProbe(H, y);
+    expect(p.coefficients[0]).toBeCloseTo(2, 12);
     expect(p.bias).toBeCloseTo(1, 12);
     expect(Array.from(H.data)).toEqual([0, 1, 2]);
-    expect(() => fitRidgeProbe(H, y, { lambda: -1 })).toThrow("fitRidgeProbe: argument 'opts.lambda' must be a finite number ≥ 0; got -1");
-    expect(() => fitRidgeProbe(H, Float64Array.of(1), { lambda: 0 })).toThrow("fitRidgeProbe: argument 'y' must be of length 3 (one per row of H); got length 1");
+    expect(() => fitRidgeProbe(H, y, { ridge: -1 })).toThrow("fitRidgeProbe: argument 'opts.ridge' must be a finite number ≥ 0; got -1");
+    expect(() => fitRidgeProbe(H, Float64Array.of(1))).toThrow("fitRidgeProbe: argument 'y' must be of length 3 (one per row of H); got length 1");
     expect(() => p.predict(fromRows([[1, 2]]))).toThrow("RidgeProbe.predict: argument 'H' must be a matrix with 1 columns (the probe's dimension); got a 1×2 matrix");
   });
 });
 
 describe('fitLogisticProbe', () => {
   /** The test's own Newton solve (Gauss–Jordan steps, step halving on the objective), with context weights `mu` summing to 1. */
-  function referenceNewton(H: Matrix, l: Float64Array, lambda: number, mu: Float64Array): number[] {
+  function referenceNewton(H: Matrix, l: Float64Array, ridge: number, mu: Float64Array): number[] {
     const d = H.cols;
     const m = H.rows;
     let theta = new Array<number>(d + 1).fill(0);
@@ -96,7 +96,7 @@ describe('fitLogisticProbe', () => {
         for (let k = 0; k < d; k++) eta += t[k] * H.data[i * d + k];
         s += mu[i] * (Math.max(eta, 0) + Math.log1p(Math.exp(-Math.abs(eta))) - l[i] * eta);
       }
-      for (let k = 0; k < d; k++) s += 0.5 * lambda * t[k] * t[k];
+      for (let k = 0; k < d; k++) s += ridge * t[k] * t[k];
       return s;
     };
     for (let it = 0; it < 200; it++) {
@@ -112,8 +112,8 @@ describe('fitLogisticProbe', () => {
         }
       }
       for (let k = 0; k < d; k++) {
-        g[k] += lambda * theta[k];
-        Hs[k][k] += lambda;
+        g[k] += 2 * ridge * theta[k];
+        Hs[k][k] += 2 * ridge;
       }
       if (Math.hypot(...g) < 1e-13) break;
       const step = gaussJordan(Hs, g);
@@ -131,7 +131,7 @@ describe('fitLogisticProbe', () => {
 
   it('reaches a gradient norm below 1e-8 and matches a separate Newton solve, including separable data and context weights', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 1e9 }), fc.double({ min: 0.01, max: 1, noNaN: true }), fc.boolean(), fc.boolean(), (seed, lambda, separable, weighted) => {
+      fc.property(fc.integer({ min: 0, max: 1e9 }), fc.double({ min: 0.01, max: 1, noNaN: true }), fc.boolean(), fc.boolean(), (seed, ridge, separable, weighted) => {
         const { H, w } = randomDesign(seed);
         const rng = createRng(`labels-${seed}`);
         const l = new Float64Array(H.rows);
@@ -145,15 +145,15 @@ describe('fitLogisticProbe', () => {
           H.data[0] = Math.abs(H.data[0]) + 0.1;
           H.data[H.cols] = -Math.abs(H.data[H.cols]) - 0.1;
         }
-        const probe = fitLogisticProbe(H, l, { lambda, sampleWeights: weighted ? w : undefined });
+        const probe = fitLogisticProbe(H, l, { ridge, weights: weighted ? w : undefined });
         expect(probe.converged).toBe(true);
         expect(probe.gradientNorm).toBeLessThan(1e-8);
         const total = weighted ? w.reduce((s, v) => s + v, 0) : H.rows;
         const mu = Float64Array.from({ length: H.rows }, (_, i) => (weighted ? w[i] : 1) / total);
-        const ref = referenceNewton(H, l, lambda, mu);
+        const ref = referenceNewton(H, l, ridge, mu);
         // Both minimise the same strictly convex J to gradient < 1e-8; λ ≥ 0.01 bounds the inverse
-        // Hessian by 100, so parameters agree to ~1e-6 absolute.
-        for (let k = 0; k < H.cols; k++) expect(Math.abs(probe.weights[k] - ref[k])).toBeLessThanOrEqual(1e-6);
+        // Hessian by 1/(2λ) = 50, so parameters agree to ~1e-6 absolute.
+        for (let k = 0; k < H.cols; k++) expect(Math.abs(probe.coefficients[k] - ref[k])).toBeLessThanOrEqual(1e-6);
         expect(Math.abs(probe.bias - ref[H.cols])).toBeLessThanOrEqual(1e-6);
       }),
       { seed: 902, numRuns: 200 },
@@ -163,17 +163,21 @@ describe('fitLogisticProbe', () => {
   it('metrics: probabilities, accuracy and a log-loss that does not underflow', () => {
     const H = fromRows([[-2], [-1], [1], [2]]);
     const l = Float64Array.of(0, 0, 1, 1);
-    const probe = fitLogisticProbe(H, l, { lambda: 0.01 });
+    const probe = fitLogisticProbe(H, l, { ridge: 0.01 });
     expect(probe.accuracy(fromRows([[-3], [3]]), Float64Array.of(0, 1))).toBe(1);
     const far = fromRows([[-1e4]]);
-    expect(probe.predict(far)[0]).toBe(0); // σ underflows to 0 ...
+    expect(probe.predict(far)[0]).toBe(0);
+    expect(probe.predictProba(far)[0]).toBe(0); // σ underflows to 0 ...
     expect(Number.isFinite(probe.logLoss(far, Float64Array.of(1)))).toBe(true); // ... the log-loss does not
     expect(probe.logLoss(far, Float64Array.of(1))).toBeGreaterThan(1e3);
-    expect(() => fitLogisticProbe(H, Float64Array.of(1, 1, 1, 1), { lambda: 1 })).toThrow(
+    expect(() => fitLogisticProbe(H, Float64Array.of(1, 1, 1, 1), { ridge: 1 })).toThrow(
       "fitLogisticProbe: argument 'labels' must be both classes present (with positive weight); got a fraction 1 of label 1",
     );
-    expect(() => fitLogisticProbe(H, Float64Array.of(0, 2, 1, 1), { lambda: 1 })).toThrow("fitLogisticProbe: argument 'labels' must be labels in {0, 1}; got 2 at [1]");
-    expect(() => fitLogisticProbe(H, l, { lambda: 0 })).toThrow(DomainError);
+    expect(() => fitLogisticProbe(H, Float64Array.of(0, 2, 1, 1), { ridge: 1 })).toThrow("fitLogisticProbe: argument 'labels' must be labels in {0, 1} (or false/true); got 2 at [1]");
+    expect(() => fitLogisticProbe(H, l, { ridge: -1 })).toThrow(DomainError);
+    // Without ridge these separable classes have no minimiser: a typed error that asks for ridge.
+    expect(() => fitLogisticProbe(H, l)).toThrow(NumericalError);
+    expect(() => fitLogisticProbe(H, l)).toThrow(/linearly separable.*pass a positive 'ridge' option/);
   });
 });
 
@@ -199,9 +203,9 @@ describe('fitted ridge probe vs transfer probe (same generated instances)', () =
         uStar = uStar.map((v, k) => v - A * aStar.anchor[k]);
         const label = (H: Matrix) => Float64Array.from({ length: H.rows }, (_, i) => uStar.reduce((s, u, k) => s + u * H.data[i * H.cols + k], 0));
         const y = [label(Hs[0]), label(Hs[1])];
-        const tp = transferProbe(learned.V, aHat, aStar, words, weights);
+        const tp = transferProbe({ learnerV: learned.V, anchorHat: aHat, anchorStar: aStar, words, coefficients: weights });
         const mse = (p: Float64Array, t: Float64Array) => p.reduce((s, v, i) => s + (v - t[i]) ** 2, 0) / t.length;
-        const ridge = fitRidgeProbe(Hh[0], y[0], { lambda: 0 });
+        const ridge = fitRidgeProbe(Hh[0], y[0]);
         // In-sample: OLS with intercept minimises the training MSE over all affine predictors, the
         // transfer probe among them. Exact up to rounding (relative 1e-9).
         expect(ridge.mse(Hh[0], y[0])).toBeLessThanOrEqual(mse(tp.predict(Hh[0]), y[0]) * (1 + 1e-9) + 1e-20);

@@ -70,6 +70,28 @@ describe('wordTask and contrastTask', () => {
     );
   });
 
+  it('fits the anchor with the per-context weights and ridge it is given (the library-wide weights/ridge)', () => {
+    // Against a weighted, mean-scaled ridge least-squares fit of log Z_B on [H 1] done directly with
+    // solveLeastSquares (the same objective Σμe²/Σμ + λ‖v₀‖²): agreement to 1e-10 relative, both
+    // well-conditioned float64 solves. Unweighted, the anchor differs by far more than that.
+    const words = Int32Array.of(0, 3);
+    const coefficients = Float64Array.of(1, 0.5);
+    const bulk = Int32Array.of(1, 2, 4);
+    const w = Float64Array.from({ length: Hfit.rows }, (_, i) => (i % 3 === 0 ? 5 : 0.2));
+    for (const ridge of [0, 0.3]) {
+      const task = wordTask(world, words, coefficients, bulk, { contexts: Hfit, weights: w, ridge });
+      const ref = solveLeastSquares(Hfit, logPartition(V, Hfit, bulk), { intercept: true, weights: w, ridge });
+      const plain = wordTask(world, words, coefficients, bulk, { contexts: Hfit, ridge });
+      let gap = 0;
+      for (let k = 0; k < 3; k++) {
+        expect(Math.abs(task.anchor!.anchor[k] - ref.coefficients[k])).toBeLessThanOrEqual(1e-10 * (1 + Math.abs(ref.coefficients[k])));
+        gap = Math.max(gap, Math.abs(plain.anchor!.anchor[k] - ref.coefficients[k]));
+      }
+      expect(Math.abs(task.anchor!.intercept - ref.intercept)).toBeLessThanOrEqual(1e-10 * (1 + Math.abs(ref.intercept)));
+      expect(gap).toBeGreaterThan(1e-6);
+    }
+  });
+
   it('fits the anchor with fitAnchor, so contexts on an affine hyperplane (a layer norm) work', () => {
     // Every context satisfies h₀ + h₂ = 1: the design [H 1] has rank 3 of 4, where a plain
     // least-squares solve throws. fitAnchor returns the minimum-norm anchor, orthogonal to the
@@ -106,7 +128,7 @@ describe('wordTask and contrastTask', () => {
     );
   });
 
-  it('a contrast task is Σ a_w v*_w, needs no anchor, and rejects weights that do not sum to 0', () => {
+  it('a contrast task is Σ a_w v*_w, needs no anchor, and rejects coefficients that do not sum to 0', () => {
     const t = contrastTask(world, Int32Array.of(0, 1), Float64Array.of(1, -1));
     expect(Array.from(t.u)).toEqual([1, -1, 1]);
     expect(t.anchor).toBeNull();
@@ -116,7 +138,7 @@ describe('wordTask and contrastTask', () => {
     expect(Array.from(w.u)).toEqual([1, -1, 1]);
     expect(() => contrastTask(world, Int32Array.of(0, 1), Float64Array.of(1, -0.5))).toThrow(DomainError);
     expect(() => contrastTask(world, Int32Array.of(0, 1), Float64Array.of(1, -0.5))).toThrow(
-      "contrastTask: argument 'weights' must be non-zero weights summing to 0 (|Σ a| ≤ 1e-12·Σ|a|); got Σ a = 0.5, Σ|a| = 1.5",
+      "contrastTask: argument 'coefficients' must be non-zero coefficients summing to 0 (|Σ a| ≤ 1e-12·Σ|a|); got Σ a = 0.5, Σ|a| = 1.5",
     );
     // Log-odds: the contrast label is log p*(0|s) − log p*(1|s).
     const H = fromRows([[0.3, -0.2, 1]]);

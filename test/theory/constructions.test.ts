@@ -106,7 +106,7 @@ describe('Theorem 2 (rare word)', () => {
     console.log(`Theorem 2: L = ${hi.toFixed(3)} gives ε = ${c.epsilon.toExponential(3)} (χ² bound ${c.chi2Bound.toExponential(3)}), floor ${c.floor}`);
     expect(c.floor).toBeGreaterThanOrEqual(1 / 3 - c.quadratureTolerance);
     // A fitted ridge probe on ĥ (any λ) cannot beat the floor either.
-    const probe = fitRidgeProbe(c.Hhat, c.y, { lambda: 1e-9, sampleWeights: c.contextWeights });
+    const probe = fitRidgeProbe(c.Hhat, c.y, { ridge: 1e-9, weights: c.contextWeights });
     expect(probe.mse(c.Hhat, c.y, c.contextWeights)).toBeGreaterThanOrEqual(1 / 3 - c.quadratureTolerance);
     // The bisection ran on a 16-node grid; the 24-node answer must agree (relative 1e-12, as above).
     expect(Math.abs(rareWordConstruction(hi, { nodes: 16 }).epsilon - c.epsilon)).toBeLessThanOrEqual(c.quadratureTolerance * c.epsilon);
@@ -130,7 +130,7 @@ describe('Theorem 3 (invisible direction)', () => {
       expect(c.epsilon).toBeLessThanOrEqual(1e-12);
       expect(c.floorKind).toBe('any predictor');
       expect(c.floor).toBeGreaterThanOrEqual(1 / 3 - c.quadratureTolerance);
-      const probe = fitRidgeProbe(c.Hhat, c.y, { lambda: 0, sampleWeights: c.contextWeights });
+      const probe = fitRidgeProbe(c.Hhat, c.y, { weights: c.contextWeights });
       expect(probe.mse(c.Hhat, c.y, c.contextWeights)).toBeGreaterThanOrEqual(1 / 3 - c.quadratureTolerance);
     }
   });
@@ -144,7 +144,7 @@ describe('Theorem 3 (invisible direction)', () => {
       expect(Math.abs(c.floor - formula)).toBeLessThanOrEqual(1e-12);
       // The least-squares fit on the grid is the population best linear predictor (moments up to
       // order 2 are exact on the grid): agreement to 1e-10 (rounding of a 1728-point weighted solve).
-      const probe = fitRidgeProbe(c.Hhat, c.y, { lambda: 0, sampleWeights: c.contextWeights });
+      const probe = fitRidgeProbe(c.Hhat, c.y, { weights: c.contextWeights });
       expect(Math.abs(probe.mse(c.Hhat, c.y, c.contextWeights) - formula)).toBeLessThanOrEqual(1e-10);
       expect(c.floor).toBeGreaterThan(previous);
       previous = c.floor;

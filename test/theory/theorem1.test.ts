@@ -97,7 +97,7 @@ describe('Theorem 1, per context', () => {
       fc.property(instanceArb(), (g) => {
         const { instance } = g;
         const dec = transferErrorDecomposition(instance);
-        const probe = transferProbe(instance.learned.V, instance.anchorHat, instance.anchorStar, instance.words, instance.weights);
+        const probe = transferProbe({ learnerV: instance.learned.V, anchorHat: instance.anchorHat, anchorStar: instance.anchorStar, words: instance.words, coefficients: instance.weights });
         const pred = probe.predict(instance.learned.H);
         let worst = 0;
         for (let i = 0; i < pred.length; i++) worst = Math.max(worst, Math.abs(pred[i] - dec.yHat[i]) / (1e-12 * scaleAt(dec, i)));
