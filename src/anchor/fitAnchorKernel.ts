@@ -10,7 +10,7 @@ import { createRng } from '../random/createRng.js';
 import { shuffleInPlace } from '../random/permutation.js';
 import { logPartitionKernel } from '../softmax/logPartitionKernel.js';
 import { chunkStats, r2Of, solveStats } from './anchorStatsKernel.js';
-import { overflow } from './logitBlocksKernel.js';
+import { logitOverflow } from './logitOverflow.js';
 import type { AnchorFit, AnchorFitOptions, AnchorResidualMetrics } from './types.js';
 
 /** Validated options. */
@@ -171,6 +171,6 @@ export function checkLogPartitionValues(fn: string, name: string, zeta: unknown,
 export function bulkLogPartitionChecked(fn: string, V: Matrix, H: Matrix, bulk: Int32Array): Float64Array {
   const zeta = new Float64Array(H.rows);
   const bad = logPartitionKernel(V, H, bulk, zeta);
-  if (bad >= 0) throw overflow(fn, bad, V, H);
+  if (bad >= 0) throw logitOverflow(fn, bad, V, H);
   return zeta;
 }

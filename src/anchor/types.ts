@@ -59,14 +59,17 @@ export interface AnchorStatsFit extends AnchorMetrics {
    */
   rank: number;
   /**
-   * `√(λ_max / λ_min)` for the eigenvalues of the weighted, centred covariance of `h`: the
-   * condition number of the centred design (Infinity when `λ_min ≤ 0`).
+   * `√(λ_max / λ_min)` over the eigenvalues of the weighted, centred covariance of `h` ABOVE
+   * `rankTolerance`: the condition number of the centred design restricted to the identified
+   * directions (a null direction, as after a final layer norm, is left out; it is reported by
+   * `rank` and `unidentifiedDirection` instead). Infinity when no eigenvalue is above the tolerance.
    */
   conditionNumber: number;
   /**
    * The absolute eigenvalue threshold used for `rank`: `rcond · λ_max` when `rcond` is given, else
    * `max(10·d·2⁻⁵²·λ_max, 100·u²·tr(E hhᵀ))` with `u` the unit roundoff of the storage of `H`
-   * (2⁻²⁴ for float32, 2⁻⁵³ for float64). The first term is the accuracy of a computed eigenvalue;
+   * (2⁻²⁴ for float32, 2⁻⁵³ for float64; `anchorSweep` and the CLI use the precision the file
+   * STORED, 2⁻¹¹ for float16 and 2⁻⁸ for bfloat16, when `H` was widened on reading). The first term is the accuracy of a computed eigenvalue;
    * the second covers rounding of `h` itself in storage (a direction that is exactly null before
    * rounding to float32 has variance of order `u²·E‖h‖²` after it).
    */
