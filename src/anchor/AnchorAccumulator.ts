@@ -146,9 +146,9 @@ export class AnchorAccumulator {
    */
   fit(opts?: AnchorSolveOptions): AnchorStatsFit {
     const fn = 'AnchorAccumulator.fit';
-    const { ridge, rcond } = checkSolveOptions(fn, opts);
+    const { ridge, rcond, roundoff } = checkSolveOptions(fn, opts);
     if (!(this.stats.weight > 0)) throw domainError(fn, 'this', 'an accumulator with contexts of positive total weight', `${this.stats.count} contexts of total weight ${this.stats.weight}`);
-    return solveStats(this.stats, ridge, rcond);
+    return solveStats(this.stats, ridge, rcond, roundoff);
   }
 
   /** The statistics as plain JSON (numbers are written exactly by `JSON.stringify`). */

@@ -14,7 +14,7 @@ import type { AnchorFit, AnchorFitOptions } from './types.js';
 import { wordProbabilitySumsKernel } from './wordProbabilitySumsKernel.js';
 
 /** Options of `anchorSweep`. */
-export interface AnchorSweepOptions extends AnchorFitOptions {
+export interface AnchorSweepFitOptions extends AnchorFitOptions {
   /**
    * Per-context bulks as well: for each `k` here, every word but the context's own `k` largest
    * logits (outside Theorem 1; see `perContextBulkLogPartitions`). Costs one more pass over `V·H`.
@@ -45,7 +45,7 @@ export interface AnchorSweepBulk {
 }
 
 /** Result of `anchorSweep`. */
-export interface AnchorSweepResult {
+export interface AnchorSweepFits {
   /** One entry per fixed bulk (in the order of `excludeTop`), then per per-context bulk. */
   bulks: AnchorSweepBulk[];
   /**
@@ -102,7 +102,7 @@ const FN = 'anchorSweep';
  * sweep.bulks[0].fit.r2;        // R² of log Z over all words against [h 1]
  * ```
  */
-export function anchorSweep(V: Matrix, H: Matrix | HiddenRowSource, excludeTop: readonly number[], opts?: AnchorSweepOptions): AnchorSweepResult {
+export function anchorSweep(V: Matrix, H: Matrix | HiddenRowSource, excludeTop: readonly number[], opts?: AnchorSweepFitOptions): AnchorSweepFits {
   checkNonEmptyMatrix(FN, 'V', V);
   const src = checkHiddenInput(FN, 'H', H);
   if (src.cols !== V.cols) throw shapeError(FN, 'H', `a matrix with ${V.cols} columns (V.cols, the dimension d)`, `${src.rows} × ${src.cols}`);
@@ -128,6 +128,8 @@ export function anchorSweep(V: Matrix, H: Matrix | HiddenRowSource, excludeTop: 
 
 /** Settings of `anchorSweepChecked`, after every check. */
 export interface AnchorSweepSettings {
+  /** Unit roundoff of the storage of H (overrides the source's `storedDType`). */
+  roundoff?: number;
   ridge: number;
   rcond: number | undefined;
   weights: FloatArray | null;
@@ -152,9 +154,8 @@ export function anchorSweepChecked(
   excludeTop: readonly number[],
   perContext: readonly number[],
   st: AnchorSweepSettings,
-): AnchorSweepResult {
+): AnchorSweepFits {
   const n = V.rows;
-  const d = V.cols;
   const m = src.rows;
   const { train, test, step } = st;
   const role = roleOf(m, train, test);
@@ -164,34 +165,8 @@ export function anchorSweepChecked(
 
   // Pass 1: rank the words by mean probability over the training contexts only.
   let t0 = performance.now();
-  let ranking: Int32Array = new Int32Array(0);
-  let meanP: Float64Array | null = null;
+  const { ranking, meanProbability: meanP } = kmax > 0 ? rankWordsChecked(fn, hName, V, src, role, st.weights, kmax, step, st.onProgress) : { ranking: new Int32Array(0), meanProbability: null };
   if (kmax > 0) {
-    const sums = new Float64Array(n);
-    let W = 0;
-    for (let r0 = 0; r0 < m; r0 += step) {
-      const r1 = Math.min(m, r0 + step);
-      let nt = 0;
-      for (let i = r0; i < r1; i++) if (role[i] === 1) nt++;
-      if (nt > 0) {
-        const c = readCheckedRows(fn, hName, src, r0, r1);
-        const rows = new Int32Array(nt);
-        const w = st.weights ? new Float64Array(nt) : null;
-        let p = 0;
-        for (let i = r0; i < r1; i++) {
-          if (role[i] !== 1) continue;
-          if (w) w[p] = st.weights![i];
-          W += w ? w[p] : 1;
-          rows[p++] = i - r0;
-        }
-        const bad = wordProbabilitySumsKernel(V, c, rows, w, sums, null);
-        if (bad >= 0) throw logitOverflow(fn, r0 + bad, V, c);
-      }
-      st.onProgress?.('rank', r1, m);
-    }
-    meanP = sums;
-    for (let k = 0; k < n; k++) meanP[k] /= W;
-    ranking = topWords(meanP, kmax);
     passes.logits++;
     passes.hidden++;
   }
@@ -199,46 +174,14 @@ export function anchorSweepChecked(
 
   // Pass 2: every bulk's log Z_B at once (and the per-context bulks, one more product).
   t0 = performance.now();
-  const K = excludeTop.length + perContext.length;
-  const zetas = Array.from({ length: K }, () => new Float64Array(m));
-  const fixed = zetas.slice(0, excludeTop.length);
-  const bulkMax = kmax > 0 ? bulkExcluding(ranking, n) : null;
-  const f32 = V.data instanceof Float32Array;
-  let Vtop: FloatArray | null = null;
-  if (kmax > 0 && excludeTop.some((k) => k < kmax)) {
-    Vtop = f32 ? new Float32Array(kmax * d) : new Float64Array(kmax * d);
-    for (let r = 0; r < kmax; r++) Vtop.set(V.data.subarray(ranking[r] * d, (ranking[r] + 1) * d), r * d);
-  }
-  for (let r0 = 0; r0 < m; r0 += step) {
-    const r1 = Math.min(m, r0 + step);
-    const c = readCheckedRows(fn, hName, src, r0, r1);
-    const ni = r1 - r0;
-    if (excludeTop.length > 0) {
-      const zK = new Float64Array(ni);
-      const bad = logPartitionKernel(V, c, bulkMax, zK);
-      if (bad >= 0) throw logitOverflow(fn, r0 + bad, V, c);
-      if (Vtop) {
-        const T: FloatArray = f32 && c.data instanceof Float32Array ? new Float32Array(ni * kmax) : new Float64Array(ni * kmax);
-        gemm(false, true, ni, kmax, d, 1, c.data, 0, d, Vtop, 0, d, 0, T, 0, kmax);
-        const badT = nestedBulkLseKernel(ni, kmax, zK, T, excludeTop, fixed, r0);
-        if (badT >= 0) throw logitOverflow(fn, r0 + badT, V, c);
-      } else {
-        for (const z of fixed) z.set(zK, r0);
-      }
-    }
-    if (perContext.length > 0) {
-      const pc = perContextBulkLogPartitionsKernel(fn, V, c, perContext, undefined, r0);
-      pc.forEach((z, j) => zetas[excludeTop.length + j].set(z, r0));
-    }
-    st.onProgress?.('logPartition', r1, m);
-  }
+  const zetas = sweepLogPartitionsChecked(fn, hName, V, src, 0, m, ranking, excludeTop, perContext, step, st.onProgress);
   passes.logits += (excludeTop.length > 0 ? 1 : 0) + (perContext.length > 0 ? 1 : 0);
   passes.hidden++;
   seconds.logPartition = (performance.now() - t0) / 1000;
 
   // The fits: one decomposition, then the residual metrics (two passes over H, none over V·H).
   t0 = performance.now();
-  const res = fitSharedDesign(fn, hName, src, zetas, train, test, { ridge: st.ridge, rcond: st.rcond, weights: st.weights, chunkRows: step, residuals: st.residuals, onProgress: st.onProgress });
+  const res = fitSharedDesign(fn, hName, src, zetas, train, test, { roundoff: st.roundoff, ridge: st.ridge, rcond: st.rcond, weights: st.weights, chunkRows: step, residuals: st.residuals, onProgress: st.onProgress });
   passes.hidden += 2;
   seconds.fit = (performance.now() - t0) / 1000;
 
@@ -249,7 +192,7 @@ export function anchorSweepChecked(
     bulks.push({ excludeTop: k, bulkSize: n - k, excludedWords: ranking.slice(0, k), excludedMass: mass, fit: res.fits[j] });
   });
   perContext.forEach((k, j) => bulks.push({ perContextTop: k, bulkSize: n - k, fit: res.fits[excludeTop.length + j] }));
-  const out: AnchorSweepResult = {
+  const out: AnchorSweepFits = {
     bulks,
     contexts: { total: m, training: train, heldOut: test, ranking: kmax > 0 ? 'training' : 'none' },
     logPartitions: zetas,
@@ -258,4 +201,111 @@ export function anchorSweepChecked(
   };
   if (res.residuals) out.residuals = res.residuals;
   return out;
+}
+
+/**
+ * Pass 1 of a sweep: the mean probability of every word over the contexts whose `role` is 1 (all
+ * contexts when `role` is null), weighted by `weights` (indexed by context), and the `kmax` words
+ * of highest mean probability (ties to the lower index).
+ *
+ * @internal
+ */
+export function rankWordsChecked(
+  fn: string,
+  hName: string,
+  V: Matrix,
+  src: HiddenRowSource,
+  role: Uint8Array | null,
+  weights: FloatArray | null,
+  kmax: number,
+  step: number,
+  onProgress?: AnchorProgress,
+): { ranking: Int32Array; meanProbability: Float64Array } {
+  const n = V.rows;
+  const m = src.rows;
+  const sums = new Float64Array(n);
+  let W = 0;
+  for (let r0 = 0; r0 < m; r0 += step) {
+    const r1 = Math.min(m, r0 + step);
+    let nt = 0;
+    for (let i = r0; i < r1; i++) if (!role || role[i] === 1) nt++;
+    if (nt > 0) {
+      const c = readCheckedRows(fn, hName, src, r0, r1);
+      const rows = new Int32Array(nt);
+      const w = weights ? new Float64Array(nt) : null;
+      let p = 0;
+      for (let i = r0; i < r1; i++) {
+        if (role && role[i] !== 1) continue;
+        if (w) w[p] = weights![i];
+        W += w ? w[p] : 1;
+        rows[p++] = i - r0;
+      }
+      const bad = wordProbabilitySumsKernel(V, c, rows, w, sums, null);
+      if (bad >= 0) throw logitOverflow(fn, r0 + bad, V, c);
+    }
+    onProgress?.('rank', r1, m);
+  }
+  for (let k = 0; k < n; k++) sums[k] /= W;
+  return { ranking: topWords(sums, kmax), meanProbability: sums };
+}
+
+/**
+ * Pass 2 of a sweep, over the contexts `[start, end)` of `src`: `log Z_B` of every fixed bulk
+ * (all words but `ranking[0 … k)` for each `k` of `excludeTop`) in one pass through the fused
+ * `logPartition` kernel plus the logits of the top `max k` words (`nestedBulkLseKernel`), then the
+ * per-context bulks. Returns one array of `end − start` values per bulk, fixed bulks first.
+ *
+ * @internal
+ */
+export function sweepLogPartitionsChecked(
+  fn: string,
+  hName: string,
+  V: Matrix,
+  src: HiddenRowSource,
+  start: number,
+  end: number,
+  ranking: Int32Array,
+  excludeTop: readonly number[],
+  perContext: readonly number[],
+  step: number,
+  onProgress?: AnchorProgress,
+): Float64Array[] {
+  const n = V.rows;
+  const d = V.cols;
+  const kmax = excludeTop.length > 0 ? Math.max(...excludeTop) : 0;
+  const K = excludeTop.length + perContext.length;
+  const zetas = Array.from({ length: K }, () => new Float64Array(end - start));
+  const fixed = zetas.slice(0, excludeTop.length);
+  const bulkMax = kmax > 0 ? bulkExcluding(ranking.subarray(0, kmax), n) : null;
+  const f32 = V.data instanceof Float32Array;
+  let Vtop: FloatArray | null = null;
+  if (kmax > 0 && excludeTop.some((k) => k < kmax)) {
+    Vtop = f32 ? new Float32Array(kmax * d) : new Float64Array(kmax * d);
+    for (let r = 0; r < kmax; r++) Vtop.set(V.data.subarray(ranking[r] * d, (ranking[r] + 1) * d), r * d);
+  }
+  for (let r0 = start; r0 < end; r0 += step) {
+    const r1 = Math.min(end, r0 + step);
+    const c = readCheckedRows(fn, hName, src, r0, r1);
+    const ni = r1 - r0;
+    const off = r0 - start;
+    if (excludeTop.length > 0) {
+      const zK = new Float64Array(ni);
+      const bad = logPartitionKernel(V, c, bulkMax, zK);
+      if (bad >= 0) throw logitOverflow(fn, r0 + bad, V, c);
+      if (Vtop) {
+        const T: FloatArray = f32 && c.data instanceof Float32Array ? new Float32Array(ni * kmax) : new Float64Array(ni * kmax);
+        gemm(false, true, ni, kmax, d, 1, c.data, 0, d, Vtop, 0, d, 0, T, 0, kmax);
+        const badT = nestedBulkLseKernel(ni, kmax, zK, T, excludeTop, fixed, off);
+        if (badT >= 0) throw logitOverflow(fn, r0 + badT, V, c);
+      } else {
+        for (const z of fixed) z.set(zK, off);
+      }
+    }
+    if (perContext.length > 0) {
+      const pc = perContextBulkLogPartitionsKernel(fn, V, c, perContext, undefined, r0);
+      pc.forEach((z, j) => zetas[excludeTop.length + j].set(z, off));
+    }
+    onProgress?.('logPartition', r1 - start, end - start);
+  }
+  return zetas;
 }

@@ -15,6 +15,6 @@ export { AnchorAccumulator } from './AnchorAccumulator.js';
 export type { AnchorAccumulatorJSON, AnchorAddOptions } from './AnchorAccumulator.js';
 export type { AnchorFit, AnchorFitOptions, AnchorMetrics, AnchorResidualMetrics, AnchorSolveOptions, AnchorStatsFit } from './types.js';
 export { anchorSweep } from './anchorSweep.js';
-export type { AnchorSweepBulk, AnchorSweepOptions, AnchorSweepResult } from './anchorSweep.js';
+export type { AnchorSweepBulk, AnchorSweepFitOptions, AnchorSweepFits } from './anchorSweep.js';
 export { hiddenRowSource } from './hiddenRowSource.js';
 export type { HiddenRowSource, StoragePrecision } from './hiddenRowSource.js';

@@ -32,6 +32,8 @@ export type AnchorProgress = (phase: 'rank' | 'logPartition' | 'fit' | 'score', 
 
 /** Settings of the shared-design fit (checked by the caller). */
 export interface SharedDesignSettings {
+  /** Unit roundoff of the storage of H (default: from the source's `storedDType`). */
+  roundoff?: number;
   ridge: number;
   rcond: number | undefined;
   weights: FloatArray | null;
@@ -117,7 +119,7 @@ export function fitSharedDesign(
     st.onProgress?.('fit', r1, m);
   }
   // One decomposition for all targets.
-  const dec = decomposeCovariance(d, total.weight, total.meanH, total.mhh, STORAGE_ROUNDOFF[src.storedDType], st.rcond);
+  const dec = decomposeCovariance(d, total.weight, total.meanH, total.mhh, st.roundoff ?? STORAGE_ROUNDOFF[src.storedDType], st.rcond);
   const cores = zetas.map((_, k) => solveDecomposed(dec, total.mhz.subarray(k * d, (k + 1) * d), total.meanZ[k], total.mzz[k], total.weight, total.count, st.ridge));
 
   // Second pass over H: residual metrics in row order (the order of `fitAnchor`'s), and residuals.

@@ -12,6 +12,11 @@ export interface AnchorSolveOptions {
    * `rcond · λ_max` count as zero. Default: see `AnchorStatsFit.rankTolerance`.
    */
   rcond?: number;
+  /**
+   * The precision `H` was STORED in before it was widened (`'float16'`, `'bfloat16'`, `'float32'`,
+   * `'float64'`): sets the default rank tolerance. Default: the precision of the arrays given.
+   */
+  hiddenStorage?: 'float16' | 'bfloat16' | 'float32' | 'float64';
 }
 
 /** Options of `fitAnchor` and `fitAnchorFromLogPartition`. */
