@@ -20,7 +20,7 @@ export interface AnchorSweepFitOptions extends AnchorFitOptions {
    * logits (outside Theorem 1; see `perContextBulkLogPartitions`). Costs one more pass over `V·H`.
    */
   perContextTop?: readonly number[];
-  /** Contexts per chunk of `H` (default: 4,194,304 / d, 16 MB of float32). */
+  /** Contexts per chunk of `H` (default: 1,048,576 / d, 4 MiB of float32). */
   chunkRows?: number;
   /** Return every context's residual `e(s) = ζ(s) − ⟨v₀, h(s)⟩ − c` per bulk (`residuals`). */
   residuals?: boolean;

@@ -19,7 +19,11 @@ export interface HiddenRowSource {
    * bfloat16 arrive as float32). It sets the default rank tolerance (`AnchorStatsFit.rankTolerance`).
    */
   readonly storedDType: StoragePrecision;
-  /** Rows `[start, end)` as a row-major `(end − start) × cols` matrix (float32 or float64). */
+  /**
+   * Rows `[start, end)` as a row-major `(end − start) × cols` matrix (float32 or float64). The
+   * library finishes with each chunk before it asks for the next, so a source may return a view of
+   * one reused buffer (a streaming file reader does, to keep memory at one chunk).
+   */
   readRows(start: number, end: number): Matrix;
 }
 

@@ -19,8 +19,12 @@ import type { HiddenRowSource } from './hiddenRowSource.js';
 import { emptySharedDesignStats, mergeSharedDesignStatsInto, sharedDesignChunkStats } from './sharedDesignStatsKernel.js';
 import type { AnchorFit, AnchorResidualMetrics } from './types.js';
 
-/** Elements of `H` per chunk by default: 4,194,304 (16 MB in float32, 32 MB in float64). */
-export const ANCHOR_CHUNK_ELEMENTS = 1 << 22;
+/**
+ * Elements of `H` per chunk by default: 1,048,576 (4 MiB in float32, 8 MiB in float64; 1,365
+ * contexts at d = 768), enough rows for the fused kernels to run at full speed, and small next to
+ * size(V) so that the working set of a streamed run stays bounded.
+ */
+export const ANCHOR_CHUNK_ELEMENTS = 1 << 20;
 
 /** Rows per chunk of a source with `d` columns. */
 export function chunkRowsFor(d: number, chunkRows: number | undefined): number {

@@ -21,6 +21,8 @@ export interface LoadedMatrix {
   ndim: number;
   /** The precision stored in the file (`float16` and `bfloat16` arrive widened to float32). */
   storedDType: string;
+  /** The file the data was read from (a shard of a sharded checkpoint may differ from `source`). */
+  path: string;
 }
 
 /**
@@ -121,7 +123,7 @@ export function loadMatrix(flag: string, spec: string, opts: { allow1d?: boolean
   } catch (e) {
     rethrow(flag, file.source, e);
   }
-  return { matrix, source: file.source, ndim: file.ndim, storedDType: file.storedDType };
+  return { matrix, source: file.source, ndim: file.ndim, storedDType: file.storedDType, path: file.path };
 }
 
 /** A one-line dimension mismatch between two inputs (exit 2). */

@@ -71,7 +71,15 @@ export class FileMatrix {
   readonly storedDType: StoredFloatDType;
   /** Bytes of the stored data. */
   readonly byteLength: number;
+  /**
+   * When true, `readRows` returns a view of one buffer that it reuses (grown as needed): each call
+   * overwrites the previous result. For streaming consumers that finish with a chunk before
+   * asking for the next (`anchorSweep`, `lmtransfer anchor`), this keeps memory at one chunk
+   * instead of leaving every chunk read to the garbage collector. Default false (fresh arrays).
+   */
+  reuseBuffer = false;
   private readonly layout: FileMatrixLayout;
+  private buffer: Float32Array | Float64Array | null = null;
 
   /** A matrix at `layout` (made by `openNpyFile` / `openSafetensorsTensor`, which validate it). */
   constructor(layout: FileMatrixLayout) {
@@ -91,7 +99,8 @@ export class FileMatrix {
   }
 
   /**
-   * Rows `[start, end)` as a fresh row-major matrix: float64 for float64 files, float32 otherwise.
+   * Rows `[start, end)` as a row-major matrix: float64 for float64 files, float32 otherwise; a
+   * fresh one, or with `reuseBuffer` a view of the reused buffer.
    *
    * @throws FormatError when the range is not within `[0, rows]`, or the file shrank since it was opened.
    */
@@ -104,7 +113,11 @@ export class FileMatrix {
     const nr = end - start;
     const count = nr * d;
     const size = ITEMSIZE[L.storedDType];
-    const out = L.storedDType === 'float64' ? new Float64Array(count) : new Float32Array(count);
+    let out: Float32Array | Float64Array;
+    if (this.reuseBuffer) {
+      if (!this.buffer || this.buffer.length < count) this.buffer = L.storedDType === 'float64' ? new Float64Array(count) : new Float32Array(count);
+      out = this.buffer.subarray(0, count);
+    } else out = L.storedDType === 'float64' ? new Float64Array(count) : new Float32Array(count);
     if (count === 0) return { rows: nr, cols: d, data: out };
     const fd = openSync(L.path, 'r');
     try {
@@ -124,7 +137,7 @@ export class FileMatrix {
         const direct = (L.storedDType === 'float32' || L.storedDType === 'float64') && L.littleEndian === HOST_LITTLE_ENDIAN;
         if (direct) {
           // Straight into the result's memory: no second buffer.
-          readExactly(fd, new Uint8Array(out.buffer), 0, count * size, pos, L.path);
+          readExactly(fd, new Uint8Array(out.buffer, out.byteOffset, count * size), 0, count * size, pos, L.path);
         } else {
           const block = new Uint8Array(Math.min(count * size, FILE_READ_BLOCK_BYTES - (FILE_READ_BLOCK_BYTES % size)));
           const perBlock = block.length / size;

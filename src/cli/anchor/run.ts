@@ -50,6 +50,7 @@ function hashOf(data: FloatArray, h = createHash('sha256')): ReturnType<typeof c
 
 function describeLoaded(l: LoadedMatrix, hash: boolean): InputDescription {
   const out: InputDescription = { source: l.source, rows: l.matrix.rows, cols: l.matrix.cols, dtype: l.storedDType };
+  if (l.path !== l.source && !l.source.startsWith(`${l.path}:`)) out.file = l.path;
   if (hash) out.sha256 = hashOf(l.matrix.data).digest('hex');
   return out;
 }
@@ -136,6 +137,8 @@ export async function anchorRun(argv: readonly string[], io: CliIO, opts: Anchor
     return 0;
   }
   const hiddenFile = openMatrix('--hidden', flags.hidden!);
+  // Every consumer below finishes with a chunk before reading the next: one buffer for all of them.
+  hiddenFile.reuseBuffer = true;
   const m = hiddenFile.rows;
   const d = hiddenFile.cols;
   if (m === 0 || d === 0) throw new FormatError(`--hidden ${hiddenFile.source}: must have at least one row and one column; got ${m}×${d}`);
