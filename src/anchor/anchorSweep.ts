@@ -67,7 +67,7 @@ export interface AnchorSweepFits {
 const FN = 'anchorSweep';
 
 /**
- * Fit the anchor (THEORY.md §4, docs/theory.md#4-anchor-vectors) for a sweep of bulks `B_k` = all
+ * Fit the anchor (docs/theory.md#3-the-anchor-vector) for a sweep of bulks `B_k` = all
  * words but the `k` of highest mean probability, for every `k` in `excludeTop`, in at most two
  * passes over the product `V·H` whatever the number of bulks:
  *

@@ -4,7 +4,7 @@
  * decomposition of the `d × d` statistics for all of them, and residual metrics recomputed from a
  * second pass over `H` (never over `V·H`).
  *
- * The held-out protocol (docs/guide/anchor-on-your-model.md#the-held-out-protocol): the training
+ * The held-out protocol (docs/guide/anchor-on-your-model.md#4-the-held-out-protocol): the training
  * contexts alone enter the statistics; every held-out number is the model fitted on the training
  * part, scored on the held-out part, and the constant self-normalisation baseline on the held-out
  * part is the TRAINING weighted mean of `ζ` (not the held-out mean), so both columns are
