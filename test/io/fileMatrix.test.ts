@@ -39,8 +39,10 @@ describe('FileMatrix readers', () => {
           for (let k = 0; k < r * c; k++) {
             const x = vals[k];
             if (size === 2) body.writeUInt16LE(floatToHalf(x), 2 * k);
-            else if (size === 4) (descr[0] === '<' ? body.writeFloatLE(x, 4 * k) : body.writeFloatBE(x, 4 * k));
-            else descr[0] === '<' ? body.writeDoubleLE(x, 8 * k) : body.writeDoubleBE(x, 8 * k);
+            else if (size === 4 && descr[0] === '<') body.writeFloatLE(x, 4 * k);
+            else if (size === 4) body.writeFloatBE(x, 4 * k);
+            else if (descr[0] === '<') body.writeDoubleLE(x, 8 * k);
+            else body.writeDoubleBE(x, 8 * k);
           }
           const bytes = npy(descr, [r, c], fortran, body);
           writeFileSync(f('a.npy'), bytes);
