@@ -6,10 +6,13 @@
  */
 import { gemm } from '../linalg/gemm.js';
 import type { FloatArray, Matrix } from '../matrix/matrix.js';
+import { fastExp } from '../backend/fastExp.js';
 import { rowLogSumExp } from '../softmax/softmaxKernel.js';
 
 // Bound once at module scope (a global lookup in a hot loop is slow under jest's sandbox).
-const { exp, min } = Math;
+const { min } = Math;
+// The library's exp for row kernels (within 2 ulps of Math.exp, about 3× cheaper): n·m calls here.
+const exp = fastExp;
 
 /**
  * Contexts per logits block: 64 rows of GPT-2's 50,257 logits are 12.9 MB in float32 (25.7 MB in
