@@ -175,6 +175,13 @@ describe('lmtransfer anchor on large and sharded checkpoints', () => {
     expect(doc.results[0].fit.anchor).toEqual(Array.from(lib.anchor));
     // The anchor has no component along the null direction (1, …, 1)/√d.
     expect(Math.abs(doc.results[0].fit.anchor.reduce((s, a) => s + a, 0))).toBeLessThan(1e-9);
+    // Shards record the stored dtype, and merge fits with its tolerance too.
+    for (const i of [1, 2]) expect(await anchorCommand(['--embeddings', f('V.npy'), '--hidden', f('H16.npy'), '--shard', `${i}/2`, '--out', f(`h16-${i}.json`)], capture())).toBe(0);
+    const merged = capture();
+    expect(await anchorCommand(['merge', f('h16-1.json'), f('h16-2.json'), '--json'], merged)).toBe(0);
+    const mdoc = JSON.parse(merged.out.join('')) as { results: { fit: { rank: number; anchor: number[] } }[] };
+    expect(mdoc.results[0].fit.rank).toBe(d);
+    expect(Math.max(...mdoc.results[0].fit.anchor.map((a, j) => Math.abs(a - lib.anchor[j])))).toBeLessThan(1e-9 * Math.max(...Array.from(lib.anchor, Math.abs)));
   });
 });
 
