@@ -98,8 +98,8 @@ const FN = 'anchorSweep';
  * const V = fromRows([[2, 0], [0, 1], [1, 1], [0, 0]]);
  * const H = fromRows([[1, 0], [0, 1], [1, 1], [0.5, 0.2], [0.1, 0.9], [0.3, 0.3]]);
  * const sweep = anchorSweep(V, H, [0, 1]);
- * sweep.bulks[1].excludedWords; // Int32Array [2]: the word of highest mean probability
- * sweep.bulks[0].fit.r2;        // R² of log Z over all words against [h 1]
+ * sweep.bulks[1].excludedWords; // Int32Array [0]: the word of highest mean probability
+ * sweep.bulks[0].fit.r2;        // ≈ 0.975: R² of log Z over all words against [h 1]
  * ```
  */
 export function anchorSweep(V: Matrix, H: Matrix | HiddenRowSource, excludeTop: readonly number[], opts?: AnchorSweepFitOptions): AnchorSweepFits {
