@@ -7,8 +7,9 @@
  *   - `fitAnchor(V, H, allWords(n))`: the same product plus the fit;
  *   - the fit alone, `fitAnchorFromLogPartition(H, ζ)`: statistics (m·d²/2 multiply-adds) and the
  *     d × d symmetric eigendecomposition;
- *   - the CLI's sweep `--exclude-top 0,10,100,1000`: `meanWordProbabilities` (ranking pass) then
- *     `bulkLogPartitions` for three bulks (one more pass).
+ *   - the CLI's sweep `--exclude-top 0,10,100,1000`: `anchorSweep` (a ranking pass, then one pass
+ *     for every bulk through the fused kernel, and fits sharing one decomposition), with the
+ *     seconds of each phase.
  *
  * First, the memory of `readNpy` on a 50,000 × 768 float32 file (written to the temp directory): the
  * issue asks for at most about twice the file's size; the array is a view of the file's bytes.
@@ -20,8 +21,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readNpy, writeNpy } from '../src/io/index.js';
-import { allWords, bulkExcluding, bulkLogPartitions, fitAnchor, fitAnchorFromLogPartition, meanWordProbabilities } from '../src/anchor/index.js';
-import { topWords } from '../src/anchor/meanWordProbabilities.js';
+import { allWords, anchorSweep, fitAnchor, fitAnchorFromLogPartition } from '../src/anchor/index.js';
 import { getBackendInfo } from '../src/backend/getBackendInfo.js';
 import type { Matrix } from '../src/matrix/matrix.js';
 import { createRng } from '../src/random/createRng.js';
@@ -73,10 +73,9 @@ const flop = 2 * M * N * D;
 const zeta = time('logPartition(V, H)', () => logPartition(V, H), flop);
 const fit = time('fitAnchor(V, H, allWords(n))', () => fitAnchor(V, H, allWords(N)), flop);
 time('  of which the fit: fitAnchorFromLogPartition(H, ζ)', () => fitAnchorFromLogPartition(H, zeta));
-const mp = time('CLI sweep pass 1: meanWordProbabilities(V, H)', () => meanWordProbabilities(V, H), flop);
-const ranking = topWords(mp.mean, 1000);
-const bulks = [10, 100, 1000].map((k) => bulkExcluding(ranking.subarray(0, k), N));
-time('CLI sweep pass 2: bulkLogPartitions, k = 10, 100, 1000', () => bulkLogPartitions(V, H, bulks), flop);
+const sweep = time('CLI sweep: anchorSweep(V, H, [0, 10, 100, 1000])', () => anchorSweep(V, H, [0, 10, 100, 1000]), 2 * flop);
+const sec = sweep.seconds;
+console.log(`  ${sweep.passes.logits} passes over V·H: ranking ${sec.rank.toFixed(2)} s, every bulk's log Z ${sec.logPartition.toFixed(2)} s, the four fits ${sec.fit.toFixed(2)} s`);
 console.log(`fit: rank ${fit.rank}/${D + 1}, condition ${fit.conditionNumber.toExponential(2)}, RMSE ${fit.rmse.toExponential(3)}, R² ${fit.r2.toFixed(4)}`);
 console.log(`load average (1 min) after: ${loadavg()[0].toFixed(2)}`);
 process.exit(0);

@@ -8,6 +8,13 @@ one run: it reads one JSON request per line on stdin and answers one JSON line o
    "B": int, "d": int, "n": int, "bulk": int}          ->  {"ms": float}
   {"task": "info"}                                      ->  {"numpy": "...", "blas": "..."}
 
+With arguments, `numpy_peer.py anchor V.npy H.npy 0,10,100,1000` runs the peer of
+`lmtransfer anchor --exclude-top 0,10,100,1000` once (bench/anchorGpt2.bench.ts) and prints one JSON
+line: the same two passes over V·H (blocked float32 products, float64 sums: one pass ranking the
+words by mean probability, one computing every bulk's log Z_B), one eigendecomposition of the
+centred d × d covariance shared by every bulk's fit, the seconds of each phase, the peak resident
+memory, and each bulk's R² and anchor norm for comparison.
+
 Data are generated once per (task, dtype, sizes) outside the timing. The workloads are the same
 computations as the JavaScript candidates: Z = H·Vᵀ; softmax cross-entropy forward and backward
 (loss per row and the gradient (softmax − onehot)/B); log-sum-exp over a gathered bulk of V rows;
@@ -90,6 +97,74 @@ def info():
         pass
     return {"numpy": np.__version__, "blas": blas}
 
+
+def anchor_sweep(v_path, h_path, ks_text, block=256):
+    import resource
+
+    ks = [int(k) for k in ks_text.split(",")]
+    V = np.load(v_path).astype(np.float32, copy=False)
+    H = np.load(h_path).astype(np.float32, copy=False)
+    n, d = V.shape
+    m = H.shape[0]
+    kmax = max(ks)
+    t_start = time.perf_counter()
+    # Pass 1: mean probability of every word (float32 logits, float64 sums).
+    t0 = time.perf_counter()
+    sums = np.zeros(n, np.float64)
+    for i0 in range(0, m, block):
+        L = H[i0:i0 + block] @ V.T
+        mx = L.max(axis=1, keepdims=True)
+        E = np.exp(L - mx)
+        s = E.sum(axis=1, dtype=np.float64)
+        sums += (E / s[:, None].astype(np.float32)).sum(axis=0, dtype=np.float64)
+    ranking = np.argsort(-sums / m, kind="stable")[:kmax]
+    t_rank = time.perf_counter() - t0
+    # Pass 2: log Z_B for every bulk from the same logits block.
+    t0 = time.perf_counter()
+    Z = np.zeros((m, len(ks)), np.float64)
+    masks = []
+    for k in ks:
+        keep = np.ones(n, bool)
+        keep[ranking[:k]] = False
+        masks.append(keep)
+    for i0 in range(0, m, block):
+        L = H[i0:i0 + block] @ V.T
+        for j, keep in enumerate(masks):
+            Lb = L[:, keep] if not keep.all() else L
+            mx = Lb.max(axis=1)
+            Z[i0:i0 + block, j] = np.log(np.exp(Lb - mx[:, None]).sum(axis=1, dtype=np.float64)) + mx
+    t_lse = time.perf_counter() - t0
+    # The fits: one decomposition of the centred covariance, shared by every bulk.
+    t0 = time.perf_counter()
+    H64 = H.astype(np.float64)
+    hbar = H64.mean(axis=0)
+    Hc = H64 - hbar
+    C = Hc.T @ Hc / m
+    lam, Q = np.linalg.eigh(C)
+    tol = max(10 * d * 2.0**-52 * lam.max(), 100 * 2.0**-48 * (np.trace(C) + hbar @ hbar))
+    keep = lam > tol
+    out = []
+    for j, k in enumerate(ks):
+        z = Z[:, j]
+        zc = z - z.mean()
+        r = Hc.T @ zc / m
+        anchor = Q[:, keep] @ ((Q[:, keep].T @ r) / lam[keep])
+        e = zc - Hc @ anchor
+        mse = float((e * e).mean())
+        base = float((zc * zc).mean())
+        out.append({"k": k, "r2": 1 - mse / base if base > 0 else 1.0, "anchorNorm": float(np.linalg.norm(anchor)), "rank": int(keep.sum()) + 1})
+    t_fit = time.perf_counter() - t0
+    total = time.perf_counter() - t_start
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    return {"numpy": np.__version__, "n": n, "d": d, "m": m, "passes": 2, "seconds": {"rank": t_rank, "logPartition": t_lse, "fit": t_fit, "total": total}, "peakBytes": peak, "results": out}
+
+
+if len(sys.argv) > 1:
+    if sys.argv[1] != "anchor" or len(sys.argv) != 5:
+        print(json.dumps({"error": "usage: numpy_peer.py anchor V.npy H.npy K1,K2,..."}), flush=True)
+        sys.exit(2)
+    print(json.dumps(anchor_sweep(sys.argv[2], sys.argv[3], sys.argv[4])), flush=True)
+    sys.exit(0)
 
 for line in sys.stdin:
     line = line.strip()

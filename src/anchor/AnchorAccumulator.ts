@@ -36,7 +36,7 @@ export interface AnchorAddOptions {
 }
 
 /**
- * Streaming, mergeable anchor fit (THEORY.md §4): it keeps the weighted sufficient statistics of
+ * Streaming, mergeable anchor fit (docs/theory.md#3-the-anchor-vector): it keeps the weighted sufficient statistics of
  * `(h(s), ζ(s) = log Z_B(s))` — in centred form (means and co-moments, merged exactly by Chan,
  * Golub and LeVeque's pairwise formulas), which carry the same information as `Σ μ hhᵀ, Σ μ hζ,
  * Σ μ ζ, Σ μ ζ², Σ μ` but lose less to cancellation. Chunks of contexts can be added one at a
@@ -149,9 +149,9 @@ export class AnchorAccumulator {
    */
   fit(opts?: AnchorSolveOptions): AnchorStatsFit {
     const fn = 'AnchorAccumulator.fit';
-    const { ridge, rcond } = checkSolveOptions(fn, opts);
+    const { ridge, rcond, roundoff } = checkSolveOptions(fn, opts);
     if (!(this.stats.weight > 0)) throw domainError(fn, 'this', 'an accumulator with contexts of positive total weight', `${this.stats.count} contexts of total weight ${this.stats.weight}`);
-    const fit = solveStats(this.stats, ridge, rcond);
+    const fit = solveStats(this.stats, ridge, rcond, roundoff);
     checkFiniteResult(fn, fit, ANCHOR_RESCALE_ADVICE, ANCHOR_INFINITE_FIELDS);
     return fit;
   }

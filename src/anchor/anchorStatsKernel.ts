@@ -1,6 +1,6 @@
 /**
  * Unchecked kernels of the anchor fit: the weighted sufficient statistics of `(h, ζ)` with
- * `ζ = log Z_B(s)` (THEORY.md §4), their exact merge, and the solve.
+ * `ζ = log Z_B(s)` (docs/theory.md#3-the-anchor-vector), their exact merge, and the solve.
  *
  * The statistics are kept centred, as in Chan, Golub and LeVeque's pairwise algorithm for
  * variances ("Algorithms for computing the sample variance", 1983): the total weight `W = Σ μ`,
@@ -156,35 +156,55 @@ export function mergeStatsInto(a: AnchorStats, b: AnchorStats): void {
   a.weight = W;
 }
 
-/** Unit roundoff of float32 and float64 storage. */
-const U32 = 2 ** -24;
-const U64 = 2 ** -53;
+/**
+ * Unit roundoff of each storage precision a hidden state can arrive in: the rank tolerance follows
+ * the precision the data was STORED in (a float16 file widened to float32 still carries float16
+ * rounding, 2⁻¹¹ relative, in every entry).
+ */
+export const STORAGE_ROUNDOFF = { float16: 2 ** -11, bfloat16: 2 ** -8, float32: 2 ** -24, float64: 2 ** -53 } as const;
+
+/** A storage precision of `H` (sets the default rank tolerance). */
+export type StoragePrecision = keyof typeof STORAGE_ROUNDOFF;
+
 const EPS64 = 2 ** -52;
 
 /**
- * Solve the centred normal equations `(C + λI) v₀ = r`, `C = Mhh / W`, `r = Mhz / W`, through the
- * symmetric eigendecomposition `C = Σ λᵢ qᵢqᵢᵀ` (`symmetricEigenKernel.ts`: Householder
- * tridiagonalisation and implicit QL, JAMA's algorithm on a flat array). Without ridge the solution is
- * `Σ_{λᵢ > tol} qᵢ (qᵢᵀr) / λᵢ`, the minimum-norm anchor (the limit of the ridge solution as
- * `λ → 0`; the intercept is never penalised); with ridge it is `Σᵢ qᵢ (qᵢᵀr) / (λᵢ + λ)`. Then
- * `c = ζ̄ − ⟨v₀, h̄⟩`, and the MSE from the statistics is `Var ζ − 2⟨v₀, r⟩ + v₀ᵀCv₀` (clipped at 0).
+ * The symmetric eigendecomposition of the centred covariance `C = Mhh / W` of `h`, with the
+ * numerical rank: computed once and shared by the fits of every target `ζ` on the same `h`
+ * (several bulks of one sweep differ only in `ζ`).
  */
-export function solveStats(s: AnchorStats, ridge: number, rcond: number | undefined): AnchorStatsFit {
-  const d = s.dim;
-  const W = s.weight;
+export interface CovarianceDecomposition {
+  d: number;
+  /** `C`, full `d × d`. */
+  C: Float64Array;
+  /** Row `i` is the unit eigenvector of `lambda[i]`. */
+  Q: Float64Array;
+  lambda: Float64Array;
+  meanH: Float64Array;
+  /** Absolute eigenvalue threshold of the rank. */
+  tol: number;
+  /** Eigenvalues above `tol`. */
+  rankC: number;
+  /** `√(λ_max / λ_min)` over the eigenvalues above `tol` (the identified directions). */
+  conditionNumber: number;
+  /** Index of the smallest eigenvalue. */
+  imin: number;
+}
+
+/**
+ * Decompose `C = Mhh / W` (upper triangle of `mhh` read) and set the rank tolerance from `rcond`,
+ * or from the storage roundoff `u`: `max(10·d·2⁻⁵²·λ_max, 100·u²·tr(E hhᵀ))`.
+ */
+export function decomposeCovariance(d: number, W: number, meanH: Float64Array, mhh: Float64Array, u: number, rcond: number | undefined): CovarianceDecomposition {
   // C = Mhh / W, full (the eigen kernel reads the lower triangle, the products below use all of it).
   const C = new Float64Array(d * d);
   for (let j = 0; j < d; j++) {
     for (let k = j; k < d; k++) {
-      const v = s.mhh[j * d + k] / W;
+      const v = mhh[j * d + k] / W;
       C[j * d + k] = v;
       C[k * d + j] = v;
     }
   }
-  const r = new Float64Array(d);
-  for (let j = 0; j < d; j++) r[j] = s.mhz[j] / W;
-  const varZ = s.mzz / W;
-
   const Q = C.slice(); // overwritten by the eigenvectors: row i is eigenvector i
   const lambda = new Float64Array(d);
   symmetricEigenInPlace(Q, d, lambda);
@@ -199,12 +219,46 @@ export function solveStats(s: AnchorStats, ridge: number, rcond: number | undefi
     }
   }
   let trS = 0;
-  for (let j = 0; j < d; j++) trS += C[j * d + j] + s.meanH[j] * s.meanH[j];
-  const u = s.float32Hidden ? U32 : U64;
+  for (let j = 0; j < d; j++) trS += C[j * d + j] + meanH[j] * meanH[j];
   const tol = rcond !== undefined ? rcond * lmax : Math.max(10 * d * EPS64 * lmax, 100 * u * u * trS);
   let rankC = 0;
-  for (let i = 0; i < d; i++) if (lambda[i] > tol) rankC++;
+  // The condition number over the identified directions only: a null eigenvalue (a final layer
+  // norm) would make it meaningless (1e8 where the identified part has 50).
+  let lminId = Infinity;
+  for (let i = 0; i < d; i++) {
+    if (lambda[i] > tol) {
+      rankC++;
+      if (lambda[i] < lminId) lminId = lambda[i];
+    }
+  }
+  const conditionNumber = rankC > 0 ? Math.sqrt(lmax / lminId) : Infinity;
+  return { d, C, Q, lambda, meanH, tol, rankC, conditionNumber, imin };
+}
 
+/**
+ * Solve the centred normal equations `(C + λI) v₀ = r`, `C = Mhh / W`, `r = Mhz / W`, through the
+ * symmetric eigendecomposition `C = Σ λᵢ qᵢqᵢᵀ` (`symmetricEigenKernel.ts`: Householder
+ * tridiagonalisation and implicit QL, JAMA's algorithm on a flat array). Without ridge the solution is
+ * `Σ_{λᵢ > tol} qᵢ (qᵢᵀr) / λᵢ`, the minimum-norm anchor (the limit of the ridge solution as
+ * `λ → 0`; the intercept is never penalised); with ridge it is `Σᵢ qᵢ (qᵢᵀr) / (λᵢ + λ)`. Then
+ * `c = ζ̄ − ⟨v₀, h̄⟩`, and the MSE from the statistics is `Var ζ − 2⟨v₀, r⟩ + v₀ᵀCv₀` (clipped at 0).
+ * `roundoff` is the unit roundoff of the storage of `H` (default: float32 or float64 as added).
+ */
+export function solveStats(s: AnchorStats, ridge: number, rcond: number | undefined, roundoff?: number): AnchorStatsFit {
+  const u = roundoff ?? (s.float32Hidden ? STORAGE_ROUNDOFF.float32 : STORAGE_ROUNDOFF.float64);
+  const dec = decomposeCovariance(s.dim, s.weight, s.meanH, s.mhh, u, rcond);
+  return solveDecomposed(dec, s.mhz, s.meanZ, s.mzz, s.weight, s.count, ridge);
+}
+
+/**
+ * The fit of one target from a shared decomposition: `mhz = Σ μ (h − h̄)(ζ − ζ̄)` (length `d`),
+ * `meanZ = ζ̄`, `mzz = Σ μ (ζ − ζ̄)²`, total weight `W` over `count` contexts.
+ */
+export function solveDecomposed(dec: CovarianceDecomposition, mhz: Float64Array, meanZ: number, mzz: number, W: number, count: number, ridge: number): AnchorStatsFit {
+  const { d, C, Q, lambda, tol, meanH } = dec;
+  const r = new Float64Array(d);
+  for (let j = 0; j < d; j++) r[j] = mhz[j] / W;
+  const varZ = mzz / W;
   const anchor = new Float64Array(d);
   for (let i = 0; i < d; i++) {
     const li = Math.max(lambda[i], 0);
@@ -215,8 +269,8 @@ export function solveStats(s: AnchorStats, ridge: number, rcond: number | undefi
     const coef = y / (li + ridge);
     for (let j = 0; j < d; j++) anchor[j] += coef * Q[o + j];
   }
-  let intercept = s.meanZ;
-  for (let j = 0; j < d; j++) intercept -= anchor[j] * s.meanH[j];
+  let intercept = meanZ;
+  for (let j = 0; j < d; j++) intercept -= anchor[j] * meanH[j];
   let quad = 0;
   let lin = 0;
   for (let j = 0; j < d; j++) {
@@ -233,17 +287,17 @@ export function solveStats(s: AnchorStats, ridge: number, rcond: number | undefi
     rmse: Math.sqrt(mse),
     r2: r2Of(mse, varZ),
     selfNormalizationMse: varZ,
-    n: s.count,
+    n: count,
     weight: W,
-    rank: rankC + 1,
-    conditionNumber: lmin > 0 ? Math.sqrt(lmax / lmin) : Infinity,
+    rank: dec.rankC + 1,
+    conditionNumber: dec.conditionNumber,
     rankTolerance: tol,
   };
-  if (rankC < d) {
+  if (dec.rankC < d) {
     const g = new Float64Array(d);
     let big = 0;
     for (let j = 0; j < d; j++) {
-      g[j] = Q[imin * d + j];
+      g[j] = Q[dec.imin * d + j];
       if (Math.abs(g[j]) > Math.abs(big)) big = g[j];
     }
     let norm = 0;
@@ -253,7 +307,7 @@ export function solveStats(s: AnchorStats, ridge: number, rcond: number | undefi
     let off = 0;
     for (let j = 0; j < d; j++) {
       g[j] *= scale;
-      off += g[j] * s.meanH[j];
+      off += g[j] * meanH[j];
     }
     fit.unidentifiedDirection = g;
     fit.unidentifiedOffset = off;

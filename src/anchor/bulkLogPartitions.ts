@@ -1,6 +1,7 @@
 import { checkFiniteMatrix, checkNonEmptyMatrix, checkOptions, checkWordIndices, describeValue, domainError, shapeError, shapeOf } from '../internal/check.js';
 import type { Matrix } from '../matrix/matrix.js';
-import { forEachLogitBlock, lseRow, overflow } from './logitBlocksKernel.js';
+import { logPartitionKernel } from '../softmax/logPartitionKernel.js';
+import { logitOverflow } from './logitOverflow.js';
 
 /** Options of `bulkLogPartitions`. */
 export interface BulkLogPartitionsOptions {
@@ -9,10 +10,9 @@ export interface BulkLogPartitionsOptions {
 }
 
 /**
- * `log Z_B(s) = LSE_{w∈B} ⟨v_w, h(s)⟩` for several bulks at once, in one pass over the logits: each
- * block of contexts' logits is computed once and reduced over every bulk with a stable
- * log-sum-exp. For a sweep over excluded top-`k` words this costs one product `H Vᵀ` instead of
- * one per bulk. For a single bulk, `logPartition(V, H, bulk)` computes the same values.
+ * `log Z_B(s) = LSE_{w∈B} ⟨v_w, h(s)⟩` for several arbitrary bulks: each is `logPartition(V, H, bulk)`
+ * (the library's fused, blocked, stable kernel), bitwise. For the nested bulks of a sweep (all words
+ * but the top `k`, for several `k`), `anchorSweep` computes every bulk in one pass over `V·H`.
  *
  * @param V - `n × d` word embeddings, finite.
  * @param H - `m × d` context representations, finite, `m ≥ 1`.
@@ -41,7 +41,11 @@ export function bulkLogPartitions(V: Matrix, H: Matrix, bulks: readonly Int32Arr
   return bulkLogPartitionsKernel(fn, V, H, bulks, opts?.onProgress);
 }
 
-/** Unchecked body of `bulkLogPartitions` (also used by the CLI). A bulk of all `n` words skips the gather. */
+/**
+ * Unchecked body of `bulkLogPartitions`: one call of the library's fused `logPartitionKernel` per
+ * bulk (a bulk of all `n` words skips the gather). For nested bulks (all words but the top `k`, for
+ * several `k`) `anchorSweep` needs one pass only.
+ */
 export function bulkLogPartitionsKernel(
   fn: string,
   V: Matrix,
@@ -51,21 +55,11 @@ export function bulkLogPartitionsKernel(
 ): Float64Array[] {
   const n = V.rows;
   const m = H.rows;
-  const out = bulks.map(() => new Float64Array(m));
-  const idx = bulks.map((b) => (b.length === n ? null : b));
-  forEachLogitBlock(
-    V,
-    H,
-    (z, i0, ni) => {
-      for (let r = 0; r < ni; r++) {
-        for (let j = 0; j < bulks.length; j++) {
-          const v = lseRow(z, r * n, n, idx[j]);
-          if (Number.isNaN(v)) throw overflow(fn, i0 + r, V, H);
-          out[j][i0 + r] = v;
-        }
-      }
-    },
-    onProgress ? (done) => onProgress(done, m) : undefined,
-  );
-  return out;
+  return bulks.map((b, j) => {
+    const out = new Float64Array(m);
+    const bad = logPartitionKernel(V, H, b.length === n ? null : b, out);
+    if (bad >= 0) throw logitOverflow(fn, bad, V, H);
+    onProgress?.(Math.round(((j + 1) * m) / bulks.length), m);
+    return out;
+  });
 }

@@ -4,32 +4,36 @@
  *
  * @internal
  */
-import { checkFiniteArray, checkFiniteResult, checkFloatVector, checkNumber, checkOptions, describeValue, domainError } from '../internal/check.js';
+import { checkFiniteArray, checkFiniteResult, checkFloatVector, checkNumber, checkOneOf, checkOptions, describeValue, domainError } from '../internal/check.js';
 import type { FloatArray, Matrix } from '../matrix/matrix.js';
 import { createRng } from '../random/createRng.js';
 import { shuffleInPlace } from '../random/permutation.js';
 import { logPartitionKernel } from '../softmax/logPartitionKernel.js';
-import { chunkStats, r2Of, solveStats } from './anchorStatsKernel.js';
-import { overflow } from './logitBlocksKernel.js';
+import { chunkStats, r2Of, solveStats, STORAGE_ROUNDOFF } from './anchorStatsKernel.js';
+import { logitOverflow } from './logitOverflow.js';
 import type { AnchorFit, AnchorFitOptions, AnchorResidualMetrics } from './types.js';
 
 /** Validated options. */
 export interface AnchorFitSettings {
   ridge: number;
   rcond: number | undefined;
+  /** Unit roundoff of the storage of H when given (`hiddenStorage`), else undefined. */
+  roundoff: number | undefined;
   weights: FloatArray | null;
   holdout: number;
   seed: string | number;
 }
 
 /** Check `ridge` and `rcond` (shared with `AnchorAccumulator.fit`). */
-export function checkSolveOptions(fn: string, opts: { ridge?: unknown; rcond?: unknown } | undefined): { ridge: number; rcond: number | undefined } {
+export function checkSolveOptions(fn: string, opts: { ridge?: unknown; rcond?: unknown; hiddenStorage?: unknown } | undefined): { ridge: number; rcond: number | undefined; roundoff: number | undefined } {
   checkOptions(fn, 'opts', opts);
   const ridge = opts?.ridge ?? 0;
   checkNumber(fn, 'opts.ridge', ridge, { min: 0 });
   const rcond = opts?.rcond;
   if (rcond !== undefined) checkNumber(fn, 'opts.rcond', rcond, { min: 0, max: 1, minExclusive: true, maxExclusive: true });
-  return { ridge, rcond };
+  const hs = opts?.hiddenStorage;
+  if (hs !== undefined) checkOneOf(fn, 'opts.hiddenStorage', hs, ['float16', 'bfloat16', 'float32', 'float64'] as const);
+  return { ridge, rcond, roundoff: hs === undefined ? undefined : STORAGE_ROUNDOFF[hs] };
 }
 
 /** Check context weights: finite, non-negative, not all zero, length `m`. */
@@ -47,7 +51,7 @@ export function checkWeights(fn: string, name: string, weights: unknown, m: numb
 
 /** Check every option of a full fit on `m` contexts. */
 export function checkFitOptions(fn: string, opts: AnchorFitOptions | undefined, m: number): AnchorFitSettings {
-  const { ridge, rcond } = checkSolveOptions(fn, opts);
+  const { ridge, rcond, roundoff } = checkSolveOptions(fn, opts);
   const weights = opts?.weights === undefined ? null : checkWeights(fn, 'opts.weights', opts.weights, m);
   const holdout = opts?.holdout ?? 0;
   checkNumber(fn, 'opts.holdout', holdout, { min: 0, max: 1, maxExclusive: true });
@@ -55,7 +59,7 @@ export function checkFitOptions(fn: string, opts: AnchorFitOptions | undefined, 
   if (!(typeof seed === 'string' && seed.length > 0) && !(typeof seed === 'number' && Number.isFinite(seed))) {
     throw domainError(fn, 'opts.seed', 'a non-empty string or a finite number', describeValue(seed));
   }
-  return { ridge, rcond, weights, holdout, seed };
+  return { ridge, rcond, roundoff, weights, holdout, seed };
 }
 
 /**
@@ -145,7 +149,7 @@ export function fitAnchorCore(fn: string, H: Matrix, zeta: FloatArray, st: Ancho
     }
   }
   const stats = chunkStats(H.data, H.cols, m, test.length > 0 ? train : null, zeta, st.weights);
-  const core = solveStats(stats, st.ridge, st.rcond);
+  const core = solveStats(stats, st.ridge, st.rcond, st.roundoff);
   const inSample = residualMetrics(H, zeta, train, st.weights, core.anchor, core.intercept, null);
   const fit: AnchorFit = {
     ...core,
@@ -179,6 +183,6 @@ export function checkLogPartitionValues(fn: string, name: string, zeta: unknown,
 export function bulkLogPartitionChecked(fn: string, V: Matrix, H: Matrix, bulk: Int32Array): Float64Array {
   const zeta = new Float64Array(H.rows);
   const bad = logPartitionKernel(V, H, bulk, zeta);
-  if (bad >= 0) throw overflow(fn, bad, V, H);
+  if (bad >= 0) throw logitOverflow(fn, bad, V, H);
   return zeta;
 }

@@ -1,4 +1,4 @@
-// Public exports of src/anchor/: bulk sets, the anchor fit, and the streaming accumulator (THEORY.md §4).
+// Public exports of src/anchor/: bulk sets, the anchor fit, and the streaming accumulator (docs/theory.md#3-the-anchor-vector).
 export { allWords } from './allWords.js';
 export { bulkExcluding } from './bulkExcluding.js';
 export { bulkExcludingTop } from './bulkExcludingTop.js';
@@ -14,3 +14,7 @@ export { anchorResiduals } from './anchorResiduals.js';
 export { AnchorAccumulator } from './AnchorAccumulator.js';
 export type { AnchorAccumulatorJSON, AnchorAddOptions } from './AnchorAccumulator.js';
 export type { AnchorFit, AnchorFitOptions, AnchorMetrics, AnchorResidualMetrics, AnchorSolveOptions, AnchorStatsFit } from './types.js';
+export { anchorSweep } from './anchorSweep.js';
+export type { AnchorSweepBulk, AnchorSweepFitOptions, AnchorSweepFits } from './anchorSweep.js';
+export { hiddenRowSource } from './hiddenRowSource.js';
+export type { HiddenRowSource, StoragePrecision } from './hiddenRowSource.js';

@@ -1,7 +1,8 @@
 import { checkFiniteMatrix, checkNonEmptyMatrix, checkOptions, shapeError, shapeOf } from '../internal/check.js';
 import type { FloatArray, Matrix } from '../matrix/matrix.js';
 import { checkWeights } from './fitAnchorKernel.js';
-import { forEachLogitBlock, lseRow, overflow } from './logitBlocksKernel.js';
+import { logitOverflow } from './logitOverflow.js';
+import { wordProbabilitySumsKernel } from './wordProbabilitySumsKernel.js';
 
 /** Result of `meanWordProbabilities`. */
 export interface MeanWordProbabilities {
@@ -21,10 +22,10 @@ export interface MeanWordProbabilitiesOptions {
 
 /**
  * The mean probability of every word over the contexts, `p̄_w = E_s p(w|s)`, which ranks the words
- * for `bulkExcludingTop` (THEORY.md §4).
+ * for `bulkExcludingTop` (docs/theory.md#3-the-anchor-vector).
  *
  * One pass over the contexts in blocks of 64: the block's logits `z = V h` are computed once, `log
- * Z(s)` by a stable log-sum-exp of the same logits (maximum subtracted, float64 sum), and each
+ * Z(s)` by the library's stable row log-sum-exp of the same logits (maximum subtracted, float64 sum), and each
  * probability as `exp(z_w − log Z(s))`, never as a ratio of exponentials that could overflow. The
  * probabilities are accumulated in float64. Doing the log-sum-exp on the block in hand (rather than
  * calling `logPartition` first) computes each logit once instead of twice; the result agrees with
@@ -56,7 +57,7 @@ export function meanWordProbabilities(V: Matrix, H: Matrix, opts?: MeanWordProba
   return meanWordProbabilitiesKernel(fn, V, H, weights, opts?.onProgress);
 }
 
-/** Unchecked body of `meanWordProbabilities` (also used by `bulkExcludingTop` and the CLI). */
+/** Unchecked body of `meanWordProbabilities` (also used by `bulkExcludingTop`). */
 export function meanWordProbabilitiesKernel(
   fn: string,
   V: Matrix,
@@ -68,25 +69,10 @@ export function meanWordProbabilitiesKernel(
   const m = H.rows;
   const mean = new Float64Array(n);
   const logZ = new Float64Array(m);
+  const bad = wordProbabilitySumsKernel(V, H, null, weights, mean, logZ, onProgress);
+  if (bad >= 0) throw logitOverflow(fn, bad, V, H);
   let W = 0;
-  forEachLogitBlock(
-    V,
-    H,
-    (z, i0, ni) => {
-      for (let r = 0; r < ni; r++) {
-        const i = i0 + r;
-        const o = r * n;
-        const lz = lseRow(z, o, n, null);
-        if (Number.isNaN(lz)) throw overflow(fn, i, V, H);
-        logZ[i] = lz;
-        const w = weights ? weights[i] : 1;
-        W += w;
-        if (w === 0) continue;
-        for (let k = 0; k < n; k++) mean[k] += w * Math.exp(z[o + k] - lz);
-      }
-    },
-    onProgress ? (done) => onProgress(done, m) : undefined,
-  );
+  for (let i = 0; i < m; i++) W += weights ? weights[i] : 1;
   for (let k = 0; k < n; k++) mean[k] /= W;
   return { mean, logPartition: logZ };
 }

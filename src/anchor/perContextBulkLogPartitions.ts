@@ -1,6 +1,8 @@
 import { checkFiniteMatrix, checkNonEmptyMatrix, checkNumber, checkOptions, describeValue, domainError, shapeError, shapeOf } from '../internal/check.js';
 import type { Matrix } from '../matrix/matrix.js';
-import { forEachLogitBlock, overflow } from './logitBlocksKernel.js';
+import { gemm } from '../linalg/gemm.js';
+import type { FloatArray } from '../matrix/matrix.js';
+import { logitOverflow } from './logitOverflow.js';
 import { topKExcludedLse, topKScratch } from './topKExcludedLseKernel.js';
 
 /** Options of `perContextBulkLogPartitions`. */
@@ -11,7 +13,7 @@ export interface PerContextBulkLogPartitionsOptions {
 
 /**
  * `log Z_{B_k(s)}(s) = log Σ_{w ∉ top_k(s)} exp⟨v_w, h(s)⟩`, where `top_k(s)` is the set of the `k`
- * words with the largest logits **for that context** — the per-context bulk of THEORY.md §4, one
+ * words with the largest logits **for that context** — the per-context bulk of docs/theory.md#3-the-anchor-vector, one
  * array per requested `k`, all from one pass over the logits.
  *
  * **Outside Theorem 1.** The theorems need a bulk that is fixed across contexts (`bulkExcludingTop`
@@ -60,13 +62,17 @@ export function perContextBulkLogPartitions(V: Matrix, H: Matrix, ks: readonly n
   return perContextBulkLogPartitionsKernel(fn, V, H, ks, opts?.onProgress);
 }
 
-/** Unchecked body of `perContextBulkLogPartitions` (also used by the CLI); `fn` names the caller in errors. */
+/**
+ * Unchecked body of `perContextBulkLogPartitions` (also used by `anchorSweep` on chunks of `H`); `fn`
+ * names the caller in errors, `rowOffset` is the chunk's first row in the whole of `H`.
+ */
 export function perContextBulkLogPartitionsKernel(
   fn: string,
   V: Matrix,
   H: Matrix,
   ks: readonly number[],
   onProgress?: (done: number, total: number) => void,
+  rowOffset = 0,
 ): Float64Array[] {
   const n = V.rows;
   const m = H.rows;
@@ -77,16 +83,18 @@ export function perContextBulkLogPartitionsKernel(
   const K = distinct.length;
   const byK = new Float64Array(m * K);
   const scratch = topKScratch(distinct[0]);
-  forEachLogitBlock(
-    V,
-    H,
-    (z, i0, ni) => {
-      for (let r = 0; r < ni; r++) {
-        if (!topKExcludedLse(z, r * n, n, distinct, scratch, byK, (i0 + r) * K, 1)) throw overflow(fn, i0 + r, V, H);
-      }
-    },
-    onProgress ? (done) => onProgress(done, m) : undefined,
-  );
+  // Logits in blocks of 64 contexts (a 64 × n buffer, never m × n); float32 when V and H both are.
+  const d = V.cols;
+  const mb = Math.max(1, Math.min(64, m));
+  const z: FloatArray = V.data instanceof Float32Array && H.data instanceof Float32Array ? new Float32Array(mb * n) : new Float64Array(mb * n);
+  for (let i0 = 0; i0 < m; i0 += mb) {
+    const ni = Math.min(mb, m - i0);
+    gemm(false, true, ni, n, d, 1, H.data, i0 * d, d, V.data, 0, d, 0, z, 0, n);
+    for (let r = 0; r < ni; r++) {
+      if (!topKExcludedLse(z, r * n, n, distinct, scratch, byK, (i0 + r) * K, 1)) throw logitOverflow(fn, rowOffset + i0 + r, V, H);
+    }
+    onProgress?.(i0 + ni, m);
+  }
   return ks.map((k) => {
     const j = slot.get(k) as number;
     const out = new Float64Array(m);

@@ -1,4 +1,4 @@
-/** Result types and options of the anchor-vector estimators (THEORY.md §4). */
+/** Result types and options of the anchor-vector estimators (docs/theory.md#3-the-anchor-vector). */
 
 /** Options of a fit from sufficient statistics (`AnchorAccumulator.fit`). */
 export interface AnchorSolveOptions {
@@ -12,6 +12,11 @@ export interface AnchorSolveOptions {
    * `rcond · λ_max` count as zero. Default: see `AnchorStatsFit.rankTolerance`.
    */
   rcond?: number;
+  /**
+   * The precision `H` was STORED in before it was widened (`'float16'`, `'bfloat16'`, `'float32'`,
+   * `'float64'`): sets the default rank tolerance. Default: the precision of the arrays given.
+   */
+  hiddenStorage?: 'float16' | 'bfloat16' | 'float32' | 'float64';
 }
 
 /** Options of `fitAnchor` and `fitAnchorFromLogPartition`. */
@@ -43,7 +48,7 @@ export interface AnchorMetrics {
 
 /** Metrics that need the individual residuals (not available from sufficient statistics alone). */
 export interface AnchorResidualMetrics extends AnchorMetrics {
-  /** `max |e(s)|` over contexts with positive weight: the empirical `δ` of THEORY.md §4. */
+  /** `max |e(s)|` over contexts with positive weight: the empirical `δ` of docs/theory.md#3-the-anchor-vector. */
   maxAbsResidual: number;
 }
 
@@ -59,14 +64,17 @@ export interface AnchorStatsFit extends AnchorMetrics {
    */
   rank: number;
   /**
-   * `√(λ_max / λ_min)` for the eigenvalues of the weighted, centred covariance of `h`: the
-   * condition number of the centred design (Infinity when `λ_min ≤ 0`).
+   * `√(λ_max / λ_min)` over the eigenvalues of the weighted, centred covariance of `h` ABOVE
+   * `rankTolerance`: the condition number of the centred design restricted to the identified
+   * directions (a null direction, as after a final layer norm, is left out; it is reported by
+   * `rank` and `unidentifiedDirection` instead). Infinity when no eigenvalue is above the tolerance.
    */
   conditionNumber: number;
   /**
    * The absolute eigenvalue threshold used for `rank`: `rcond · λ_max` when `rcond` is given, else
    * `max(10·d·2⁻⁵²·λ_max, 100·u²·tr(E hhᵀ))` with `u` the unit roundoff of the storage of `H`
-   * (2⁻²⁴ for float32, 2⁻⁵³ for float64). The first term is the accuracy of a computed eigenvalue;
+   * (2⁻²⁴ for float32, 2⁻⁵³ for float64; `anchorSweep` and the CLI use the precision the file
+   * STORED, 2⁻¹¹ for float16 and 2⁻⁸ for bfloat16, when `H` was widened on reading). The first term is the accuracy of a computed eigenvalue;
    * the second covers rounding of `h` itself in storage (a direction that is exactly null before
    * rounding to float32 has variance of order `u²·E‖h‖²` after it).
    */

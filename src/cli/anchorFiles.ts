@@ -1,41 +1,42 @@
 /**
- * Loading the matrices of `lmtransfer anchor` from files: `.npy` (any version, float32/float64) and
- * safetensors (`model.safetensors[:tensor]`), recognised by their first bytes rather than by
- * extension. Every problem becomes an `LmTransferError` whose one-line message names the flag and
- * the file, so the dispatcher exits 2 with it.
+ * Opening the inputs of `lmtransfer anchor`: `.npy` files (float16/32/64, any size) and safetensors
+ * checkpoints (a single file of any size, a sharded checkpoint through its
+ * `model.safetensors.index.json`, or a directory holding either; `PATH:NAME` picks a tensor),
+ * recognised by their first bytes rather than by extension. Nothing is read beyond the headers
+ * until rows are asked for (positional reads, src/io/FileMatrix.ts). Every problem becomes an
+ * `LmTransferError` whose one-line message names the flag and the file, so the dispatcher exits 2.
  */
-import { readFileSync } from 'node:fs';
-import { LmTransferError, FormatError, ShapeError } from '../errors/errors.js';
-import { readNpy } from '../io/readNpy.js';
-import { readSafetensors } from '../io/readSafetensors.js';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { FormatError, LmTransferError, ShapeError } from '../errors/errors.js';
+import { FileMatrix, openNpyFile, openSafetensorsTensor } from '../io/files.js';
 import type { Matrix } from '../matrix/matrix.js';
 import { UsageError } from './io.js';
 
-/** A matrix read from a file, with a short description for the report. */
+/** A matrix read whole from a file, with a short description for the report. */
 export interface LoadedMatrix {
   matrix: Matrix;
   /** e.g. `'H.npy'` or `'model.safetensors:wte.weight'`. */
   source: string;
   /** The number of axes in the file (1 or 2). */
   ndim: number;
+  /** The precision stored in the file (`float16` and `bfloat16` arrive widened to float32). */
+  storedDType: string;
+  /** The file the data was read from (a shard of a sharded checkpoint may differ from `source`). */
+  path: string;
 }
 
 /**
- * Tensor names tried, in order, when `--embeddings model.safetensors` names no tensor: the output
- * embeddings (or the tied input embeddings) of common Hugging Face checkpoints — GPT-2 (`wte.weight`,
- * `transformer.wte.weight`, `lm_head.weight`), Llama/Mistral (`lm_head.weight`,
- * `model.embed_tokens.weight`) and GPT-NeoX (`embed_out.weight`).
+ * Tensor names tried, in order, when `--embeddings` names a safetensors checkpoint without a
+ * tensor: the output embeddings (or the tied input embeddings) of common Hugging Face checkpoints —
+ * GPT-2 (`wte.weight`, `transformer.wte.weight`, `lm_head.weight`), Llama/Mistral
+ * (`lm_head.weight`, `model.embed_tokens.weight`) and GPT-NeoX (`embed_out.weight`).
  */
 export const EMBEDDING_TENSOR_NAMES = ['lm_head.weight', 'embed_out.weight', 'wte.weight', 'transformer.wte.weight', 'model.embed_tokens.weight'];
 
-function readBytes(flag: string, path: string): Uint8Array {
-  try {
-    return readFileSync(path);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? 'error';
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : code;
-    throw new UsageError(`${flag}: cannot read '${path}': ${why}`);
-  }
+/** The one-line reason a file cannot be read, from Node's error code. */
+function fsReason(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code ?? 'error';
+  return code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : code;
 }
 
 function rethrow(flag: string, source: string, e: unknown): never {
@@ -43,75 +44,86 @@ function rethrow(flag: string, source: string, e: unknown): never {
     const Ctor = e.constructor as new (msg: string) => LmTransferError;
     throw new Ctor(`${flag} ${source}: ${e.message.split('\n')[0]}`);
   }
+  if ((e as NodeJS.ErrnoException).code) throw new UsageError(`${flag}: cannot read '${source}': ${fsReason(e)}`);
   throw e;
 }
 
-const NPY_MAGIC = '\x93NUMPY';
+const exists = (p: string): boolean => {
+  try {
+    statSync(p);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** The first bytes of a file (fewer when it is shorter). */
+function head(path: string, n: number): Uint8Array {
+  const fd = openSync(path, 'r');
+  try {
+    const b = new Uint8Array(n);
+    const got = readSync(fd, b, 0, n, 0);
+    return b.subarray(0, got);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const NPY_MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59];
 
 /**
- * Load a float matrix (or, with `allow1d`, a vector as an `m × 1` column) from `spec`, which is a
- * path, or for safetensors `path:tensor`. Integers are refused: these flags take real numbers.
+ * Open a float matrix (or, with `allow1d`, a vector as an `m × 1` column) from `spec`: a path, or
+ * for safetensors `path:tensor` (`path` a `.safetensors` file, an index `.json` or a directory).
+ * Only the header is read. Integers are refused: these flags take real numbers.
  */
-export function loadMatrix(flag: string, spec: string, opts: { allow1d?: boolean; allowSafetensors?: boolean; preferCols?: number } = {}): LoadedMatrix {
+export function openMatrix(flag: string, spec: string, opts: { allow1d?: boolean; allowSafetensors?: boolean } = {}): FileMatrix {
   let path = spec;
   let tensor: string | undefined;
-  const m = /^(.*\.safetensors):([^:\\/]+)$/i.exec(spec);
-  if (m && opts.allowSafetensors) {
-    path = m[1];
-    tensor = m[2];
+  const colon = spec.lastIndexOf(':');
+  if (opts.allowSafetensors && !exists(spec) && colon > 0 && exists(spec.slice(0, colon))) {
+    path = spec.slice(0, colon);
+    tensor = spec.slice(colon + 1);
   }
-  const bytes = readBytes(flag, path);
-  const head = String.fromCharCode(...bytes.subarray(0, 6));
-  if (head === NPY_MAGIC) {
-    if (tensor !== undefined) throw new UsageError(`${flag}: '${path}' is a .npy file, which has no tensor names (drop ':${tensor}')`);
-    let arr;
-    try {
-      arr = readNpy(bytes);
-    } catch (e) {
-      rethrow(flag, path, e);
-    }
-    const ndimOk = arr.shape.length === 2 || (opts.allow1d === true && arr.shape.length === 1);
-    if (!arr.matrix || !ndimOk) {
-      throw new FormatError(
-        `${flag} ${path}: must hold a ${opts.allow1d ? '1-D or 2-D' : '2-D'} float array (float16, float32 or float64); got ${arr.dtype} with shape (${arr.shape.join(', ')})`,
-      );
-    }
-    return { matrix: arr.matrix, source: path, ndim: arr.shape.length };
-  }
-  const looksSafetensors = /\.safetensors$/i.test(path) || (bytes.length > 8 && bytes[8] === 0x7b);
-  if (!opts.allowSafetensors || !looksSafetensors) {
-    throw new FormatError(`${flag} ${path}: must be a .npy file${opts.allowSafetensors ? ' or a safetensors file' : ''}; got a file that starts with neither the .npy magic string nor a safetensors header`);
-  }
-  let file;
+  let isDir: boolean;
   try {
-    // Validate the whole header, decode nothing yet: a model file may hold hundreds of tensors.
-    file = readSafetensors(bytes, { names: [] });
+    isDir = statSync(path).isDirectory();
   } catch (e) {
+    throw new UsageError(`${flag}: cannot read '${path}': ${fsReason(e)}`);
+  }
+  let file: FileMatrix;
+  try {
+    const b = isDir ? new Uint8Array(0) : head(path, 9);
+    if (!isDir && NPY_MAGIC.every((x, i) => b[i] === x)) {
+      if (tensor !== undefined) throw new UsageError(`${flag}: '${path}' is a .npy file, which has no tensor names (drop ':${tensor}')`);
+      file = openNpyFile(path);
+    } else {
+      const looksSafetensors = isDir || /\.(safetensors|json)$/i.test(path) || (b.length > 8 && b[8] === 0x7b);
+      if (!opts.allowSafetensors || !looksSafetensors) {
+        if (isDir) throw new UsageError(`${flag}: cannot read '${path}': it is a directory (expected a .npy file)`);
+        throw new FormatError(`${flag} ${path}: must be a .npy file${opts.allowSafetensors ? ' or a safetensors file' : ''}; got a file that starts with neither the .npy magic string nor a safetensors header`);
+      }
+      file = openSafetensorsTensor(path, tensor, { candidates: EMBEDDING_TENSOR_NAMES });
+    }
+  } catch (e) {
+    if (e instanceof UsageError || (e instanceof FormatError && e.message.startsWith(`${flag} `))) throw e;
     rethrow(flag, path, e);
   }
-  const floats2d = file.entries.filter((e) => e.shape.length === 2 && ['F64', 'F32', 'F16', 'BF16'].includes(e.dtype));
-  let name = tensor;
-  if (name === undefined) {
-    name = EMBEDDING_TENSOR_NAMES.find((n) => floats2d.some((e) => e.name === n));
-    if (name === undefined && floats2d.length === 1) name = floats2d[0].name;
-    if (name === undefined) {
-      const list = floats2d.slice(0, 6).map((e) => `${e.name} [${e.shape.join('×')}]`).join(', ');
-      throw new UsageError(`${flag}: '${path}' holds ${floats2d.length} 2-D float tensors and none has a known embedding name; pick one with '${path}:NAME' (for example: ${list}${floats2d.length > 6 ? ', …' : ''})`);
-    }
+  if (file.ndim !== 2 && !(opts.allow1d === true && file.ndim === 1)) {
+    throw new FormatError(`${flag} ${file.source}: must hold a 2-D float array (float16, float32 or float64); got ${file.storedDType} with shape (${file.rows})`);
   }
-  const entry = file.entries.find((e) => e.name === name);
-  if (!entry) throw new UsageError(`${flag}: '${path}' has no tensor '${name}' (it has ${file.entries.length} tensors, e.g. ${file.entries.slice(0, 4).map((e) => e.name).join(', ')})`);
-  if (entry.shape.length !== 2 || !['F64', 'F32', 'F16', 'BF16'].includes(entry.dtype)) {
-    throw new FormatError(`${flag} ${path}:${name}: must be a 2-D float tensor; got ${entry.dtype} with shape [${entry.shape.join(', ')}]`);
-  }
-  let matrix: Matrix | undefined;
+  return file;
+}
+
+/** `openMatrix`, then read it whole. */
+export function loadMatrix(flag: string, spec: string, opts: { allow1d?: boolean; allowSafetensors?: boolean } = {}): LoadedMatrix {
+  const file = openMatrix(flag, spec, opts);
+  let matrix: Matrix;
   try {
-    matrix = readSafetensors(bytes, { names: [name] }).tensors.get(name)?.matrix;
+    matrix = file.readAll();
   } catch (e) {
-    rethrow(flag, path, e);
+    rethrow(flag, file.source, e);
   }
-  if (!matrix) throw new FormatError(`${flag} ${path}:${name}: could not be decoded as a matrix`);
-  return { matrix, source: `${path}:${name}`, ndim: 2 };
+  return { matrix, source: file.source, ndim: file.ndim, storedDType: file.storedDType, path: file.path };
 }
 
 /** A one-line dimension mismatch between two inputs (exit 2). */

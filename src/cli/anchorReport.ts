@@ -65,11 +65,16 @@ export function renderAnchorTable(rows: readonly AnchorRow[], dim: number): stri
   out.push('RMSE: root mean squared residual of log Z_B(s) ≈ ⟨v0, h(s)⟩ + c (the anchor fit); self-norm RMSE: of the best');
   out.push('constant (the self-normalisation assumption that log Z_B is the same for every context), i.e. the standard');
   out.push('deviation of log Z_B; R² = 1 − MSE/self-norm MSE; max|e| the largest |residual| (the empirical δ).');
-  if (hasHeld) out.push('Held out: the same anchor and constant, fitted on the other contexts, scored on the held-out ones.');
+  if (hasHeld) {
+    out.push(
+      'Held out: the anchor and the constant (the training mean of log Z_B) fitted on the training contexts, which alone',
+      'also ranked the words, scored on the held-out ones.',
+    );
+  }
   if (rows.some((r) => r.perContextTop !== undefined)) {
     out.push(
       "Rows 'per context' drop each context's own k most likely words, so their bulk changes with s: Theorem 1 needs a",
-      'bulk fixed across contexts (--exclude-top) and does not apply to them (THEORY.md §4); they describe the tail mass only.',
+      'bulk fixed across contexts (--exclude-top) and does not apply to them (docs/theory.md#3-the-anchor-vector); they describe the tail mass only.',
     );
   }
   const deficient = rows.filter((r) => r.fit.rank <= dim);

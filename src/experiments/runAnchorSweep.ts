@@ -1,5 +1,4 @@
-import { bulkExcludingTop } from '../anchor/bulkExcludingTop.js';
-import { fitAnchor } from '../anchor/fitAnchor.js';
+import { anchorSweep } from '../anchor/anchorSweep.js';
 import { checkNumber, describeValue, domainError } from '../internal/check.js';
 import type { Matrix } from '../matrix/matrix.js';
 import { excessLoss } from '../train/index.js';
@@ -21,13 +20,14 @@ function summary(mse: number, baseline: number, r2: number, maxAbs: number): Anc
 }
 
 /**
- * Experiment E1 (THEORY.md §6; the paper's Figure 1a): how well an anchor vector fits the log
+ * Experiment E1 (docs/theory.md#8-the-experiments; the paper's Figure 1a): how well an anchor vector fits the log
  * partition function of the bulk, against the self-normalisation baseline (a constant), as the `k`
  * words with the highest mean probability are excluded from the bulk. It runs on three models of the
  * same seeded world: the ground truth `M*`, the learner at initialisation, and the learner after
  * pre-training (Adam on the full distributions `p*(·|s)` of the training contexts). For each model
- * and `k`, the bulk is that model's own complement of its top `k` words, and `fitAnchor` fits on a
- * seeded split of the evaluation contexts and scores the rest.
+ * and `k`, the bulk is that model's own complement of its top `k` words: `anchorSweep` splits the
+ * evaluation contexts by a seeded shuffle, ranks the words and fits every anchor on the training
+ * part only, and scores the held-out part (the constant baseline centred on the training mean).
  *
  * @example
  * ```ts
@@ -55,16 +55,18 @@ export function runAnchorSweep(opts: AnchorSweepOptions = {}): AnchorSweepResult
     s.onProgress?.({ done, total, detail });
   };
 
+  // One library sweep per model: the words ranked and every anchor fitted on the training part of
+  // the evaluation contexts only, two passes over V·H for all k, scored on the held-out part.
   const sweep = (model: string, V: Matrix, H: Matrix, eps: number): AnchorSweepModel => {
-    const rows: AnchorSweepRow[] = ks.map((k) => {
-      const bulk = bulkExcludingTop(V, H, k);
-      const fit = fitAnchor(V, H, bulk, { holdout: s.holdout, seed: rng.fork(`holdout`).seed });
+    const res = anchorSweep(V, H, ks, { holdout: s.holdout, seed: rng.fork(`holdout`).seed });
+    const rows: AnchorSweepRow[] = res.bulks.map((b, j) => {
+      const fit = b.fit;
       const held = fit.heldOut;
       if (!held) throw domainError(FN, 'opts.holdout', 'a fraction that leaves held-out contexts', String(s.holdout));
-      tick(`${model}, k=${k}`);
+      tick(`${model}, k=${ks[j]}`);
       return {
-        k,
-        bulkSize: bulk.length,
+        k: ks[j],
+        bulkSize: b.bulkSize,
         inSample: summary(fit.mse, fit.selfNormalizationMse, fit.r2, fit.maxAbsResidual),
         heldOut: summary(held.mse, held.selfNormalizationMse, held.r2, held.maxAbsResidual),
       };

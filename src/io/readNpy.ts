@@ -37,9 +37,6 @@ export interface NpyArray {
 
 const FN = 'readNpy';
 
-function formatError(what: string, at: number): FormatError {
-  return new FormatError(`${FN}: argument 'bytes' must be a valid .npy file; got ${what} at byte ${at}`);
-}
 
 /**
  * Read an array from the bytes of a NumPy `.npy` file (format versions 1.0, 2.0 and 3.0).
@@ -67,13 +64,57 @@ function formatError(what: string, at: number): FormatError {
  */
 export function readNpy(bytes: Uint8Array): NpyArray {
   if (!(bytes instanceof Uint8Array)) throw domainError(FN, 'bytes', 'a Uint8Array (the file contents)', describeValue(bytes));
+  // Never null here: the bytes are the whole file.
+  const hd = parseNpyHeader(FN, "argument 'bytes' must be a valid .npy file", bytes, bytes.length)!;
+  const { shape, dtype: kind, dataStart, littleEndian: fileLittleEndian, fortranOrder: fortran, count } = hd;
+  let data = decode(bytes, dataStart, count, kind, fileLittleEndian);
+  if (fortran && shape.length === 2 && count > 0) data = transposeFortran(data, shape[0], shape[1]);
+
+  const matrixDType = npyMatrixDType(kind);
+  let matrix: Matrix | undefined;
+  if (matrixDType !== undefined && (shape.length === 1 || shape.length === 2)) {
+    const fdata = data as Float32Array | Float64Array;
+    matrix = shape.length === 2 ? { rows: shape[0], cols: shape[1], data: fdata } : { rows: shape[0], cols: 1, data: fdata };
+  }
+  return { shape, dtype: kind, descr: hd.descr, version: hd.version, fortranOrder: fortran, data, ...(matrix ? { matrix } : {}) };
+}
+
+
+/** What the header of a `.npy` file says, validated against the file size. */
+export interface NpyHeader {
+  readonly shape: number[];
+  readonly dtype: NpyDType;
+  readonly descr: string;
+  readonly version: string;
+  readonly fortranOrder: boolean;
+  /** Byte offset of the data (a multiple of 64 in files NumPy writes). */
+  readonly dataStart: number;
+  /** Whether the data is little-endian. */
+  readonly littleEndian: boolean;
+  /** Number of elements. */
+  readonly count: number;
+  /** Bytes per element. */
+  readonly itemsize: number;
+}
+
+/**
+ * Parse and validate the header of a `.npy` file from its first bytes `bytes` (at least the
+ * whole header; the whole file will do) and the file's total size `fileSize`: the magic string,
+ * version, header dict, dtype, and that the data size matches the shape exactly. Errors are
+ * `FormatError`s `<fn>: <what> ; got …`, `what` naming the argument or flag. Returns null when
+ * `bytes` is too short to hold the header that the file announces (read more and call again).
+ *
+ * @internal
+ */
+export function parseNpyHeader(fn: string, what: string, bytes: Uint8Array, fileSize: number): NpyHeader | null {
+  const formatError = (msg: string, at: number): FormatError => new FormatError(`${fn}: ${what}; got ${msg} at byte ${at}`);
   for (let i = 0; i < NPY_MAGIC.length; i++) {
-    if (i >= bytes.length) throw formatError(`a file of only ${bytes.length} bytes (truncated inside the magic string)`, bytes.length);
+    if (i >= fileSize) throw formatError(`a file of only ${fileSize} bytes (truncated inside the magic string)`, fileSize);
     if (bytes[i] !== NPY_MAGIC[i]) {
       throw formatError(`0x${bytes[i].toString(16).padStart(2, '0')} where the magic string \\x93NUMPY was expected`, i);
     }
   }
-  if (bytes.length < 10) throw formatError(`a file of only ${bytes.length} bytes (truncated before the header length)`, bytes.length);
+  if (fileSize < 10) throw formatError(`a file of only ${fileSize} bytes (truncated before the header length)`, fileSize);
   const major = bytes[6];
   const minor = bytes[7];
   if ((major !== 1 && major !== 2 && major !== 3) || minor !== 0) {
@@ -86,18 +127,20 @@ export function readNpy(bytes: Uint8Array): NpyArray {
     headerLen = dv.getUint16(8, true);
     headerStart = 10;
   } else {
-    if (bytes.length < 12) throw formatError(`a file of only ${bytes.length} bytes (truncated before the header length)`, bytes.length);
+    if (fileSize < 12) throw formatError(`a file of only ${fileSize} bytes (truncated before the header length)`, fileSize);
     headerLen = dv.getUint32(8, true);
     headerStart = 12;
   }
   const dataStart = headerStart + headerLen;
   if (dataStart > bytes.length) {
-    throw formatError(`a header length of ${headerLen} bytes but only ${bytes.length - headerStart} bytes after it (truncated header)`, headerStart - (major === 1 ? 2 : 4));
+    if (dataStart <= fileSize) return null;
+
+    throw formatError(`a header length of ${headerLen} bytes but only ${fileSize - headerStart} bytes after it (truncated header)`, headerStart - (major === 1 ? 2 : 4));
   }
   const headerBytes = bytes.subarray(headerStart, dataStart);
   // Versions 1.0 and 2.0 are latin-1 (in practice ASCII); 3.0 is UTF-8.
   const header = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(headerBytes);
-  const dict = parseHeaderDict(header, headerStart);
+  const dict = parseHeaderDict(header, headerStart, formatError);
 
   const descr = dict.get('descr');
   const fortran = dict.get('fortran_order');
@@ -124,7 +167,7 @@ export function readNpy(bytes: Uint8Array): NpyArray {
   for (const s of shape) count *= s;
   if (!Number.isSafeInteger(count * itemsize)) throw formatError(`shape (${shape.join(', ')}) whose size overflows`, headerStart);
   const need = count * itemsize;
-  const have = bytes.length - dataStart;
+  const have = fileSize - dataStart;
   if (have < need) {
     throw formatError(`${have} data bytes but shape (${shape.join(', ')}) × ${itemsize} bytes needs ${need} (truncated data)`, dataStart + have);
   }
@@ -134,17 +177,7 @@ export function readNpy(bytes: Uint8Array): NpyArray {
   if (fortran && shape.length > 2) {
     throw formatError(`a Fortran-order array with ${shape.length} axes (only 1-D and 2-D Fortran arrays are transposed; save with np.ascontiguousarray)`, headerStart);
   }
-
-  let data = decode(bytes, dataStart, count, kind, fileLittleEndian);
-  if (fortran && shape.length === 2 && count > 0) data = transposeFortran(data, shape[0], shape[1]);
-
-  const matrixDType = npyMatrixDType(kind);
-  let matrix: Matrix | undefined;
-  if (matrixDType !== undefined && (shape.length === 1 || shape.length === 2)) {
-    const fdata = data as Float32Array | Float64Array;
-    matrix = shape.length === 2 ? { rows: shape[0], cols: shape[1], data: fdata } : { rows: shape[0], cols: 1, data: fdata };
-  }
-  return { shape, dtype: kind, descr, version: `${major}.${minor}`, fortranOrder: fortran, data, ...(matrix ? { matrix } : {}) };
+  return { shape, dtype: kind, descr, version: `${major}.${minor}`, fortranOrder: fortran, dataStart, littleEndian: fileLittleEndian, count, itemsize };
 }
 
 type HeaderValue = string | boolean | number | number[] | null;
@@ -160,7 +193,7 @@ function describeHeaderValue(v: HeaderValue | undefined): string {
  * integers or tuples of integers. Anything else (a list, as in a structured dtype) is an error
  * naming the byte where parsing stopped.
  */
-function parseHeaderDict(text: string, base: number): Map<string, HeaderValue> {
+function parseHeaderDict(text: string, base: number, formatError: (what: string, at: number) => FormatError): Map<string, HeaderValue> {
   let i = 0;
   const out = new Map<string, HeaderValue>();
   const fail = (what: string): FormatError => formatError(`a header that is not a Python dict literal (${what})`, base + i);

@@ -84,73 +84,9 @@ export function readSafetensors(bytes: Uint8Array, opts?: ReadSafetensorsOptions
   if (namesArg !== undefined && (!Array.isArray(namesArg) || namesArg.some((x) => typeof x !== 'string'))) {
     throw domainError(FN, 'opts.names', 'an array of tensor names', describeValue(namesArg));
   }
-  if (bytes.length < 8) throw formatError(`a file of only ${bytes.length} bytes (truncated inside the 8-byte header length)`, bytes.length);
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const n64 = dv.getBigUint64(0, true);
-  if (n64 > BigInt(bytes.length - 8)) {
-    throw formatError(`a header length of ${n64} bytes but only ${bytes.length - 8} bytes after the length field (truncated or corrupt)`, 0);
-  }
-  const n = Number(n64);
-  if (n > SAFETENSORS_MAX_HEADER) throw formatError(`a header length of ${n} bytes (more than the limit of ${SAFETENSORS_MAX_HEADER})`, 0);
-  if (n < 2 || bytes[8] !== 0x7b) throw formatError(`a header that does not start with '{'`, 8);
-  const dataStart = 8 + n;
-  const dataLen = bytes.length - dataStart;
-
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, dataStart));
-  } catch {
-    throw formatError('a header that is not valid UTF-8', 8);
-  }
-  let header: unknown;
-  try {
-    header = JSON.parse(text);
-  } catch (e) {
-    const pos = /position (\d+)/.exec((e as Error).message);
-    throw formatError(`a header that is not valid JSON (${(e as Error).message})`, 8 + (pos ? Number(pos[1]) : 0));
-  }
-  if (header === null || typeof header !== 'object' || Array.isArray(header)) throw formatError('a header that is not a JSON object', 8);
-
-  const metadata: Record<string, string> = {};
-  const entries: SafetensorsEntry[] = [];
-  for (const [name, raw] of Object.entries(header as Record<string, unknown>)) {
-    if (name === '__metadata__') {
-      if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw formatError('__metadata__ that is not an object of strings', 8);
-      for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
-        if (typeof v !== 'string') throw formatError(`__metadata__ entry '${k}' that is not a string`, 8);
-        metadata[k] = v;
-      }
-      continue;
-    }
-    entries.push(parseEntry(name, raw));
-  }
-
-  // Offsets: inside the data section, the right size, and covering it without overlap or hole.
-  const sorted = [...entries].sort((a, b) => a.dataOffsets[0] - b.dataOffsets[0] || a.dataOffsets[1] - b.dataOffsets[1]);
-  let prevEnd = 0;
-  let prevName = '';
-  for (const e of sorted) {
-    const [begin, end] = e.dataOffsets;
-    if (end > dataLen) {
-      throw formatError(
-        `tensor '${e.name}' with data_offsets [${begin}, ${end}] beyond the data section of ${dataLen} bytes (truncated file or corrupt offsets)`,
-        dataStart + Math.min(begin, dataLen),
-      );
-    }
-    const need = e.shape.reduce((p, s) => p * s, 1) * SAFETENSORS_ITEMSIZE[e.dtype];
-    if (end - begin !== need) {
-      throw formatError(
-        `tensor '${e.name}' with data_offsets [${begin}, ${end}] spanning ${end - begin} bytes, but ${e.dtype} shape [${e.shape.join(', ')}] needs ${need}`,
-        dataStart + begin,
-      );
-    }
-    if (begin < prevEnd) throw formatError(`tensor '${e.name}' with data_offsets [${begin}, ${end}] overlapping tensor '${prevName}' (which ends at ${prevEnd})`, dataStart + begin);
-    if (begin > prevEnd) throw formatError(`a hole of ${begin - prevEnd} unindexed bytes before tensor '${e.name}'`, dataStart + prevEnd);
-    prevEnd = end;
-    prevName = e.name;
-  }
-  if (prevEnd !== dataLen) throw formatError(`${dataLen - prevEnd} bytes after the last tensor's data (size mismatch)`, dataStart + prevEnd);
-
+  // Never null here: the bytes are the whole file.
+  const { metadata, entries, dataStart } = parseSafetensorsHeader(FN, "argument 'bytes' must be a valid safetensors file", bytes, bytes.length)!;
+  const sorted = entries;
   const byName = new Map(entries.map((e) => [e.name, e]));
   let wanted: SafetensorsEntry[];
   const names = opts?.names;
@@ -181,7 +117,98 @@ export function readSafetensors(bytes: Uint8Array, opts?: ReadSafetensorsOptions
   return { metadata, entries: sorted, tensors };
 }
 
-function parseEntry(name: string, raw: unknown): SafetensorsEntry {
+/** What the header of a safetensors file says, validated against the file size. */
+export interface SafetensorsHeader {
+  readonly metadata: Record<string, string>;
+  /** Every tensor's entry, in data order. */
+  readonly entries: SafetensorsEntry[];
+  /** Byte offset of the data section (`8 + N`). */
+  readonly dataStart: number;
+}
+
+/**
+ * Parse and validate the header of a safetensors file from its first bytes `bytes` and the file's
+ * total size `fileSize`: the header length, the JSON, each entry, and the data offsets (inside the
+ * data section, the right size, covering it without overlap or hole). Errors are `FormatError`s
+ * `<fn>: <what>; got … at byte …`. Returns null when `bytes` is shorter than the header the file
+ * announces (`8 + N` bytes: read that many and call again).
+ *
+ * @internal
+ */
+export function parseSafetensorsHeader(fn: string, what: string, bytes: Uint8Array, fileSize: number): SafetensorsHeader | null {
+  const formatError = (msg: string, at: number): FormatError => new FormatError(`${fn}: ${what}; got ${msg} at byte ${at}`);
+  if (fileSize < 8) throw formatError(`a file of only ${fileSize} bytes (truncated inside the 8-byte header length)`, bytes.length);
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const n64 = dv.getBigUint64(0, true);
+  if (n64 > BigInt(fileSize - 8)) {
+    throw formatError(`a header length of ${n64} bytes but only ${fileSize - 8} bytes after the length field (truncated or corrupt)`, 0);
+  }
+  const n = Number(n64);
+  if (n > SAFETENSORS_MAX_HEADER) throw formatError(`a header length of ${n} bytes (more than the limit of ${SAFETENSORS_MAX_HEADER})`, 0);
+  if (n < 2 || bytes[8] !== 0x7b) throw formatError(`a header that does not start with '{'`, 8);
+  const dataStart = 8 + n;
+  const dataLen = fileSize - dataStart;
+  if (bytes.length < dataStart) return null;
+
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, dataStart));
+  } catch {
+    throw formatError('a header that is not valid UTF-8', 8);
+  }
+  let header: unknown;
+  try {
+    header = JSON.parse(text);
+  } catch (e) {
+    const pos = /position (\d+)/.exec((e as Error).message);
+    throw formatError(`a header that is not valid JSON (${(e as Error).message})`, 8 + (pos ? Number(pos[1]) : 0));
+  }
+  if (header === null || typeof header !== 'object' || Array.isArray(header)) throw formatError('a header that is not a JSON object', 8);
+
+  const metadata: Record<string, string> = {};
+  const entries: SafetensorsEntry[] = [];
+  for (const [name, raw] of Object.entries(header as Record<string, unknown>)) {
+    if (name === '__metadata__') {
+      if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw formatError('__metadata__ that is not an object of strings', 8);
+      for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
+        if (typeof v !== 'string') throw formatError(`__metadata__ entry '${k}' that is not a string`, 8);
+        metadata[k] = v;
+      }
+      continue;
+    }
+    entries.push(parseEntry(name, raw, formatError));
+  }
+
+  // Offsets: inside the data section, the right size, and covering it without overlap or hole.
+  const sorted = [...entries].sort((a, b) => a.dataOffsets[0] - b.dataOffsets[0] || a.dataOffsets[1] - b.dataOffsets[1]);
+  let prevEnd = 0;
+  let prevName = '';
+  for (const e of sorted) {
+    const [begin, end] = e.dataOffsets;
+    if (end > dataLen) {
+      throw formatError(
+        `tensor '${e.name}' with data_offsets [${begin}, ${end}] beyond the data section of ${dataLen} bytes (truncated file or corrupt offsets)`,
+        dataStart + Math.min(begin, dataLen),
+      );
+    }
+    const need = e.shape.reduce((p, s) => p * s, 1) * SAFETENSORS_ITEMSIZE[e.dtype];
+    if (end - begin !== need) {
+      throw formatError(
+        `tensor '${e.name}' with data_offsets [${begin}, ${end}] spanning ${end - begin} bytes, but ${e.dtype} shape [${e.shape.join(', ')}] needs ${need}`,
+        dataStart + begin,
+      );
+    }
+    if (begin < prevEnd) throw formatError(`tensor '${e.name}' with data_offsets [${begin}, ${end}] overlapping tensor '${prevName}' (which ends at ${prevEnd})`, dataStart + begin);
+    if (begin > prevEnd) throw formatError(`a hole of ${begin - prevEnd} unindexed bytes before tensor '${e.name}'`, dataStart + prevEnd);
+    prevEnd = end;
+    prevName = e.name;
+  }
+  if (prevEnd !== dataLen) throw formatError(`${dataLen - prevEnd} bytes after the last tensor's data (size mismatch)`, dataStart + prevEnd);
+
+  return { metadata, entries: sorted, dataStart };
+}
+
+function parseEntry(name: string, raw: unknown, formatError: (what: string, at: number) => FormatError): SafetensorsEntry {
   const at = 8;
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw formatError(`tensor '${name}' whose entry is not an object`, at);
   const r = raw as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };

@@ -106,9 +106,13 @@ describe('fitAnchor: rank-deficient design (a final layer norm)', () => {
   for (let j = 0; j < d; j++) g[j] /= gn;
   const b = g.reduce((s, x, j) => s + x * beta[j], 0);
 
-  it('does not fail: rank d, infinite or huge condition number, the unidentified direction and offset', () => {
+  it('does not fail: rank d, the condition number over the identified directions only, the unidentified direction and offset', () => {
     expect(fit.rank).toBe(d);
-    expect(fit.conditionNumber).toBeGreaterThan(1e6);
+    // γ ∈ [0.5, 1.5] and unit-variance normalised rows: the d − 1 identified eigenvalues are O(1),
+    // so the condition number is moderate; with the null eigenvalue (≈ 1e-16) it would be > 1e6.
+    expect(Number.isFinite(fit.conditionNumber)).toBe(true);
+    expect(fit.conditionNumber).toBeLessThan(100);
+    expect(fit.conditionNumber).toBeGreaterThan(1);
     const u = fit.unidentifiedDirection!;
     // The direction is determined up to sign (normalised so its largest entry is positive).
     const cos = Math.abs(u.reduce((s, x, j) => s + x * g[j], 0));

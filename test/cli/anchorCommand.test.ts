@@ -6,6 +6,7 @@ import { buildSync } from 'esbuild';
 import { ANCHOR_HELP, ANCHOR_MERGE_OPTIONS, ANCHOR_OPTIONS, anchorCommand } from '../../src/cli/anchorCommand.js';
 import type { CliIO } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
+import { holdoutSplit } from '../../src/anchor/fitAnchorKernel.js';
 import { bulkExcludingTop, fitAnchor, fitAnchorFromLogPartition, meanWordProbabilities, perContextBulkLogPartitions } from '../../src/anchor/index.js';
 import { writeNpy, writeSafetensors } from '../../src/io/index.js';
 import type { Matrix } from '../../src/matrix/matrix.js';
@@ -88,11 +89,16 @@ describe('lmtransfer anchor', () => {
     writeFileSync(f('z.npy'), writeNpy(logPartition(V, H)));
     writeFileSync(f('z49.npy'), writeNpy(logPartition(V, H).subarray(0, 49)));
     writeFileSync(f('notjson.json'), '{"format": ');
+    writeFileSync(f('H.bin'), Buffer.from('not a tensor file at all'));
     writeFileSync(f('V3.npy'), writeNpy(randn('cli-V3', 60, 3)));
     writeFileSync(f('V40.npy'), writeNpy(randn('cli-V40', 40, 4)));
     const w = randn('cli-w', 50, 1).data.map((x) => 1 + Math.abs(x));
     writeFileSync(f('w.npy'), writeNpy(w, [50]));
     writeFileSync(f('w2.npy'), writeNpy(w.map((x, i) => (i === 7 ? x + 1 : x)), [50]));
+    writeFileSync(f('wneg.npy'), writeNpy(w.map((x, i) => (i === 3 ? -1 : x)), [50]));
+    // Zero on every held-out context of (holdout 0.2, seed 3).
+    const { test: held } = holdoutSplit('test', 50, 0.2, '3');
+    writeFileSync(f('wtest0.npy'), writeNpy(w.map((x, i) => (held.includes(i) ? 0 : x)), [50]));
     // Same shape and dtype as H, one value changed: only the checksum tells them apart.
     writeFileSync(f('Hb.npy'), writeNpy({ rows: 50, cols: 4, data: H.data.map((x, i) => (i === 17 ? x + 1 : x)) }));
     // The same H under another directory, as on another machine.
@@ -177,16 +183,25 @@ describe('lmtransfer anchor', () => {
       [['--embeddings', f('V.npy'), '--hidden', f('H.npy'), '--exclude-top', '60'], /must list values below the vocabulary size 60 \(the bulk would be empty\); got 60\n$/],
       [['--embeddings', f('V.npy'), '--hidden', f('H.npy'), '--shard', '3/2'], /^lmtransfer anchor: option '--shard' must be I\/N with 1 ≤ I ≤ N, e\.g\. 2\/4; got '3\/2'\n$/],
       [['--embeddings', f('missing.npy'), '--hidden', f('H.npy')], /^lmtransfer anchor: --embeddings: cannot read '.*missing\.npy': no such file\n$/],
-      [['--embeddings', f('V.npy'), '--hidden', f('truncated.npy')], /^lmtransfer anchor: --hidden .*truncated\.npy: readNpy: argument 'bytes' must be a valid \.npy file; got 790 data bytes but shape \(50, 4\) × 4 bytes needs 800 \(truncated data\) at byte 918\n$/],
-      [['--embeddings', f('bad.safetensors'), '--hidden', f('H.npy')], /^lmtransfer anchor: --embeddings .*bad\.safetensors: readSafetensors: .*data_offsets \[8, 968\]/],
-      [['--embeddings', f('V.npy'), '--hidden', f('Hint.npy')], /^lmtransfer anchor: --hidden .*Hint\.npy: must hold a 2-D float array \(float16, float32 or float64\); got int32 with shape \(2, 4\)\n$/],
+      [['--embeddings', f('V.npy'), '--hidden', f('truncated.npy')], /^lmtransfer anchor: --hidden .*truncated\.npy: openNpyFile: argument 'path' must be a valid \.npy file; got 790 data bytes but shape \(50, 4\) × 4 bytes needs 800 \(truncated data\) at byte 918\n$/],
+      [['--embeddings', f('bad.safetensors'), '--hidden', f('H.npy')], /^lmtransfer anchor: --embeddings .*bad\.safetensors: openSafetensorsTensor: .*data_offsets \[8, 968\]/],
+      [['--embeddings', f('V.npy'), '--hidden', f('Hint.npy')], /^lmtransfer anchor: --hidden .*Hint\.npy: openNpyFile: argument 'path' must be a \.npy file of a 1-D or 2-D float array \(float16, float32 or float64\); got int32 with shape \(2, 4\)\n$/],
       [['--embeddings', f('V.npy'), '--hidden', f('H3.npy')], /^lmtransfer anchor: mismatched dimensions: --embeddings .*V\.npy is 60×4 but --hidden .*H3\.npy is 50×3; the number of columns d must agree\n$/],
       [['--log-partition', f('z49.npy'), '--hidden', f('H.npy')], /^lmtransfer anchor: mismatched dimensions: --log-partition .*z49\.npy has 49 rows but --hidden .*H\.npy has 50; one value per context\n$/],
       [['merge', f('notjson.json')], /^lmtransfer anchor: merge .*notjson\.json: must be a shard file \(JSON\); got a parse error/],
       [['--embeddings', f('V.npy'), '--hidden', f('H.npy'), '--shard', '0/2'], /^lmtransfer anchor: option '--shard' must be I\/N with 1 ≤ I ≤ N, e\.g\. 2\/4; got '0\/2'\n$/],
       [['--embeddings', f('V.npy'), '--hidden', f('H.npy'), '--shard', 'half'], /^lmtransfer anchor: option '--shard' must be I\/N/],
       [['--embeddings', f('V.npy'), '--hidden', f('H.npy'), '--exclude-top=-1'], /^lmtransfer anchor: option '--exclude-top' must be a comma-separated list of integers ≥ 0/],
-      [['--embeddings', f('V.npy'), '--hidden', f('H.npy'), '--exclude-top', '-1'], /^lmtransfer anchor: Option '--exclude-top' argument is ambiguous\..* use '--exclude-top=-XYZ'\. \(try 'lmtransfer anchor --help'\)\n$/],
+      // A negative value after a space reaches the flag's own check (not Node's "argument is ambiguous").
+      [['--embeddings', f('V.npy'), '--hidden', f('H.npy'), '--exclude-top', '-1'], /^lmtransfer anchor: option '--exclude-top' must be a comma-separated list of integers ≥ 0, e\.g\. 0,10,100; got '-1'\n$/],
+      [['--embeddings', f('V.npy'), '--hidden', f('H.npy'), '--ridge', '-1'], /^lmtransfer anchor: option '--ridge' must be a number ≥ 0; got '-1'\n$/],
+      [['--embeddings', f('V.npy'), '--hidden', f('H.npy'), '--rcond', '-1e-3'], /^lmtransfer anchor: option '--rcond' must be a number in \(0, 1\); got '-1e-3'\n$/],
+      [['--embeddings', f('V.npy'), '--hidden', f('H.npy'), '--holdout', '0.001'], /^lmtransfer anchor: option '--holdout' must leave at least one context in each part of the 50 contexts; got 0\.001 \(0 held out, 50 for training\)\n$/],
+      [['--embeddings', f('V.npy'), '--hidden', f('H.npy'), '--weights', f('wneg.npy')], /^lmtransfer anchor: option '--weights' .*wneg\.npy must hold finite weights ≥ 0; got -1 at \[3\]\n$/],
+      [['--embeddings', f('V.npy'), '--hidden', f('H.npy'), '--weights', f('wtest0.npy'), '--holdout', '0.2', '--seed', '3'], /^lmtransfer anchor: option '--weights' must be positive on some held-out context; got all zeros on the 10 held-out contexts\n$/],
+      [['merge', dir], /^lmtransfer anchor: merge: '.*' must be a shard file written by 'lmtransfer anchor --shard I\/N --out FILE'; got a directory/],
+      [['--embeddings', f('elsewhere'), '--hidden', f('H.npy')], /^lmtransfer anchor: --embeddings .*: openSafetensorsTensor: argument 'path' must be a safetensors file, an index file or a directory holding model\.safetensors\.index\.json or model\.safetensors; got the directory/],
+      [['--embeddings', f('V.npy'), '--hidden', dir], /^lmtransfer anchor: --hidden: cannot read '.*': it is a directory \(expected a \.npy file\)\n$/],
       [['--embeddings', f('V.npy'), '--hidden', f('H.npy'), '--holdout'], /^lmtransfer anchor: Option '--holdout <value>' argument missing/],
       [['--log-partition', f('z.npy'), '--hidden', f('H.npy'), '--exclude-top', '3'], /^lmtransfer anchor: option '--exclude-top' needs '--embeddings'/],
       [['--log-partition', f('z.npy'), '--hidden', f('H.npy'), '--exclude-top-per-context', '3'], /^lmtransfer anchor: option '--exclude-top-per-context' needs '--embeddings'/],
@@ -195,7 +210,8 @@ describe('lmtransfer anchor', () => {
       [['--embeddings', f('V.npy'), '--log-partition', f('z.npy'), '--hidden', f('H.npy')], /^lmtransfer anchor: options '--embeddings' and '--log-partition' exclude each other\n$/],
       [['--embeddings', f('V.npy'), '--hidden', f('H.npy'), '--weights', f('z49.npy')], /^lmtransfer anchor: mismatched dimensions: --weights has 49 entries but --hidden has 50 rows/],
       [['--embeddings', f('V.npy'), '--hidden', f('missing.npy')], /^lmtransfer anchor: --hidden: cannot read '.*missing\.npy': no such file\n$/],
-      [['--embeddings', f('notjson.json'), '--hidden', f('H.npy')], /^lmtransfer anchor: --embeddings .*notjson\.json: must be a \.npy file or a safetensors file; got a file that starts with neither/],
+      [['--embeddings', f('notjson.json'), '--hidden', f('H.npy')], /^lmtransfer anchor: --embeddings .*notjson\.json: openSafetensorsTensor: argument 'path' must be a safetensors index \(JSON\); got .* with a parse error/],
+      [['--embeddings', f('H.bin'), '--hidden', f('H.npy')], /^lmtransfer anchor: --embeddings .*H\.bin: must be a \.npy file or a safetensors file; got a file that starts with neither/],
       [['merge'], /^lmtransfer anchor: merge needs at least one shard file/],
       [['merge', f('a1.json'), f('missing.json')], /^lmtransfer anchor: merge: cannot read '.*missing\.json': no such file\n$/],
       [['merge', f('a1.json'), f('a1.json')], /^lmtransfer anchor: merge: shard 1\/2 is given twice/],
@@ -231,7 +247,7 @@ describe('lmtransfer anchor', () => {
     // Every flag the parser accepts (taken from its configuration, so a new flag without help fails
     // here) starts a line of the help, with its short form where it has one.
     const flags = [...Object.keys(ANCHOR_OPTIONS).map((k) => `--${k}`), 'merge'];
-    expect(flags).toHaveLength(16);
+    expect(flags).toHaveLength(17);
     for (const flag of flags) {
       expect(help).toMatch(new RegExp(`^ +(?:-h, )?${flag.replace(/-/g, '\\-')}\\b`, 'm'));
     }
@@ -248,7 +264,7 @@ describe('lmtransfer anchor', () => {
     const code = await anchorCommand(['--embeddings', f('V.npy'), '--hidden', f('H.npy'), '--exclude-top', '0,3', '--json', '--ridge', '0.01'], io);
     expect(code).toBe(0);
     const doc = JSON.parse(io.out.join('')) as { results: { label: string; bulkSize: number; fit: { anchor: number[]; intercept: number; rmse: number; rank: number; maxAbsResidual: number } }[]; contexts: unknown };
-    expect(doc.contexts).toEqual({ total: 50, fitted: 50, heldOut: 0 });
+    expect(doc.contexts).toMatchObject({ total: 50, training: 50, heldOut: 0, heldOutIndices: [] });
     expect(doc.results.map((r) => [r.label, r.bulkSize])).toEqual([['k=0', 60], ['k=3', 57]]);
     const ref = fitAnchor(V, H, bulkExcludingTop(V, H, 3), { ridge: 0.01 });
     // float32 V and H: the CLI's one-pass log Z_B and logPartition differ by float32 rounding of
@@ -406,9 +422,12 @@ describe('lmtransfer anchor', () => {
     const io = capture(false);
     expect(await anchorCommand(['--embeddings', f('V.npy'), '--hidden', f('H.npy'), '--exclude-top', '0,2'], io, { progressWork: 0 })).toBe(0);
     const err = io.err.join('');
-    expect(err).toContain('anchor: ranking words by mean probability over 50 contexts: started (50 steps)\n');
-    expect(err).toMatch(/anchor: log Z_B for 1 bulk over 50 contexts: done in /);
-    expect(err).toContain('anchor: fitting k=2 (d = 4)\n');
+    expect(err).toContain('anchor: ranking words by mean probability over 50 training contexts: started (50 steps)\n');
+    // Both bulks (k = 0 and k = 2) in one pass, counted right.
+    expect(err).toMatch(/anchor: log Z_B for 2 bulks over 50 contexts: done in /);
+    expect(err).toMatch(/anchor: fitting 2 bulks \(d = 4; statistics of 50 training contexts\): done in /);
+    expect(err).toMatch(/anchor: scoring 2 bulks on 50 contexts: done in /);
+    expect(err).toMatch(/\nanchor: total \d/);
     expect(err).not.toContain('\r');
     const quiet = capture(false);
     expect(await anchorCommand(['--embeddings', f('V.npy'), '--hidden', f('H.npy'), '--quiet'], quiet, { progressWork: 0 })).toBe(0);
