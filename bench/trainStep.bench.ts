@@ -1,11 +1,11 @@
 /**
- * Benchmark of one training step at the reference size of /work/shared/notes/perf.md: a batch of
+ * Benchmark of one training step at the project's reference size: a batch of
  * B = 1024 contexts, d = 256, n = 10,000 words. A step is everything `train` does per step: gather
  * the batch, forward (the linear map `ĥ = W1 x + b1` and the logits `ĥ V̂ᵀ`), the fused softmax
  * cross-entropy on sampled words with its gradient, backward (`∂V̂ = Gᵀ ĥ`, `∂ĥ = G V̂`, `∂W1`), and
- * the optimiser update (plain SGD, as in perf.md's step; `OPTIMIZER=adam` for Adam).
+ * the optimiser update (plain SGD; `OPTIMIZER=adam` for Adam).
  *
- * FLOP counted: the three big products 3·2·B·n·d = 15.73 GFLOP (perf.md's count) plus the map's
+ * FLOP counted: the three big products 3·2·B·n·d = 15.73 GFLOP plus the map's
  * forward and weight gradient 2·2·B·k·d = 0.27 GFLOP with k = 256 features; element-wise work
  * (softmax, update) is not counted. Each step is timed between consecutive `onProgress` calls; the
  * first step (JIT warm-up, buffer allocation) is dropped and the median of the rest is reported.

@@ -36,7 +36,7 @@ export interface AnchorAddOptions {
 }
 
 /**
- * Streaming, mergeable anchor fit (THEORY.md §4): it keeps the weighted sufficient statistics of
+ * Streaming, mergeable anchor fit (docs/theory.md#3-the-anchor-vector): it keeps the weighted sufficient statistics of
  * `(h(s), ζ(s) = log Z_B(s))` — in centred form (means and co-moments, merged exactly by Chan,
  * Golub and LeVeque's pairwise formulas), which carry the same information as `Σ μ hhᵀ, Σ μ hζ,
  * Σ μ ζ, Σ μ ζ², Σ μ` but lose less to cancellation. Chunks of contexts can be added one at a

@@ -1,7 +1,7 @@
 import { checkPositiveInt } from '../internal/check.js';
 
 /**
- * The whole vocabulary `[0, n)` as a bulk (`B = [n]`: the whole partition function, THEORY.md §4).
+ * The whole vocabulary `[0, n)` as a bulk (`B = [n]`: the whole partition function, docs/theory.md#3-the-anchor-vector).
  *
  * @param n - the vocabulary size, a positive integer.
  * @returns `Int32Array [0, 1, …, n−1]`.

@@ -4,7 +4,7 @@ import { checkLogPartitionValues } from './fitAnchorKernel.js';
 
 /**
  * The residuals `e(s) = ζ(s) − ⟨v₀, h(s)⟩ − c` of an anchor on contexts `H` with log-partition
- * values `ζ = log Z_B` (THEORY.md §4). Use it for a second pass after `AnchorAccumulator.fit`
+ * values `ζ = log Z_B` (docs/theory.md#3-the-anchor-vector). Use it for a second pass after `AnchorAccumulator.fit`
  * (whose statistics cannot give the maximum residual), or to score a fitted anchor on new contexts.
  *
  * @param fit - `{ anchor, intercept }`, e.g. an `AnchorFit`.

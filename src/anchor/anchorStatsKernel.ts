@@ -1,6 +1,6 @@
 /**
  * Unchecked kernels of the anchor fit: the weighted sufficient statistics of `(h, ζ)` with
- * `ζ = log Z_B(s)` (THEORY.md §4), their exact merge, and the solve.
+ * `ζ = log Z_B(s)` (docs/theory.md#3-the-anchor-vector), their exact merge, and the solve.
  *
  * The statistics are kept centred, as in Chan, Golub and LeVeque's pairwise algorithm for
  * variances ("Algorithms for computing the sample variance", 1983): the total weight `W = Σ μ`,

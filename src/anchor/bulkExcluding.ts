@@ -1,7 +1,7 @@
 import { checkPositiveInt, checkWordIndices, shapeError } from '../internal/check.js';
 
 /**
- * The bulk `B = [n] \ excluded`, the complement of an explicit word set (THEORY.md §4), in
+ * The bulk `B = [n] \ excluded`, the complement of an explicit word set (docs/theory.md#3-the-anchor-vector), in
  * increasing order. Repeated indices in `excluded` are allowed (excluded once).
  *
  * @param excluded - word indices in `[0, n)`.

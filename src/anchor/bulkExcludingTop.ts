@@ -5,7 +5,7 @@ import { meanWordProbabilitiesKernel, topWords } from './meanWordProbabilities.j
 
 /**
  * The bulk `B` = all words except the `k` with the highest mean probability over the contexts,
- * `p̄_w = E_s p(w|s)` (THEORY.md §4). The excluded set is fixed across contexts, as Theorem 1
+ * `p̄_w = E_s p(w|s)` (docs/theory.md#3-the-anchor-vector). The excluded set is fixed across contexts, as Theorem 1
  * needs. Ties at the boundary go to the lower word index. `k = 0` gives all words.
  *
  * The mean probabilities come from `meanWordProbabilities` (one pass over the contexts in blocks,

@@ -4,7 +4,7 @@ import { bulkLogPartitionChecked, checkFitOptions, fitAnchorCore } from './fitAn
 import type { AnchorFit, AnchorFitOptions } from './types.js';
 
 /**
- * Fit the anchor `(v₀, c)` of the model `(V, h)` on the bulk `B` (THEORY.md §4): weighted least
+ * Fit the anchor `(v₀, c)` of the model `(V, h)` on the bulk `B` (docs/theory.md#3-the-anchor-vector): weighted least
  * squares of `ζ(s) = log Z_B(s)` on `[h(s) 1]`,
  *
  *     minimise over v₀, c   Σᵢ μᵢ (ζ(sᵢ) − ⟨v₀, h(sᵢ)⟩ − c)² / Σᵢ μᵢ  +  λ‖v₀‖²,

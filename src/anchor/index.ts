@@ -1,4 +1,4 @@
-// Public exports of src/anchor/: bulk sets, the anchor fit, and the streaming accumulator (THEORY.md §4).
+// Public exports of src/anchor/: bulk sets, the anchor fit, and the streaming accumulator (docs/theory.md#3-the-anchor-vector).
 export { allWords } from './allWords.js';
 export { bulkExcluding } from './bulkExcluding.js';
 export { bulkExcludingTop } from './bulkExcludingTop.js';

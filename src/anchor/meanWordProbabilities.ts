@@ -21,7 +21,7 @@ export interface MeanWordProbabilitiesOptions {
 
 /**
  * The mean probability of every word over the contexts, `p̄_w = E_s p(w|s)`, which ranks the words
- * for `bulkExcludingTop` (THEORY.md §4).
+ * for `bulkExcludingTop` (docs/theory.md#3-the-anchor-vector).
  *
  * One pass over the contexts in blocks of 64: the block's logits `z = V h` are computed once, `log
  * Z(s)` by a stable log-sum-exp of the same logits (maximum subtracted, float64 sum), and each

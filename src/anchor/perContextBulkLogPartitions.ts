@@ -11,7 +11,7 @@ export interface PerContextBulkLogPartitionsOptions {
 
 /**
  * `log Z_{B_k(s)}(s) = log Σ_{w ∉ top_k(s)} exp⟨v_w, h(s)⟩`, where `top_k(s)` is the set of the `k`
- * words with the largest logits **for that context** — the per-context bulk of THEORY.md §4, one
+ * words with the largest logits **for that context** — the per-context bulk of docs/theory.md#3-the-anchor-vector, one
  * array per requested `k`, all from one pass over the logits.
  *
  * **Outside Theorem 1.** The theorems need a bulk that is fixed across contexts (`bulkExcludingTop`

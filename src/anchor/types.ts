@@ -1,4 +1,4 @@
-/** Result types and options of the anchor-vector estimators (THEORY.md §4). */
+/** Result types and options of the anchor-vector estimators (docs/theory.md#3-the-anchor-vector). */
 
 /** Options of a fit from sufficient statistics (`AnchorAccumulator.fit`). */
 export interface AnchorSolveOptions {
@@ -43,7 +43,7 @@ export interface AnchorMetrics {
 
 /** Metrics that need the individual residuals (not available from sufficient statistics alone). */
 export interface AnchorResidualMetrics extends AnchorMetrics {
-  /** `max |e(s)|` over contexts with positive weight: the empirical `δ` of THEORY.md §4. */
+  /** `max |e(s)|` over contexts with positive weight: the empirical `δ` of docs/theory.md#3-the-anchor-vector. */
   maxAbsResidual: number;
 }
 

@@ -5,7 +5,7 @@
  * `Atomics.wait` on its control slot. To run a batch, the main thread writes each task's operation
  * and arguments into a worker's slot, bumps the slot's sequence number and `Atomics.notify`s it,
  * runs the first task itself, and then `Atomics.wait`s for each worker's "done" number. This costs a
- * few microseconds per call, against 0.1–0.3 ms for a postMessage round trip (perf.md §6), which
+ * few microseconds per call, against 0.1–0.3 ms for a postMessage round trip (measured on Node 20), which
  * is what lets threads pay off on problems of a few milliseconds.
  *
  * Workers are started from an inline source string (`eval: true`), so no file has to be located at

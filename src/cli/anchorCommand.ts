@@ -1,5 +1,5 @@
 /**
- * `lmtransfer anchor`: fit the anchor vector of THEORY.md §4 on a real model's output embeddings
+ * `lmtransfer anchor`: fit the anchor vector of docs/theory.md#3-the-anchor-vector on a real model's output embeddings
  * `V` and final hidden states `H`, for a sweep of bulks (all words but the top `k`), with the
  * self-normalisation baseline beside it; or fit `log Z_B` computed elsewhere; or split the work
  * into shards and merge them (`lmtransfer anchor merge`).
@@ -235,7 +235,7 @@ function parseFlags(argv: readonly string[]): AnchorFlags {
 
 /**
  * Multiply-adds above which a step shows progress on stderr: about a second of work on one core
- * (the pure-TypeScript product runs at roughly 1–5 GFLOP/s, /work/shared/notes/perf.md §6).
+ * (the pure-TypeScript product runs at roughly 1–5 GFLOP/s; bench/README.md).
  */
 export const ANCHOR_PROGRESS_WORK = 1e9;
 

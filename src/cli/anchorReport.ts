@@ -69,7 +69,7 @@ export function renderAnchorTable(rows: readonly AnchorRow[], dim: number): stri
   if (rows.some((r) => r.perContextTop !== undefined)) {
     out.push(
       "Rows 'per context' drop each context's own k most likely words, so their bulk changes with s: Theorem 1 needs a",
-      'bulk fixed across contexts (--exclude-top) and does not apply to them (THEORY.md §4); they describe the tail mass only.',
+      'bulk fixed across contexts (--exclude-top) and does not apply to them (docs/theory.md#3-the-anchor-vector); they describe the tail mass only.',
     );
   }
   const deficient = rows.filter((r) => r.fit.rank <= dim);

@@ -1,5 +1,5 @@
 /**
- * `lmtransfer reproduce`: run the three experiments of THEORY.md §6, then write `results.json`, one
+ * `lmtransfer reproduce`: run the three experiments of docs/theory.md#8-the-experiments, then write `results.json`, one
  * SVG figure per experiment and `report.md` into the output directory.
  */
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
@@ -23,7 +23,7 @@ Options:
   --seed S     seed of every random choice (default: 2023); the same seed gives the same numbers
   -h, --help   this text
 
-Experiments (THEORY.md section 6):
+Experiments (docs/theory.md#8-the-experiments):
   E1  anchor MSE against the self-normalisation baseline as the top k words are excluded
   E2  excess loss against downstream error along one pre-training run, with Theorem 1's bound
   E3  Theorem 2's rare-word instance: L against the excess loss and the error floor

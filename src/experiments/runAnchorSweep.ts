@@ -21,7 +21,7 @@ function summary(mse: number, baseline: number, r2: number, maxAbs: number): Anc
 }
 
 /**
- * Experiment E1 (THEORY.md §6; the paper's Figure 1a): how well an anchor vector fits the log
+ * Experiment E1 (docs/theory.md#8-the-experiments; the paper's Figure 1a): how well an anchor vector fits the log
  * partition function of the bulk, against the self-normalisation baseline (a constant), as the `k`
  * words with the highest mean probability are excluded from the bulk. It runs on three models of the
  * same seeded world: the ground truth `M*`, the learner at initialisation, and the learner after

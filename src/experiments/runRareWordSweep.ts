@@ -58,7 +58,7 @@ export function rareWordTopAlphas(seed: string | number, topWords: number): numb
 }
 
 /**
- * Experiment E3 (THEORY.md §6): Theorem 2's rare-word instance (THEORY.md §5) swept over the rare
+ * Experiment E3 (docs/theory.md#8-the-experiments): Theorem 2's rare-word instance (docs/theory.md#6-theorem-2-no-transfer-through-a-rare-word) swept over the rare
  * word's logit offset `L`. The learned model forgets the coordinate `z` of `h*(s) = (x, z)` that only
  * the rare word sees; as `L` grows the rare word's probability, and with it the excess loss `ε`,
  * vanish, while no predictor of `y = z` from `ĥ(s) = (x, 0)` can do better than `Var(z) = 1/3`.

@@ -53,7 +53,7 @@ interface TaskSpec {
 }
 
 /**
- * Experiment E2 (THEORY.md §6): along one pre-training run, the exact excess loss `ε_t` against the
+ * Experiment E2 (docs/theory.md#8-the-experiments): along one pre-training run, the exact excess loss `ε_t` against the
  * held-out error of three downstream tasks built on the world's words:
  * (a) a word task on three frequent words (`Σa ≠ 0`, so it needs the anchor of the bulk),
  * (b) a contrast task on two other frequent words (`Σa = 0`, no anchor),

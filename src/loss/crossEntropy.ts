@@ -44,7 +44,7 @@ export interface CrossEntropyResult {
 const ROW_SUM_SLACK = 1e-6;
 
 /**
- * Cross-entropy of softmax(logits) against targets (THEORY.md §2): row `i` loses
+ * Cross-entropy of softmax(logits) against targets (docs/theory.md#2-pre-training-loss-and-its-gradient): row `i` loses
  * `−Σ_j q_ij log softmax(z_i)_j`, with `q_i` one-hot at `targets[i]` for an `Int32Array`, or the row
  * `targets[i]` of a distribution `Matrix`. Log-probabilities come from the max-shifted log-sum-exp,
  * so any finite logits give a finite loss; target entries equal to 0 contribute exactly 0.

@@ -8,7 +8,7 @@
  *
  * Why `softmax(z)·Σq − q` rather than `softmax(z) − q`: the loss `−Σ q_j log softmax(z)_j` has
  * exactly this gradient for any non-negative `q`; for a distribution (`Σq = 1` up to rounding) it is
- * the textbook `p − q` (THEORY.md §2), and using the exact form keeps the gradient the derivative of
+ * the textbook `p − q` (docs/theory.md#2-pre-training-loss-and-its-gradient), and using the exact form keeps the gradient the derivative of
  * the reported loss, so finite differences agree with it to rounding.
  *
  * @internal
@@ -22,7 +22,7 @@ import { fastExp } from '../backend/fastExp.js';
 // alias costs nothing.
 const { log } = Math;
 // Tang's table-driven exp with magic-number rounding, within 2 ulps of Math.exp and about 3× faster
-// in V8 (src/backend/fastExp.ts; perf.md §6).
+// in V8 (src/backend/fastExp.ts).
 const exp = fastExp;
 
 /**

@@ -5,7 +5,7 @@ import { rowKlDivergence } from './divergenceKernel.js';
 
 /**
  * `KL(p_i ‖ q_i)` for every row `i`, where `p_i = softmax(logitsP[i])` and `q_i = softmax(logitsQ[i])`
- * (THEORY.md §2: the excess loss is its mean over contexts). Computed as
+ * (docs/theory.md#2-pre-training-loss-and-its-gradient: the excess loss is its mean over contexts). Computed as
  * `Σ_j p_j (log p_j − log q_j)` with both log-probabilities from the stable log-softmax and
  * `p_j = exp(log p_j)`; terms whose `p_j` underflows to 0 contribute 0. The exact KL is ≥ 0, so a
  * computed value that rounding pushed below 0 is returned as 0 (this only happens when `p ≈ q`).

@@ -5,7 +5,7 @@ import { rowTotalVariation } from './divergenceKernel.js';
 
 /**
  * `TV(p_i, q_i) = ½ Σ_j |p_ij − q_ij|` for every row `i`, where `p_i = softmax(logitsP[i])` and
- * `q_i = softmax(logitsQ[i])` (THEORY.md §2). Probabilities come from the stable log-softmax;
+ * `q_i = softmax(logitsQ[i])` (docs/theory.md#2-pre-training-loss-and-its-gradient). Probabilities come from the stable log-softmax;
  * the sum is float64 and the result is clamped to `[0, 1]` against rounding.
  *
  * @param logitsP - `m × n` finite logits of `p` (`n ≥ 1`; `m = 0` gives an empty result).

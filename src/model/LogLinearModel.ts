@@ -1,5 +1,5 @@
 /**
- * The log-linear language model `p(w|s) = softmax(V h(s))_w` of THEORY.md §1.
+ * The log-linear language model `p(w|s) = softmax(V h(s))_w` of docs/theory.md#1-definitions.
  */
 import type { FloatArray, Matrix } from '../matrix/matrix.js';
 import { checkFiniteMatrix, checkMatrix, checkNonEmptyMatrix, checkWordIndices, describeValue, shapeError, shapeOf } from '../internal/check.js';

@@ -169,7 +169,7 @@ const PRESETS: Record<WorldPreset, Sizes> = {
  *   together they hold about `frequentMass` of the probability, and semantic parts of spread
  *   `semanticSpread` (their log-odds vary across contexts, so tasks built on them are non-trivial);
  * - *bulk words* (the long tail): `g_w` drawn around a common mean (spread `bulkMeanSpread`), offsets
- *   `N(0, bulkOffsetSpread²)`; this is the i.i.d.-around-a-mean picture of THEORY.md §4 under which
+ *   `N(0, bulkOffsetSpread²)`; this is the i.i.d.-around-a-mean picture of docs/theory.md#3-the-anchor-vector under which
  *   an anchor vector exists;
  * - *rare words* (`numRare`): offset `−rareLogitGap` (a probability of order
  *   `e^{−gap}/n`, about `10⁻⁶` on the default world) and `β_w ≈ ±rareSignal`. Only they see `u_r`:

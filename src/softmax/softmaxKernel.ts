@@ -23,7 +23,7 @@ import { fastExp } from '../backend/fastExp.js';
 // alias); in plain Node the alias costs nothing.
 const { log } = Math;
 // Tang's table-driven exp with magic-number rounding, within 2 ulps of Math.exp and about 3× faster
-// in V8 (src/backend/fastExp.ts; perf.md §6).
+// in V8 (src/backend/fastExp.ts).
 const exp = fastExp;
 
 /**

@@ -35,7 +35,7 @@ export function sigmoid(x: number): number {
 }
 
 /**
- * The classification variants of THEORY.md §3: threshold the regression target `y(s)`, or draw the
+ * The classification variants of docs/theory.md#1-definitions: threshold the regression target `y(s)`, or draw the
  * label with probability `σ(y(s))` (a logistic model whose log-odds are the task).
  *
  * @param task - a regression task from {@link linearTask}, {@link wordTask} or {@link contrastTask}.

@@ -12,7 +12,7 @@ export interface ContrastTaskOptions {
 }
 
 /**
- * A contrast task (THEORY.md §3): word weights that sum to zero, `u* = Σ_{w∈T} a_w v*_w`. Because
+ * A contrast task (docs/theory.md#1-definitions): word weights that sum to zero, `u* = Σ_{w∈T} a_w v*_w`. Because
  * `Σ a_w = 0`, `Σ a_w (v*_w − v_0) = Σ a_w v*_w` for every `v_0`: the task needs no anchor and no
  * bulk, and Theorem 1 gives it a bound with no anchor term (it "transfers with no anchor").
  *

@@ -48,7 +48,7 @@ function checkLabels(fn: string, labels: unknown, m: number): asserts labels is 
 
 /**
  * L2-regularised logistic regression with an unpenalised intercept, the classification probe of
- * THEORY.md §3. It minimises
+ * docs/theory.md#1-definitions. It minimises
  *
  *     J(w, b) = (1/Σμ) Σ_i μ_i [softplus(η_i) − l_i η_i] + (λ/2) ‖w‖²,   η_i = ⟨w, h_i⟩ + b,
  *

@@ -27,7 +27,7 @@ export interface RidgeProbe {
 }
 
 /**
- * Ridge regression with an unpenalised intercept, the regression probe of THEORY.md §3. It minimises
+ * Ridge regression with an unpenalised intercept, the regression probe of docs/theory.md#1-definitions. It minimises
  *
  *     (1/Σμ) Σ_i μ_i (y_i − ⟨w, h_i⟩ − b)²  +  λ ‖w‖²,
  *

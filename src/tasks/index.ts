@@ -1,4 +1,4 @@
-// Public exports of src/tasks/: downstream tasks and probes (THEORY.md §3).
+// Public exports of src/tasks/: downstream tasks and probes (docs/theory.md#1-definitions).
 export { linearTask } from './linearTask.js';
 export type { LinearTaskOptions } from './linearTask.js';
 export { wordTask } from './wordTask.js';

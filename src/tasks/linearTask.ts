@@ -13,7 +13,7 @@ export interface LinearTaskOptions {
 
 /**
  * A linear task on the ground-truth representation: `y(s) = ⟨u*, h*(s)⟩ + b* (+ noise)`
- * (THEORY.md §3). The direction is copied, so later changes to `uStar` do not leak in.
+ * (docs/theory.md#1-definitions). The direction is copied, so later changes to `uStar` do not leak in.
  *
  * @param uStar - the direction `u*` (length `d ≥ 1`, finite).
  * @throws DomainError on a non-finite direction, bias or a negative `noiseStd`; ShapeError when

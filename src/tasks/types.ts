@@ -28,7 +28,7 @@ export interface Task {
   labels(Hstar: Matrix, rng?: RandomSource): Float64Array;
 }
 
-/** A word-composed task `u* = Σ_{w∈T} a_w (v*_w − v*_0)` (THEORY.md §3). */
+/** A word-composed task `u* = Σ_{w∈T} a_w (v*_w − v*_0)` (docs/theory.md#1-definitions). */
 export interface WordTask extends Task {
   readonly kind: 'word' | 'contrast';
   /** The task words `T`. */

@@ -54,7 +54,7 @@ export function checkWordTaskInputs(fn: string, world: unknown, words: unknown, 
 }
 
 /**
- * A word-composed task (THEORY.md §3): `y(s) = ⟨u*, h*(s)⟩` with `u* = Σ_{w∈T} a_w (v*_w − v*_0)`,
+ * A word-composed task (docs/theory.md#1-definitions): `y(s) = ⟨u*, h*(s)⟩` with `u* = Σ_{w∈T} a_w (v*_w − v*_0)`,
  * where `(v*_0, c*)` is the ground truth's anchor on the bulk `B` (disjoint from `T`). The anchor is
  * taken from `opts.anchor`, or fitted on `opts.contexts` by `fitAnchor` (weighted least squares of
  * `log Z*_B(s)` on `[h*(s) 1]`; minimum-norm when that design is rank-deficient). A task whose

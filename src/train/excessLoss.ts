@@ -1,4 +1,4 @@
-/** The exact excess pre-training loss `ε = E_s KL(p*(·|s) ‖ p̂(·|s))` (THEORY.md §2). */
+/** The exact excess pre-training loss `ε = E_s KL(p*(·|s) ‖ p̂(·|s))` (docs/theory.md#2-pre-training-loss-and-its-gradient). */
 import type { Matrix } from '../matrix/matrix.js';
 import { NumericalError } from '../errors/errors.js';
 import {

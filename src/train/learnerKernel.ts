@@ -128,7 +128,7 @@ export function forwardKernel(
  * Backward pass after `forwardKernel` with `withLogits`: `ws.logits` must hold `G = ∂L/∂logits`
  * (`B × n`). Writes the full gradient into `grad` (every slot overwritten, so no zeroing is needed).
  *
- * `∂/∂V̂ = Gᵀ ĥ`, `∂/∂ĥ = G V̂` (THEORY.md §2); through the normalisation `ĥ = r z/s`,
+ * `∂/∂V̂ = Gᵀ ĥ`, `∂/∂ĥ = G V̂` (docs/theory.md#2-pre-training-loss-and-its-gradient); through the normalisation `ĥ = r z/s`,
  * `s = √(‖z‖² + η)`: `∂/∂z = (r/s)(∂/∂ĥ − z ⟨z, ∂/∂ĥ⟩/s²)`; then the map's layers by the chain rule.
  */
 export function backwardKernel(

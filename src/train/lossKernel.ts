@@ -1,7 +1,7 @@
 /**
  * Fused softmax cross-entropy over a batch of logits, in place: each row of logits is replaced by
  * its gradient `α (softmax(z) − q)` and the row's loss `LSE(z) − ⟨q, z⟩` is accumulated in float64
- * (THEORY.md §2). Three kinds of target `q`: one word per row (one-hot), a row of a target
+ * (docs/theory.md#2-pre-training-loss-and-its-gradient). Three kinds of target `q`: one word per row (one-hot), a row of a target
  * distribution matrix, or the softmax of teacher logits (the world's `p*(·|s)`), for which the row's
  * `KL(p*‖p̂)` comes out of the same pass.
  *

@@ -107,7 +107,7 @@ describe('crossEntropy', () => {
     );
   });
 
-  it('CE with a distribution target equals entropy + KL (THEORY.md §2) (property)', () => {
+  it('CE with a distribution target equals entropy + KL (docs/theory.md#2-pre-training-loss-and-its-gradient) (property)', () => {
     fc.assert(
       fc.property(logitsPair(5, 30, 20), ([z, a]) => {
         const q = softmaxRows(a);

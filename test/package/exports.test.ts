@@ -1,7 +1,7 @@
 /**
- * The public API contract (../shared/spec/API.md): every name it lists must be exported from the
+ * The public API contract: every name listed below must be exported from the
  * package root of the built package, resolved through package.json's `exports` map exactly as a
- * user's `import ... from 'lmtransfer'` would. `npm ci` builds `dist/` through the `prepare` script.
+ * user's `import ... from 'lmtransfer'` would. `npm test` builds `dist/` first (its `pretest` script).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -31,7 +31,7 @@ const API_NAMES = [
 ];
 
 describe('package exports', () => {
-  it('dist/ has been built (npm ci runs the prepare script)', () => {
+  it('dist/ has been built (npm test runs npm run build first)', () => {
     expect(existsSync(join(root, 'dist', 'index.js'))).toBe(true);
   });
 
