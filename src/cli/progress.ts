@@ -85,7 +85,7 @@ export function formatBarLine(columns: number, label: string, frac: number, done
   }
   // A very narrow terminal: no bar, and the label cut to what is left.
   const mid = ` ${pct}${shortTime}`;
-  return clip(label, room - visibleLength(mid)) + mid;
+  return clip(clip(label, room - visibleLength(mid)) + mid, room);
 }
 
 /**
@@ -150,7 +150,13 @@ export function createProgressBar(io: CliIO, label: string, total: number, opts:
       finished = true;
       const elapsed = formatDuration((now() - t0) / 1000);
       const tail = summary ? `: ${summary}` : '';
-      if (io.isTTY) io.stderr(`\r\x1b[2K${clip(`${label} done in ${elapsed}${tail}`, columns() - 1)}\n`);
+      if (io.isTTY) {
+        // Within the width, keeping "done in …" visible: the summary is cut first, then the label.
+        const room = Math.max(10, columns() - 1);
+        const done = ` done in ${elapsed}`;
+        const head = visibleLength(label) + visibleLength(done) <= room ? label + done : clip(clip(label, room - visibleLength(done)) + done, room);
+        io.stderr(`\r\x1b[2K${head}${clip(tail, room - visibleLength(head))}\n`);
+      }
       else io.stderr(`${label}: done in ${elapsed} (${lastDone}/${total})${tail}\n`);
     },
   };

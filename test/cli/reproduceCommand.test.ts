@@ -114,3 +114,50 @@ describe('lmtransfer reproduce', () => {
     expect(() => JSON.parse(io.out.join('')) as unknown).not.toThrow();
   });
 });
+
+describe('lmtransfer (the dispatcher)', () => {
+  it('no arguments is a usage error: the usage on stderr, exit 2, nothing on stdout', async () => {
+    const io = capture();
+    expect(await main([], io)).toBe(2);
+    expect(io.out).toEqual([]);
+    expect(io.err.join('')).toContain('Usage:\n  lmtransfer reproduce');
+  });
+
+  it('--help, -h and help print the usage with examples on stdout and exit 0', async () => {
+    for (const a of ['--help', '-h', 'help']) {
+      const io = capture();
+      expect(await main([a], io)).toBe(0);
+      expect(io.out.join('')).toMatch(/\nExamples:\n {2}lmtransfer reproduce --quick/);
+    }
+  });
+
+  it('-v and --version print the version of package.json', async () => {
+    const version = (JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
+    for (const a of ['-v', '--version']) {
+      const io = capture();
+      expect(await main([a], io)).toBe(0);
+      expect(io.out.join('')).toBe(`lmtransfer ${version}\n`);
+    }
+  });
+
+  it.each([
+    [['reproduec'], "lmtransfer: reproduec: unknown command; did you mean 'reproduce'? (try 'lmtransfer --help')"],
+    [['anchr', '--x'], "lmtransfer: anchr: unknown command; did you mean 'anchor'? (try 'lmtransfer --help')"],
+    [['train'], "lmtransfer: train: unknown command (try 'lmtransfer --help')"],
+    [['--verison'], "lmtransfer: --verison: unknown option; did you mean '--version'? (try 'lmtransfer --help')"],
+  ])('unknown commands and options get a suggestion when one is close: %p', async (args, message) => {
+    const io = capture();
+    expect(await main(args, io)).toBe(2);
+    expect(io.err.join('')).toBe(message + '\n');
+  });
+
+  it('a file-system error that escapes a command names the path and the reason in words', async () => {
+    const io = capture();
+    // `anchor merge` of a file that does not exist: whatever the anchor command checks first, the
+    // message names the file and never stops at a bare "ENOENT".
+    expect(await main(['anchor', 'merge', join(tmpdir(), 'lmtransfer-no-such-shard.json')], io)).toBe(2);
+    const err = io.err.join('');
+    expect(err).toContain('lmtransfer-no-such-shard.json');
+    expect(err).not.toMatch(/: ENOENT\n$/);
+  });
+});
