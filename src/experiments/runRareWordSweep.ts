@@ -64,7 +64,7 @@ export function rareWordTopAlphas(seed: string | number, topWords: number): numb
  * vanish, while no predictor of `y = z` from `ĥ(s) = (x, 0)` can do better than `Var(z) = 1/3`.
  *
  * Every row is {@link rareWordConstruction}`(L, { nodes, topAlphas })` with the seeded top-word
- * slopes of {@link rareWordTopAlphas}: `ε`, `E χ²`, `max_s p*(r|s)` and the best predictor's error
+ * slopes of `rareWordTopAlphas`: `ε`, `E χ²`, `max_s p*(r|s)` and the best predictor's error
  * are the construction's `epsilon`, `expectedChi2`, `maxRareProbability` and `floor`, exact over its
  * tensor Gauss–Legendre grid and equal to the continuous expectations to its `quadratureTolerance`
  * (so the floor is `1/3` to rounding). What E3 adds is the seeded part: a ridge probe on `ĥ`
