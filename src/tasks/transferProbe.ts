@@ -30,7 +30,7 @@ export interface TransferProbe {
  * @throws DomainError on bad indices, non-finite values, or a missing anchor when `A ≠ 0`.
  * @example
  * ```ts
- * const probe = transferProbe(learner.V, fitAnchor(learner.V, Hhat, bulk), fitAnchor(world.V, Hstar, bulk),
+ * const probe = transferProbe(learner.V(), fitAnchor(learner.V(), Hhat, bulk), fitAnchor(world.V, Hstar, bulk),
  *   Int32Array.of(3), Float64Array.of(1));
  * probe.predict(Hhat); // ≈ ⟨v*_3 − v*_0, h*(s)⟩ when the learner is good
  * ```
