@@ -96,11 +96,11 @@ export function loadMatrix(flag: string, spec: string, opts: { allow1d?: boolean
     if (name === undefined && floats2d.length === 1) name = floats2d[0].name;
     if (name === undefined) {
       const list = floats2d.slice(0, 6).map((e) => `${e.name} [${e.shape.join('×')}]`).join(', ');
-      throw new UsageError(`${flag}: '${path}' holds ${floats2d.length} 2-D float tensors and none has a known embedding name; pick one with '${path}:NAME' (for example: ${list}${floats2d.length > 6 ? ', …' : ''})`);
+      throw new UsageError(`${flag}: '${path}' holds ${floats2d.length} 2-D float tensor${floats2d.length === 1 ? '' : 's'} and none has a known embedding name; pick one with '${path}:NAME' (for example: ${list}${floats2d.length > 6 ? ', …' : ''})`);
     }
   }
   const entry = file.entries.find((e) => e.name === name);
-  if (!entry) throw new UsageError(`${flag}: '${path}' has no tensor '${name}' (it has ${file.entries.length} tensors, e.g. ${file.entries.slice(0, 4).map((e) => e.name).join(', ')})`);
+  if (!entry) throw new UsageError(`${flag}: '${path}' has no tensor '${name}' (it has ${file.entries.length} tensor${file.entries.length === 1 ? '' : 's'}, e.g. ${file.entries.slice(0, 4).map((e) => e.name).join(', ')})`);
   if (entry.shape.length !== 2 || !['F64', 'F32', 'F16', 'BF16'].includes(entry.dtype)) {
     throw new FormatError(`${flag} ${path}:${name}: must be a 2-D float tensor; got ${entry.dtype} with shape [${entry.shape.join(', ')}]`);
   }

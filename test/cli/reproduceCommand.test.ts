@@ -7,6 +7,9 @@ import { REPRODUCE_FILES, reproduceCommand } from '../../src/cli/reproduceComman
 import type { ReproduceResults } from '../../src/experiments/results.js';
 import { byClass, parseSvg, text } from '../figures/svgDom.js';
 import { tinyPreset } from '../experiments/fixtures.js';
+import { createProgressBar } from '../../src/cli/progress.js';
+import { writeNpy, writeSafetensors } from '../../src/io/index.js';
+import { fromRows } from '../../src/matrix/matrix.js';
 
 function capture(isTTY = false): CliIO & { out: string[]; err: string[] } {
   const out: string[] = [];
@@ -149,6 +152,22 @@ describe('lmtransfer (the dispatcher)', () => {
     const io = capture();
     expect(await main(args, io)).toBe(2);
     expect(io.err.join('')).toBe(message + '\n');
+  });
+
+  it('counts are written with the right plural ("1 tensor", "1 step")', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'lmtransfer-plural-'));
+    try {
+      writeFileSync(join(d, 'm.safetensors'), writeSafetensors({ 'x.weight': { data: fromRows([[1, 2], [3, 4]]) } }));
+      writeFileSync(join(d, 'H.npy'), writeNpy(fromRows([[1, 2], [3, 4], [5, 6]])));
+      const io = capture();
+      expect(await main(['anchor', '--embeddings', `${join(d, 'm.safetensors')}:nope`, '--hidden', join(d, 'H.npy')], io)).toBe(2);
+      expect(io.err.join('')).toContain('(it has 1 tensor, e.g. x.weight)');
+      const p = capture();
+      createProgressBar(p, 'E0', 1).finish();
+      expect(p.err[0]).toBe('E0: started (1 step)\n');
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+    }
   });
 
   it('a file-system error that escapes a command names the path and the reason in words', async () => {
