@@ -9,7 +9,14 @@ import { LmTransferError } from '../errors/errors.js';
 import { didYouMean } from './flags.js';
 import { type CliIO, processIO } from './io.js';
 
-/** The package version, read from the package's own package.json (never written twice). */
+/**
+ * The package version, read from the package's own package.json (never written twice).
+ *
+ * @example
+ * ```ts
+ * /^\d+\.\d+\.\d+/.test(VERSION); // → true
+ * ```
+ */
 export const VERSION: string = pkg.version;
 
 const COMMANDS = ['reproduce', 'anchor', 'help'] as const;

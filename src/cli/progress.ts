@@ -57,6 +57,14 @@ function clip(s: string, n: number): string {
  * into it makes many terminals wrap, and the next `\r` would then leave the first half behind).
  * Parts are dropped in this order when they do not fit: the detail, the count, the ETA wording, the
  * bar itself; the label is cut last.
+ *
+ * @example
+ * ```ts
+ * formatBarLine(80, 'E2', 0.5, 4, 8, { elapsed: '2.0s', eta: '2.0s' }, 'step 4');
+ * // → 'E2 ████████████░░░░░░░░░░░░  50% 4/8  2.0s elapsed, ETA 2.0s  step 4'
+ * // 30 columns leave no room for a bar of at least 10:
+ * formatBarLine(30, 'E2', 0.5, 4, 8, { elapsed: '2.0s', eta: '2.0s' }, 'step 4'); // → 'E2  50% 2.0s ETA 2.0s'
+ * ```
  */
 export function formatBarLine(columns: number, label: string, frac: number, done: number, total: number, timing: { elapsed: string; eta: string }, detail: string | undefined, maxBar = 24): string {
   const room = Math.max(10, columns - 1);

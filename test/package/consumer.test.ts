@@ -5,7 +5,7 @@
  * package through require(esm), and the `lmtransfer` binary answers. The install must run no
  * script of ours and print no allowScripts warning.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -74,8 +74,10 @@ describe('the packed package in a fresh project', () => {
     const app = join(dir, 'app');
     execFileSync('mkdir', ['-p', app]);
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
-    const install = run('npm', ['install', '--no-audit', '--no-fund', '--loglevel', 'warn', join(dir, packed[0].filename)], app);
-    expect(install).not.toMatch(/allowScripts|install scripts/i);
+    // npm writes its warnings to stderr: look at both streams.
+    const install = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel', 'warn', join(dir, packed[0].filename)], { cwd: app, encoding: 'utf8', timeout: 180000 });
+    expect(install.status).toBe(0);
+    expect(`${install.stdout}${install.stderr}`).not.toMatch(/allowScripts|install scripts/i);
 
     writeFileSync(join(app, 'main.ts'), PROGRAM);
     writeFileSync(
