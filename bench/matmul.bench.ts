@@ -1,5 +1,5 @@
 /**
- * Benchmark of the logits product `Z = H·Vᵀ` at the reference size of /work/shared/notes/perf.md:
+ * Benchmark of the logits product `Z = H·Vᵀ` at the project's reference size:
  * H 1024×256, V 10,000×256 (2·M·N·K = 5.24 GFLOP), in float64 and float32, through the public
  * `matmulTransposeB`, once on the TypeScript kernel (backend 'js') and once on the active backend
  * ('auto': WebAssembly SIMD where available). Median of REPS timed calls after one warm-up call.

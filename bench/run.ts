@@ -1,7 +1,7 @@
 /**
  * The lmtransfer benchmark suite (`npm run bench`, i.e. `tsx bench/run.ts`).
  *
- * Workloads (perf.md's reference sizes): the logits product Z = H·Vᵀ (1024×256 · 256×10,000), the
+ * Workloads (the project's reference sizes): the logits product Z = H·Vᵀ (1024×256 · 256×10,000), the
  * fused softmax cross-entropy forward and backward on 1024×10,000 logits, `logPartition` over a
  * bulk of 9,990 words (1024 contexts, n = 10,000, d = 256), a training step of the log-linear
  * model (B = 1024, d = 256, n = 10,000: Z, CE, dV = Gᵀ·H, dH = G·V, SGD; for lmtransfer, the step

@@ -23,7 +23,7 @@ describe('README', () => {
       const out = execFileSync(join(root, 'node_modules', '.bin', 'tsx'), [file], { cwd: root, encoding: 'utf8' });
       const r2 = /R² of the anchor fit: ([0-9.]+)/.exec(out);
       expect(r2).not.toBeNull();
-      // The bulk is drawn around a common mean, so log Z is close to affine in h (THEORY.md §4).
+      // The bulk is drawn around a common mean, so log Z is close to affine in h (docs/theory.md#3-the-anchor-vector).
       expect(Number(r2![1])).toBeGreaterThan(0.9);
       // Mean cross-entropy of targets (2, 0): ((LSE(1,2,3) − 3) + (log 3 − 0)) / 2.
       const lse = Math.log(Math.exp(1) + Math.exp(2) + Math.exp(3));

@@ -1,6 +1,6 @@
 // @tensorflow/tfjs peers: the cpu backend (pure JS) and the wasm backend (XNNPACK, SIMD; its
-// threads are unavailable in Node, perf.md §2). Only float32 exists in tfjs. The union package is
-// used because tfjs-core alone registers no gradients (perf.md §2); gradients are written out here
+// threads are unavailable in Node). Only float32 exists in tfjs. The union package is
+// used because tfjs-core alone registers no gradients; gradients are written out here
 // anyway, as the same operations every candidate runs.
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';

@@ -6,6 +6,8 @@ export interface CliIO {
   stderr(text: string): void;
   /** Whether stderr is a terminal: progress bars redraw in place on a TTY and print plain lines otherwise. */
   readonly isTTY: boolean;
+  /** Width of the terminal stderr writes to, when known (a progress bar fits it; 80 is assumed otherwise). */
+  readonly columns?: number;
 }
 
 /** Bad command-line usage: an unknown flag, a missing value, a malformed number. Exit code 2. */
@@ -29,5 +31,9 @@ export function processIO(): CliIO {
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),
     isTTY: Boolean(process.stderr.isTTY),
+    // A getter: the terminal may be resized while a long command runs.
+    get columns(): number | undefined {
+      return process.stderr.isTTY ? process.stderr.columns : undefined;
+    },
   };
 }

@@ -7,8 +7,10 @@
  * ```ts
  * import { matmul, matrix, ShapeError } from 'lmtransfer';
  * try { matmul(matrix(2, 3), matrix(2, 3)); }
- * catch (e) { e instanceof ShapeError; // true
- *   // "matmul: argument 'b' must have 3 rows (a.cols); got a 2×3 matrix" }
+ * catch (e) {
+ *   e instanceof ShapeError; // → true
+ *   // (e as Error).message: "matmul: argument 'b' must have 3 rows (a.cols); got a 2×3 matrix"
+ * }
  * ```
  */
 export class LmTransferError extends Error {

@@ -1,4 +1,4 @@
-// Public exports of src/experiments/: the three experiments of THEORY.md §6, their results, the
+// Public exports of src/experiments/: the three experiments of docs/theory.md#8-the-experiments, their results, the
 // report writer, and the figure renderer (src/figures has no dependencies, so re-exporting it from
 // here keeps `import 'lmtransfer'` light).
 export { runAnchorSweep } from './runAnchorSweep.js';

@@ -49,7 +49,7 @@ function anchorSection(r: AnchorSweepResult, fig: string | undefined, vs: readon
       (agree
         ? 'This agrees with the paper\'s Figure 1a: the partition function is not constant across contexts, but its log is close to linear in the representation, so an anchor vector exists' +
           (vs.some((v) => v.status === 'note') ? ' (where a constant does as well, the note below says why).' : '.')
-        : 'This does not match the expectation of THEORY.md §4 and the paper\'s Figure 1a on every model; the verdicts below say where.'),
+        : 'This does not match the expectation of docs/theory.md#3-the-anchor-vector and the paper\'s Figure 1a on every model; the verdicts below say where.'),
   );
   parts.push('', verdictList(vs), '');
   if (fig) parts.push(`![E1: anchor vs constant partition function](${fig})`, '');
@@ -126,7 +126,7 @@ function rareSection(r: RareWordSweepResult, fig: string | undefined, vs: readon
   const first = r.rows[0];
   const last = r.rows[r.rows.length - 1];
   parts.push(
-    `**What was measured.** Theorem 2's instance (THEORY.md §5): d = 2, h*(s) = (x, z), the learned model drops z (ĥ = (x, 0)) and the ` +
+    `**What was measured.** Theorem 2's instance (docs/theory.md#6-theorem-2-no-transfer-through-a-rare-word): d = 2, h*(s) = (x, z), the learned model drops z (ĥ = (x, 0)) and the ` +
       `task is y = z; only the rare word's logit depends on z, and it sits L below the top words. For each L, rareWordConstruction gave ε, ` +
       `the χ² bound E χ², max p*(r|s) and the error of the best predictor of y from ĥ, exactly over a ` +
       `${r.sizes.contexts}-context Gauss–Legendre grid, on which that error is Var(z) = 1/3 to rounding; a ridge probe on ĥ was fitted with the ` +

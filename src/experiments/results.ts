@@ -1,5 +1,5 @@
 /**
- * The JSON-ready results of the three experiments (THEORY.md §6). Every field is a number, a string,
+ * The JSON-ready results of the three experiments (docs/theory.md#8-the-experiments). Every field is a number, a string,
  * an array or `null`, so `JSON.stringify` writes them as they are and `JSON.parse` gives them back.
  */
 

@@ -58,13 +58,13 @@ export function rareWordTopAlphas(seed: string | number, topWords: number): numb
 }
 
 /**
- * Experiment E3 (THEORY.md §6): Theorem 2's rare-word instance (THEORY.md §5) swept over the rare
+ * Experiment E3 (docs/theory.md#8-the-experiments): Theorem 2's rare-word instance (docs/theory.md#6-theorem-2-no-transfer-through-a-rare-word) swept over the rare
  * word's logit offset `L`. The learned model forgets the coordinate `z` of `h*(s) = (x, z)` that only
  * the rare word sees; as `L` grows the rare word's probability, and with it the excess loss `ε`,
  * vanish, while no predictor of `y = z` from `ĥ(s) = (x, 0)` can do better than `Var(z) = 1/3`.
  *
  * Every row is {@link rareWordConstruction}`(L, { nodes, topAlphas })` with the seeded top-word
- * slopes of {@link rareWordTopAlphas}: `ε`, `E χ²`, `max_s p*(r|s)` and the best predictor's error
+ * slopes of `rareWordTopAlphas`: `ε`, `E χ²`, `max_s p*(r|s)` and the best predictor's error
  * are the construction's `epsilon`, `expectedChi2`, `maxRareProbability` and `floor`, exact over its
  * tensor Gauss–Legendre grid and equal to the continuous expectations to its `quadratureTolerance`
  * (so the floor is `1/3` to rounding). What E3 adds is the seeded part: a ridge probe on `ĥ`

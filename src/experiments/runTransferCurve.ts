@@ -68,7 +68,7 @@ interface TaskSpec {
  *
  * @example
  * ```ts
- * const r = runTransferCurve({ seed: 1, world: { preset: 'tiny' }, trainSteps: 50, checkpoints: 4 });
+ * const r = runTransferCurve({ seed: 1, world: { preset: 'tiny', numFrequent: 5 }, trainSteps: 50, checkpoints: 4 });
  * r.checkpoints.at(-1).tasks.frequent.transferProbeMse <= r.checkpoints.at(-1).tasks.frequent.certifiedBound; // true
  * ```
  * @throws DomainError when an option is out of range (as for `runAnchorSweep`; `checkpoints < 2`;

@@ -37,7 +37,7 @@ function transferCurveFigure(r: TransferCurveResult): FigureSpec {
     transfer.push({ name: t.label, x: eps, y: r.checkpoints.map((c) => c.tasks[t.id].transferProbeMse), style: 'line', color: TASK_COLOR[t.id] });
     ridge.push({ name: t.label, x: eps, y: r.checkpoints.map((c) => c.tasks[t.id].ridgeProbeMse), style: 'line', color: TASK_COLOR[t.id] });
   }
-  // Bounds are drawn over (a) and (b) only (THEORY.md §6): the rare word's is vacuous (its
+  // Bounds are drawn over (a) and (b) only (docs/theory.md#8-the-experiments): the rare word's is vacuous (its
   // probability floor is tiny), and drawing it would stretch the axis over many empty decades.
   for (const t of r.tasks) {
     const b = r.checkpoints.map((c) => c.tasks[t.id].certifiedBound);

@@ -16,7 +16,7 @@
  * panels. Packing also converts Float32Array inputs to float64, so products accumulate in double and
  * are rounded to float32 only on the store into a Float32Array `C`.
  *
- * Why these choices (measurements in /work/shared/notes/perf.md §1, §6, on a 2-vCPU Zen 4 box):
+ * Why these choices (measured on a 2-vCPU Zen 4 box; bench/README.md has the current numbers):
  * V8 emits scalar SSE code only, so the in-L1 ceiling of a JS micro-kernel is about 5 GFLOP/s; a 4×4
  * register tile with 16 local accumulators is within a few percent of the best MR×NR shape tried,
  * and packing on top of it took the 1024×256·(10000×256)ᵀ product from 4.0 to 4.6 GFLOP/s. The block

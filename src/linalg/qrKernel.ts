@@ -137,7 +137,9 @@ export function householderQrPivoted(a: Float64Array, m: number, n: number, tau:
  *
  * @example
  * ```ts
- * numericalRank(a, 2, 2); // 1 for the 2×2 example of householderQrPivoted
+ * const a = new Float64Array([3, 0, 4, 0]), tau = new Float64Array(2), perm = new Int32Array(2);
+ * householderQrPivoted(a, 2, 2, tau, perm);
+ * numericalRank(a, 2, 2); // → 1
  * ```
  */
 export function numericalRank(r: Float64Array, m: number, n: number, relTol: number = Math.max(m, n) * EPS): number {
@@ -155,8 +157,10 @@ export function numericalRank(r: Float64Array, m: number, n: number, relTol: num
  *
  * @example
  * ```ts
- * // after householderQrPivoted(a, m, n, tau, perm):
- * applyQTransposeInPlace(a, m, n, tau, y); // y ← Qᵀy, so y[0..n) is the R-system right-hand side
+ * const a = new Float64Array([3, 0, 4, 0]), tau = new Float64Array(2), perm = new Int32Array(2);
+ * householderQrPivoted(a, 2, 2, tau, perm);
+ * const y = new Float64Array([3, 4]);
+ * applyQTransposeInPlace(a, 2, 2, tau, y); // y ← Qᵀy, so y[0..n) is the R-system right-hand side
  * ```
  */
 export function applyQTransposeInPlace(a: Float64Array, m: number, n: number, tau: Float64Array, y: Float64Array): void {

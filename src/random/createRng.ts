@@ -88,7 +88,7 @@ class SeededRng implements Rng {
     this.seed = seed;
     // xor4096 (Brent's xorgens, as implemented in seedrandom 3.0.5): the fastest of seedrandom's
     // generators on this machine (6.2 ns/draw against 10 ns for alea and 28 ns for the default
-    // arc4, /work/shared/notes/toolchain.md §3), period 2^4096 − 2^32, and according to its source
+    // arc4, measured on Node 20), period 2^4096 − 2^32, and according to its source
     // header it passes the common statistical batteries. Its `double()` builds 53 random bits from
     // two 32-bit outputs and never returns 0.
     this.prng = seedrandom.xor4096(seed);

@@ -6,14 +6,14 @@ import { logPartitionKernel } from './logPartitionKernel.js';
 
 /**
  * `log Z_A(s_i) = LSE_{w ∈ A} ⟨v_w, h(s_i)⟩` for every row `h(s_i)` of `H`, over all words (`A = [n]`)
- * or over the subset `words` (THEORY.md §1), without materialising the `m × n` logits.
+ * or over the subset `words` (docs/theory.md#1-definitions), without materialising the `m × n` logits.
  *
  * The logits are computed block by block (64 contexts × 1024 words) with `gemm` and reduced with an
  * online log-sum-exp across word chunks (running maximum and rescaled sum, all in float64), so the
  * scratch memory is a few MB whatever `m` and `n` are; see `logPartitionKernel.ts`. The result is a
  * reduction, so it is float64 for float32 inputs too.
  *
- * Invariance (THEORY.md §1, invariance 1): replacing every `v_w` by `v_w − u` shifts each
+ * Invariance (docs/theory.md#1-definitions, invariance 1): replacing every `v_w` by `v_w − u` shifts each
  * `log Z_A(s)` by `−⟨u, h(s)⟩`.
  *
  * @param V - `n × d` word embeddings, `n, d ≥ 1`, finite.

@@ -23,7 +23,7 @@ import { fastExp } from '../backend/fastExp.js';
 // alias); in plain Node the alias costs nothing.
 const { log } = Math;
 // Tang's table-driven exp with magic-number rounding, within 2 ulps of Math.exp and about 3× faster
-// in V8 (src/backend/fastExp.ts; perf.md §6).
+// in V8 (src/backend/fastExp.ts).
 const exp = fastExp;
 
 /**
@@ -70,7 +70,7 @@ export function rowLogSumExp(data: FloatArray, offset: number, n: number): numbe
  * @example
  * ```ts
  * const out = new Float64Array(2);
- * rowLogSoftmax(Float64Array.of(0, Math.log(3)), 0, 2, out, 0); // returns log 4; out = [log 1/4, log 3/4]
+ * rowLogSoftmax(Float64Array.of(0, Math.log(3)), 0, 2, out, 0); // returns Math.log(4); out = [Math.log(1 / 4), Math.log(3 / 4)]
  * ```
  */
 export function rowLogSoftmax(src: FloatArray, srcOffset: number, n: number, dst: FloatArray, dstOffset: number): number {
@@ -92,7 +92,7 @@ export function rowLogSoftmax(src: FloatArray, srcOffset: number, n: number, dst
  * @example
  * ```ts
  * const out = new Float64Array(2);
- * rowSoftmax(Float64Array.of(0, Math.log(3)), 0, 2, out, 0); // returns log 4; out = [0.25, 0.75]
+ * rowSoftmax(Float64Array.of(0, Math.log(3)), 0, 2, out, 0); // returns Math.log(4); out = [0.25, 0.75]
  * ```
  */
 export function rowSoftmax(src: FloatArray, srcOffset: number, n: number, dst: FloatArray, dstOffset: number): number {

@@ -1,4 +1,4 @@
-// Public exports of src/theory/: the lemmas and theorems of THEORY.md §5 as functions, and the
+// Public exports of src/theory/: the lemmas and theorems of docs/theory.md as functions, and the
 // constructions of Theorems 2 and 3.
 export { pinskerBound } from './pinskerBound.js';
 export { logStabilityBound } from './logStabilityBound.js';

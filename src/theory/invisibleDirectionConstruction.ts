@@ -65,7 +65,7 @@ export interface InvisibleDirectionConstruction {
  * every next-word distribution unchanged, so a learned model `V̂ = V*`, `ĥ = h* + τ u` has `ε = 0`,
  * yet a task along `u` may be impossible to recover from `ĥ`.
  *
- * Instance (THEORY.md §5): `d = 2`, `v_w = (α_w, 1)`, `u = (0, 1)` (`c = 1`), `h*(s) = (x, z)` with
+ * Instance (docs/theory.md#7-theorem-3-invisible-directions): `d = 2`, `v_w = (α_w, 1)`, `u = (0, 1)` (`c = 1`), `h*(s) = (x, z)` with
  * `x ~ U[1, 2]`, `z ~ U[−1, 1]`, and `ξ ~ N(0, σ²)`, all independent; task `y = z`. With
  * `τ = −z + ξ` (`'replace'`), `ĥ = (x, ξ)` and every predictor has MSE ≥ `Var(z) = 1/3`; with
  * `τ = ξ` (`'additive'`), the best linear probe has MSE `Var(z) σ² / (Var(z) + σ²)`.

@@ -65,7 +65,7 @@ export interface RareWordConstruction {
  * Theorem 2 (no transfer through a rare word): for every `ε > 0` there is an instance with
  * `E_s KL(p*‖p̂) ≤ ε` in which no predictor of `y` from `ĥ` has MSE below `Var(z) = 1/3`.
  *
- * Instance (THEORY.md §5): `d = 2`, `h*(s) = (x, z)` with `x ~ U[1, 2]`, `z ~ U[−1, 1]`
+ * Instance (docs/theory.md#6-theorem-2-no-transfer-through-a-rare-word): `d = 2`, `h*(s) = (x, z)` with `x ~ U[1, 2]`, `z ~ U[−1, 1]`
  * independent; top words `v_j = (α_j, 0)`; a rare word `v_r = (−L, 1)`; `V̂ = V*`, `ĥ(s) = (x, 0)`;
  * task `y = z`. Only the rare word's logit differs between the models (by `z`), and its probability
  * is at most `e^{−L}`, so `ε → 0` as `L → ∞` while `ĥ` carries no information about `z`.

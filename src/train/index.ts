@@ -3,7 +3,7 @@ export { Learner, DISTRIBUTION_SUM_TOLERANCE } from './Learner.js';
 export type { ParameterBlock } from './Learner.js';
 export { createLearner } from './createLearner.js';
 export type { LearnerOptions } from './createLearner.js';
-export type { Activation } from './learnerKernel.js';
+export type { Activation, LearnerShape } from './learnerKernel.js';
 export { train } from './train.js';
 export type { TrainData, TrainMetrics, TrainCheckpoint, TrainOptions, TrainResult, TrainResultWithExcessLoss, OptimizerName } from './train.js';
 export { learningRateAt } from './learningRateAt.js';

@@ -54,7 +54,7 @@ describe('fitAnchor: a planted anchor is recovered', () => {
   });
 });
 
-describe("fitAnchor: THEORY.md §4's layer-norm fact", () => {
+describe("fitAnchor: docs/theory.md#3-the-anchor-vector's layer-norm fact", () => {
   // Bulk embeddings i.i.d. N(m, σ²I/d) and ‖h‖ = r: log Z_B(s) ≈ log|B| + ⟨m, h⟩ + σ²r²/(2d), so the
   // anchor approaches m and the residual shrinks as |B| grows (like 1/√|B|).
   const d = 8;

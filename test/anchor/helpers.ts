@@ -9,7 +9,7 @@ export function randn(rng: Rng, r: number, c: number, scale = 1): Matrix<Float64
   return { rows: r, cols: c, data };
 }
 
-/** `m` representations of norm exactly `r` in uniformly random directions (THEORY.md §4's `‖h‖ = r`). */
+/** `m` representations of norm exactly `r` in uniformly random directions (docs/theory.md#3-the-anchor-vector's `‖h‖ = r`). */
 export function fixedNorm(rng: Rng, m: number, d: number, r: number): Matrix<Float64Array> {
   const H = randn(rng, m, d);
   for (let i = 0; i < m; i++) {
@@ -22,7 +22,7 @@ export function fixedNorm(rng: Rng, m: number, d: number, r: number): Matrix<Flo
 
 /**
  * An exact layer norm of random pre-activations: `h = γ ⊙ (x − mean x) / std x + β`. Every `h`
- * satisfies `⟨1/γ, h − β⟩ = 0`, so the design `[h 1]` has rank `d` (THEORY.md §4).
+ * satisfies `⟨1/γ, h − β⟩ = 0`, so the design `[h 1]` has rank `d` (docs/theory.md#3-the-anchor-vector).
  */
 export function layerNormed(rng: Rng, m: number, d: number, gamma: Float64Array, beta: Float64Array): Matrix<Float64Array> {
   const X = randn(rng, m, d, 3);

@@ -31,7 +31,7 @@ function logitsModel(z: number[]): { V: Matrix; H: Matrix } {
   return { V: { rows: z.length, cols: 1, data: Float64Array.from(z) }, H: { rows: 1, cols: 1, data: Float64Array.of(1) } };
 }
 
-describe('perContextBulkLogPartitions (THEORY.md §4, per-context top-k bulk)', () => {
+describe('perContextBulkLogPartitions (docs/theory.md#3-the-anchor-vector, per-context top-k bulk)', () => {
   it('matches the TSDoc example: each context drops its own most likely word', () => {
     const V = fromRows([[2, 0], [0, 2], [0, 0]]);
     const H = fromRows([[1, 0], [0, 1]]);

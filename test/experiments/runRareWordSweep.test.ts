@@ -13,7 +13,7 @@ describe('runRareWordSweep (E3)', () => {
       const row = r.rows[i];
       expect(row.excessLoss).toBeGreaterThan(0);
       expect(row.excessLoss).toBeLessThanOrEqual(row.chiSquareBound);
-      // p*(r|s) ≤ e^{1−L}: max α ≥ 0 makes the top words' mass ≥ 1, and x ≥ 1, z ≤ 1 (THEORY.md §5).
+      // p*(r|s) ≤ e^{1−L}: max α ≥ 0 makes the top words' mass ≥ 1, and x ≥ 1, z ≤ 1 (docs/theory.md#6-theorem-2-no-transfer-through-a-rare-word).
       expect(row.rareWordProb).toBeLessThanOrEqual(Math.exp(1 - row.L));
       if (i > 0) expect(row.excessLoss).toBeLessThan(r.rows[i - 1].excessLoss);
       // Gauss–Legendre integrates z² exactly, so the floor is Var(z) = 1/3 to rounding of the sums.

@@ -1,8 +1,8 @@
 /**
  * The public API contract: every name it lists must be exported from its entry of the
  * built package (the root `lmtransfer`, or a subpath `lmtransfer/io`, `/experiments`, `/figures`,
- * `/cli`), resolved through package.json's `exports` map exactly as a user's import would. `npm ci`
- * builds `dist/` through the `prepare` script.
+ * `/cli`), resolved through package.json's `exports` map exactly as a user's import would. `npm test`
+ * builds `dist/` first (its `pretest` script).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -62,7 +62,7 @@ async function bundledFiles(specifier: string): Promise<string[]> {
 }
 
 describe('package exports', () => {
-  it('dist/ has been built (npm ci runs the prepare script)', () => {
+  it('dist/ has been built (npm test runs npm run build first)', () => {
     expect(existsSync(join(root, 'dist', 'index.js'))).toBe(true);
   });
 

@@ -134,7 +134,7 @@ describe('logPartition', () => {
     expect(maxAbsDiff(logPartition(V64, H), directLogPartition(V64, H))).toBeLessThanOrEqual(1e-12);
   });
 
-  it('invariance 1 (THEORY.md §1): v_w → v_w − u shifts log Z_A(s) by −⟨u, h(s)⟩ (property)', () => {
+  it('invariance 1 (docs/theory.md#1-definitions): v_w → v_w − u shifts log Z_A(s) by −⟨u, h(s)⟩ (property)', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 6 }), fc.integer(), (m, n, d, seed) => {
         const rng = createRng(seed);

@@ -1,5 +1,5 @@
 /**
- * Lemmas 1–3 of THEORY.md §5 on generated instances, with teeth: each attainable bound is shown to
+ * Lemmas 1–3 of docs/theory.md#4-lemmas on generated instances, with teeth: each attainable bound is shown to
  * be nearly attained by some generated instance (so the test could fail if the bound were wrong).
  */
 import fc from 'fast-check';
@@ -258,7 +258,7 @@ describe('Lemma 3 (anchor identity)', () => {
   });
 });
 
-describe('Invariances 2 and 3 (THEORY.md §1)', () => {
+describe('Invariances 2 and 3 (docs/theory.md#1-definitions)', () => {
   it('invariance 3: log p(w|s) − log p(0|s) = ⟨v_w − v_0, h(s)⟩ for every word w (hence every pair), both models (relative 1e-9)', () => {
     fc.assert(
       fc.property(instanceArb(), (g) => {
