@@ -11,7 +11,7 @@ import { writeSafetensors } from '../../src/io/writeSafetensors.js';
 import { matrix, type Matrix } from '../../src/matrix/matrix.js';
 import { createRng } from '../../src/random/createRng.js';
 import { fitAnchor } from '../../src/anchor/fitAnchor.js';
-import type { Task } from '../../src/backend/threadPool.js';
+import type { Task } from '../../src/backend/protocol.js';
 import { runRareWordSweep } from '../../src/experiments/runRareWordSweep.js';
 import { generateWorld } from '../../src/model/generateWorld.js';
 import { createLearner } from '../../src/train/createLearner.js';
@@ -115,9 +115,10 @@ export const n = 5;
 export const ridge = 0.1;
 export const opts = {};
 /** Tasks for the thread-pool examples: empty products (no rows), which touch no memory. */
-export const stripA: number[] = new Array<number>(16).fill(0);
-export const stripB: number[] = new Array<number>(16).fill(0);
-export const tasks: Task[] = [{ op: 'dgemm', args: stripA }, { op: 'dgemm', args: stripB }];
+const emptyProduct: Task = { op: 'jsGemm', f32: 0, tA: 0, tB: 0, M: 0, N: 0, K: 0, alpha: 1, pA: 0, lda: 1, pB: 0, ldb: 1, beta: 0, pC: 0, ldc: 1 };
+export const stripA: Task = { ...emptyProduct };
+export const stripB: Task = { ...emptyProduct };
+export const tasks: Task[] = [stripA, stripB];
 
 /** A bulk without words 0–9 (the examples' task words), valid for the world's 64 words and for `V`; an accumulator over all contexts of `V`, `H` with it. */
 export const bulk: Int32Array = bulkExcluding(Int32Array.from({ length: 10 }, (_, i) => i), world.V.rows);
