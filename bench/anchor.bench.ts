@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import { readNpy, writeNpy } from '../src/io/index.js';
 import { allWords, anchorSweep, fitAnchor, fitAnchorFromLogPartition } from '../src/anchor/index.js';
 import { getBackendInfo } from '../src/backend/getBackendInfo.js';
-import type { Matrix } from '../src/matrix/matrix.js';
+import type { Matrix } from '../src/core/matrix.js';
 import { createRng } from '../src/random/createRng.js';
 import { logPartition } from '../src/softmax/logPartition.js';
 

@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { fitAnchorFromLogPartition } from '../src/anchor/fitAnchorFromLogPartition.js';
 import { anchorCommand } from '../src/cli/anchorCommand.js';
 import { writeNpy } from '../src/io/index.js';
-import type { Matrix } from '../src/matrix/matrix.js';
+import type { Matrix } from '../src/core/matrix.js';
 import { createRng } from '../src/random/createRng.js';
 import { logPartition } from '../src/softmax/logPartition.js';
 

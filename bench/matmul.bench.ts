@@ -21,7 +21,7 @@
 import { loadavg, cpus } from 'node:os';
 import { setBackend, setThreads } from '../src/backend/index.js';
 import { matmulTransposeB } from '../src/linalg/matmulTransposeB.js';
-import type { Matrix } from '../src/matrix/matrix.js';
+import type { Matrix } from '../src/core/matrix.js';
 import { createRng } from '../src/random/createRng.js';
 
 const M = 1024;

@@ -20,7 +20,7 @@ import { getBackendInfo, setBackend } from '../src/backend/index.js';
 import { createLearner } from '../src/train/createLearner.js';
 import { train } from '../src/train/train.js';
 import type { OptimizerName } from '../src/train/train.js';
-import type { DType } from '../src/matrix/matrix.js';
+import type { DType } from '../src/core/matrix.js';
 import { createRng } from '../src/random/createRng.js';
 
 const SMALL = process.env.SMALL === '1';

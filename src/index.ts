@@ -11,8 +11,7 @@
  *
  * @packageDocumentation
  */
-export * from './errors/index.js';
-export * from './matrix/index.js';
+export * from './core/index.js';
 export * from './linalg/index.js';
 export * from './softmax/index.js';
 export * from './loss/index.js';

@@ -1,6 +1,6 @@
 // Seeded benchmark data (the values only set the ranges the exponentials see).
 import { createRng } from '../../src/random/createRng.js';
-import type { FloatArray } from '../../src/matrix/matrix.js';
+import type { FloatArray } from '../../src/core/matrix.js';
 import type { DType, Size } from './types.js';
 
 export interface Problem {

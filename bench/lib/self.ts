@@ -6,9 +6,9 @@ import { gemm } from '../../src/linalg/gemm.js';
 import { setBackend } from '../../src/backend/index.js';
 import { setRequestedThreads } from '../../src/backend/config.js';
 import { tryAcceleratedLogPartition, tryAcceleratedSoftmaxCrossEntropy } from '../../src/backend/accelerate.js';
-import { rowCrossEntropyIndex } from '../../src/loss/crossEntropyKernel.js';
-import { logPartitionKernel } from '../../src/softmax/logPartitionKernel.js';
-import type { FloatArray } from '../../src/matrix/matrix.js';
+import { rowCrossEntropyIndex } from '../../src/kernels/crossEntropyKernel.js';
+import { logPartitionBlocks } from '../../src/softmax/logPartitionBlocks.js';
+import type { FloatArray } from '../../src/core/matrix.js';
 import { createLearner } from '../../src/train/createLearner.js';
 import { resolveTrainPlan } from '../../src/train/trainOptions.js';
 import type { TrainOptions } from '../../src/train/trainOptions.js';
@@ -48,7 +48,7 @@ function prepareSelf(task: Task, dtype: DType, s: Size): Runner {
       return {
         run: () => {
           if (!tryAcceleratedLogPartition(p.V, n, d, p.H, B, p.bulk, out)) {
-            logPartitionKernel({ rows: n, cols: d, data: p.V }, { rows: B, cols: d, data: p.H }, p.bulk, out);
+            logPartitionBlocks({ rows: n, cols: d, data: p.V }, { rows: B, cols: d, data: p.H }, p.bulk, out);
           }
         },
       };

@@ -1,6 +1,6 @@
-import { FormatError } from '../errors/errors.js';
-import { checkAllocatable, checkFiniteResult, checkFiniteMatrix, checkMatrix, checkNonEmptyMatrix, checkOptions, checkPositiveInt, checkWordIndices, describeValue, domainError, shapeError, shapeOf } from '../internal/check.js';
-import type { FloatArray, Matrix } from '../matrix/matrix.js';
+import { FormatError } from '../core/errors.js';
+import { checkAllocatable, checkFiniteResult, checkFiniteMatrix, checkMatrix, checkNonEmptyMatrix, checkOptions, checkPositiveInt, checkWordIndices, describeValue, domainError, shapeError, shapeOf } from '../core/check.js';
+import type { FloatArray, Matrix } from '../core/matrix.js';
 import { type AnchorStats, chunkStats, emptyStats, mergeStatsInto, solveStats } from './anchorStatsKernel.js';
 import { ANCHOR_INFINITE_FIELDS, ANCHOR_RESCALE_ADVICE, bulkLogPartitionChecked, checkLogPartitionValues, checkSolveOptions, checkWeights } from './fitAnchorKernel.js';
 import type { AnchorSolveOptions, AnchorStatsFit } from './types.js';

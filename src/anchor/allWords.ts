@@ -1,4 +1,4 @@
-import { checkAllocatable, checkPositiveInt, domainError } from '../internal/check.js';
+import { checkAllocatable, checkPositiveInt, domainError } from '../core/check.js';
 
 /**
  * The whole vocabulary `[0, n)` as a bulk (`B = [n]`: the whole partition function, docs/theory.md#3-the-anchor-vector).

@@ -1,5 +1,5 @@
-import { checkFiniteArray, checkFiniteResult, checkFiniteMatrix, checkFloatVector, checkMatrix, checkNumber, describeValue, domainError, shapeError, shapeOf } from '../internal/check.js';
-import type { FloatArray, Matrix } from '../matrix/matrix.js';
+import { checkFiniteArray, checkFiniteResult, checkFiniteMatrix, checkFloatVector, checkMatrix, checkNumber, describeValue, domainError, shapeError, shapeOf } from '../core/check.js';
+import type { FloatArray, Matrix } from '../core/matrix.js';
 import { checkLogPartitionValues } from './fitAnchorKernel.js';
 
 /**

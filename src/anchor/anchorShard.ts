@@ -9,7 +9,7 @@
  * `perContextTop`, `bulkSize`, `excludedWords`, `accumulator`). Version 1 files (no checksums,
  * `weights` or `options`) are read, and compared by file name and shape only.
  */
-import { FormatError } from '../errors/errors.js';
+import { FormatError } from '../core/errors.js';
 
 /** The `format` field of a shard file. */
 export const ANCHOR_SHARD_FORMAT = 'lmtransfer.anchorShard';

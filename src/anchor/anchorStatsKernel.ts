@@ -13,8 +13,8 @@
  * @internal
  */
 import { gemm } from '../linalg/gemm.js';
-import type { FloatArray } from '../matrix/matrix.js';
-import { symmetricEigenInPlace } from './symmetricEigenKernel.js';
+import type { FloatArray } from '../core/matrix.js';
+import { symmetricEigenInPlace } from '../kernels/symmetricEigenKernel.js';
 import type { AnchorStatsFit } from './types.js';
 
 /** Centred weighted sufficient statistics of `(h, ζ)` over a set of contexts. */

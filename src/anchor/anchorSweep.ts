@@ -1,7 +1,7 @@
-import { checkFiniteMatrix, checkNonEmptyMatrix, checkNumber, checkOptions, describeValue, domainError, shapeError } from '../internal/check.js';
+import { checkFiniteMatrix, checkNonEmptyMatrix, checkNumber, checkOptions, describeValue, domainError, shapeError } from '../core/check.js';
 import { gemm } from '../linalg/gemm.js';
-import type { FloatArray, Matrix } from '../matrix/matrix.js';
-import { logPartitionKernel } from '../softmax/logPartitionKernel.js';
+import type { FloatArray, Matrix } from '../core/matrix.js';
+import { logPartitionBlocks } from '../softmax/logPartitionBlocks.js';
 import { bulkExcluding } from './bulkExcluding.js';
 import { checkFitOptions, holdoutSplit } from './fitAnchorKernel.js';
 import { checkHiddenInput, type HiddenRowSource } from './hiddenRowSource.js';
@@ -290,7 +290,7 @@ export function sweepLogPartitionsChecked(
     const off = r0 - start;
     if (excludeTop.length > 0) {
       const zK = new Float64Array(ni);
-      const bad = logPartitionKernel(V, c, bulkMax, zK);
+      const bad = logPartitionBlocks(V, c, bulkMax, zK);
       if (bad >= 0) throw logitOverflow(fn, r0 + bad, V, c);
       if (Vtop) {
         const T: FloatArray = f32 && c.data instanceof Float32Array ? new Float32Array(ni * kmax) : new Float64Array(ni * kmax);

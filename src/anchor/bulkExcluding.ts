@@ -1,4 +1,4 @@
-import { checkAllocatable, checkPositiveInt, checkWordIndices, shapeError } from '../internal/check.js';
+import { checkAllocatable, checkPositiveInt, checkWordIndices, shapeError } from '../core/check.js';
 
 /**
  * The bulk `B = [n] \ excluded`, the complement of an explicit word set (docs/theory.md#3-the-anchor-vector), in

@@ -1,5 +1,5 @@
-import { checkFiniteMatrix, checkNonEmptyMatrix, checkNumber, shapeError, shapeOf } from '../internal/check.js';
-import type { Matrix } from '../matrix/matrix.js';
+import { checkFiniteMatrix, checkNonEmptyMatrix, checkNumber, shapeError, shapeOf } from '../core/check.js';
+import type { Matrix } from '../core/matrix.js';
 import { bulkExcluding } from './bulkExcluding.js';
 import { meanWordProbabilitiesKernel, topWords } from './meanWordProbabilities.js';
 

@@ -1,6 +1,6 @@
-import { checkFiniteMatrix, checkNonEmptyMatrix, checkOptions, checkWordIndices, describeValue, domainError, shapeError, shapeOf } from '../internal/check.js';
-import type { Matrix } from '../matrix/matrix.js';
-import { logPartitionKernel } from '../softmax/logPartitionKernel.js';
+import { checkFiniteMatrix, checkNonEmptyMatrix, checkOptions, checkWordIndices, describeValue, domainError, shapeError, shapeOf } from '../core/check.js';
+import type { Matrix } from '../core/matrix.js';
+import { logPartitionBlocks } from '../softmax/logPartitionBlocks.js';
 import { logitOverflow } from './logitOverflow.js';
 
 /** Options of `bulkLogPartitions`. */
@@ -42,7 +42,7 @@ export function bulkLogPartitions(V: Matrix, H: Matrix, bulks: readonly Int32Arr
 }
 
 /**
- * Unchecked body of `bulkLogPartitions`: one call of the library's fused `logPartitionKernel` per
+ * Unchecked body of `bulkLogPartitions`: one call of the library's fused `logPartitionBlocks` per
  * bulk (a bulk of all `n` words skips the gather). For nested bulks (all words but the top `k`, for
  * several `k`) `anchorSweep` needs one pass only.
  */
@@ -57,7 +57,7 @@ export function bulkLogPartitionsKernel(
   const m = H.rows;
   return bulks.map((b, j) => {
     const out = new Float64Array(m);
-    const bad = logPartitionKernel(V, H, b.length === n ? null : b, out);
+    const bad = logPartitionBlocks(V, H, b.length === n ? null : b, out);
     if (bad >= 0) throw logitOverflow(fn, bad, V, H);
     onProgress?.(Math.round(((j + 1) * m) / bulks.length), m);
     return out;

@@ -1,5 +1,5 @@
-import { checkFiniteMatrix, checkNonEmptyMatrix, checkWordIndices, shapeError, shapeOf } from '../internal/check.js';
-import type { Matrix } from '../matrix/matrix.js';
+import { checkFiniteMatrix, checkNonEmptyMatrix, checkWordIndices, shapeError, shapeOf } from '../core/check.js';
+import type { Matrix } from '../core/matrix.js';
 import { bulkLogPartitionChecked, checkFitOptions, fitAnchorCore } from './fitAnchorKernel.js';
 import type { AnchorFit, AnchorFitOptions } from './types.js';
 

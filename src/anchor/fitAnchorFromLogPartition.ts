@@ -1,5 +1,5 @@
-import { checkFiniteMatrix, checkNonEmptyMatrix } from '../internal/check.js';
-import type { FloatArray, Matrix } from '../matrix/matrix.js';
+import { checkFiniteMatrix, checkNonEmptyMatrix } from '../core/check.js';
+import type { FloatArray, Matrix } from '../core/matrix.js';
 import { checkFitOptions, checkLogPartitionValues, fitAnchorCore } from './fitAnchorKernel.js';
 import type { AnchorFit, AnchorFitOptions } from './types.js';
 

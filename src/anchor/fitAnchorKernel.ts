@@ -4,11 +4,11 @@
  *
  * @internal
  */
-import { checkFiniteArray, checkFiniteResult, checkFloatVector, checkNumber, checkOneOf, checkOptions, describeValue, domainError } from '../internal/check.js';
-import type { FloatArray, Matrix } from '../matrix/matrix.js';
+import { checkFiniteArray, checkFiniteResult, checkFloatVector, checkNumber, checkOneOf, checkOptions, describeValue, domainError } from '../core/check.js';
+import type { FloatArray, Matrix } from '../core/matrix.js';
 import { createRng } from '../random/createRng.js';
 import { shuffleInPlace } from '../random/permutation.js';
-import { logPartitionKernel } from '../softmax/logPartitionKernel.js';
+import { logPartitionBlocks } from '../softmax/logPartitionBlocks.js';
 import { chunkStats, r2Of, solveStats, STORAGE_ROUNDOFF } from './anchorStatsKernel.js';
 import { logitOverflow } from './logitOverflow.js';
 import type { AnchorFit, AnchorFitOptions, AnchorResidualMetrics } from './types.js';
@@ -176,13 +176,13 @@ export function checkLogPartitionValues(fn: string, name: string, zeta: unknown,
 }
 
 /**
- * `ζ = log Z_B(s)` for every row of `H` by `logPartitionKernel` (blocked, stable, float64) on
+ * `ζ = log Z_B(s)` for every row of `H` by `logPartitionBlocks` (blocked, stable, float64) on
  * checked inputs; an overflowing logit is a `NumericalError` naming `fn`, the caller, rather than
  * `logPartition`.
  */
 export function bulkLogPartitionChecked(fn: string, V: Matrix, H: Matrix, bulk: Int32Array): Float64Array {
   const zeta = new Float64Array(H.rows);
-  const bad = logPartitionKernel(V, H, bulk, zeta);
+  const bad = logPartitionBlocks(V, H, bulk, zeta);
   if (bad >= 0) throw logitOverflow(fn, bad, V, H);
   return zeta;
 }

@@ -1,5 +1,5 @@
-import { checkMatrix, checkNonEmptyMatrix, describeValue, domainError } from '../internal/check.js';
-import type { Matrix } from '../matrix/matrix.js';
+import { checkMatrix, checkNonEmptyMatrix, describeValue, domainError } from '../core/check.js';
+import type { Matrix } from '../core/matrix.js';
 import type { StoragePrecision } from './anchorStatsKernel.js';
 
 export type { StoragePrecision } from './anchorStatsKernel.js';

@@ -1,5 +1,5 @@
-import { NumericalError } from '../errors/errors.js';
-import type { Matrix } from '../matrix/matrix.js';
+import { NumericalError } from '../core/errors.js';
+import type { Matrix } from '../core/matrix.js';
 
 /**
  * The error for a context whose logits `V·h` overflow, naming the public function (or CLI flag)

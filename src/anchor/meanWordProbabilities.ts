@@ -1,5 +1,5 @@
-import { checkFiniteMatrix, checkNonEmptyMatrix, checkOptions, shapeError, shapeOf } from '../internal/check.js';
-import type { FloatArray, Matrix } from '../matrix/matrix.js';
+import { checkFiniteMatrix, checkNonEmptyMatrix, checkOptions, shapeError, shapeOf } from '../core/check.js';
+import type { FloatArray, Matrix } from '../core/matrix.js';
 import { checkWeights } from './fitAnchorKernel.js';
 import { logitOverflow } from './logitOverflow.js';
 import { wordProbabilitySumsKernel } from './wordProbabilitySumsKernel.js';

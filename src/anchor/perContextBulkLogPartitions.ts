@@ -1,7 +1,7 @@
-import { checkFiniteMatrix, checkNonEmptyMatrix, checkNumber, checkOptions, describeValue, domainError, shapeError, shapeOf } from '../internal/check.js';
-import type { Matrix } from '../matrix/matrix.js';
+import { checkFiniteMatrix, checkNonEmptyMatrix, checkNumber, checkOptions, describeValue, domainError, shapeError, shapeOf } from '../core/check.js';
+import type { Matrix } from '../core/matrix.js';
 import { gemm } from '../linalg/gemm.js';
-import type { FloatArray } from '../matrix/matrix.js';
+import type { FloatArray } from '../core/matrix.js';
 import { logitOverflow } from './logitOverflow.js';
 import { topKExcludedLse, topKScratch } from './topKExcludedLseKernel.js';
 

@@ -12,8 +12,8 @@
  *
  * @internal
  */
-import { domainError } from '../internal/check.js';
-import type { FloatArray, Matrix } from '../matrix/matrix.js';
+import { domainError } from '../core/check.js';
+import type { FloatArray, Matrix } from '../core/matrix.js';
 import { r2Of, solveDecomposed, decomposeCovariance, STORAGE_ROUNDOFF } from './anchorStatsKernel.js';
 import type { HiddenRowSource } from './hiddenRowSource.js';
 import { emptySharedDesignStats, mergeSharedDesignStatsInto, sharedDesignChunkStats } from './sharedDesignStatsKernel.js';

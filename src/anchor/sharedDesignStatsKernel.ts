@@ -8,7 +8,7 @@
  * @internal
  */
 import { gemm } from '../linalg/gemm.js';
-import type { FloatArray } from '../matrix/matrix.js';
+import type { FloatArray } from '../core/matrix.js';
 import { STATS_BLOCK_ROWS } from './anchorStatsKernel.js';
 
 /** Centred statistics of `h` and of `K` targets over a set of contexts. */

@@ -4,7 +4,7 @@
  *
  * @internal
  */
-import type { FloatArray } from '../matrix/matrix.js';
+import type { FloatArray } from '../core/matrix.js';
 
 /**
  * Scratch for `topKExcludedLse`, reused across rows so that a pass over many contexts allocates

@@ -5,9 +5,9 @@
  * @internal
  */
 import { gemm } from '../linalg/gemm.js';
-import type { FloatArray, Matrix } from '../matrix/matrix.js';
-import { fastExp } from '../backend/fastExp.js';
-import { rowLogSumExp } from '../softmax/softmaxKernel.js';
+import type { FloatArray, Matrix } from '../core/matrix.js';
+import { fastExp } from '../kernels/fastExp.js';
+import { rowLogSumExp } from '../kernels/softmaxKernel.js';
 
 // Bound once at module scope (a global lookup in a hot loop is slow under jest's sandbox).
 const { min } = Math;

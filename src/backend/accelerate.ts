@@ -5,7 +5,7 @@
  *
  * @internal
  */
-import type { FloatArray } from '../matrix/matrix.js';
+import type { FloatArray } from '../core/matrix.js';
 import type { Backend, RowPassArgs } from './backend.js';
 import { activeBackend, threadCount } from './config.js';
 import { usableThreads } from './pool.js';

@@ -12,7 +12,7 @@
  *
  * @internal
  */
-import type { FloatArray } from '../matrix/matrix.js';
+import type { FloatArray } from '../core/matrix.js';
 
 /** `C ← α·op(A)·op(B) + β·C`, BLAS semantics, row-major (see `gemm`). */
 export interface GemmArgs {

@@ -3,4 +3,4 @@ export { setBackend } from './setBackend.js';
 export { setThreads } from './setThreads.js';
 export { getBackendInfo, type BackendInfo } from './getBackendInfo.js';
 export type { BackendName } from './config.js';
-export { fastExp } from './fastExp.js';
+export { fastExp } from '../kernels/fastExp.js';

@@ -21,8 +21,8 @@
  *
  * @internal
  */
-import type { FloatArray } from '../matrix/matrix.js';
-import { gemmKernel, SMALL_FLOPS } from '../linalg/gemmKernel.js';
+import type { FloatArray } from '../core/matrix.js';
+import { gemmKernel, SMALL_FLOPS } from '../kernels/gemmKernel.js';
 import { alloc, getHeap, heapF32, heapF64, heapI32, resetArena, stageBytes } from './heap.js';
 import { copyBlock } from './stage.js';
 import { postTasks, waitTasks, type Posted } from './pool.js';

@@ -14,9 +14,9 @@
  *
  * @internal
  */
-import type { FloatArray } from '../matrix/matrix.js';
-import { gemmKernel } from '../linalg/gemmKernel.js';
-import { LOG_PARTITION_BLOCK_ROWS, LOG_PARTITION_BLOCK_WORDS, logPartitionRowBlocks } from '../softmax/logPartitionKernel.js';
+import type { FloatArray } from '../core/matrix.js';
+import { gemmKernel } from '../kernels/gemmKernel.js';
+import { LOG_PARTITION_BLOCK_ROWS, LOG_PARTITION_BLOCK_WORDS, logPartitionRowBlocks } from '../kernels/logPartitionRowBlocksKernel.js';
 import { alloc, getHeap, heapF32, heapF64, resetArena, stageBytes } from './heap.js';
 import { postTasks, waitTasks } from './pool.js';
 import type { Task } from './protocol.js';
@@ -32,7 +32,7 @@ let z64 = new Float64Array(0);
 /**
  * `out[i] = log Σ_{w ∈ words} exp⟨V[w], H[i]⟩` (all words when `words` is null), `V` `n × d` and `H`
  * `m × d` row-major and of one precision, with up to `threads` threads; bitwise what
- * `logPartitionKernel` computes with the default blocks. Returns false, with `out` incomplete, when
+ * `logPartitionBlocks` computes with the default blocks. Returns false, with `out` incomplete, when
  * it declines (mixed precisions, one row block, a budget too small for a chunk) or when some
  * logits are not finite, so that the caller's kernel can run and locate the overflow.
  *

@@ -14,7 +14,7 @@
  *
  * @internal
  */
-import { rowCrossEntropyIndex } from '../loss/crossEntropyKernel.js';
+import { rowCrossEntropyIndex } from '../kernels/crossEntropyKernel.js';
 import { alloc, getHeap, heapF32, heapF64, heapI32, resetArena, stageBytes } from './heap.js';
 import { copyBlock } from './stage.js';
 import { postTasks, tasksDone, waitTasks, type Posted } from './pool.js';

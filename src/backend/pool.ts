@@ -17,7 +17,7 @@
  */
 import { spawnWorker, threadSupport } from '#platform';
 import type { WorkerHandle } from '../platform/types.js';
-import { NumericalError } from '../errors/errors.js';
+import { NumericalError } from '../core/errors.js';
 import { compiledKernelModule, getHeap, heapF64, heapI32, wasmKernels, type Heap } from './heap.js';
 import { START_TIMEOUT_MS, WAKE_MS, taskDeadlineMs, workerStopped } from './liveness.js';
 import {

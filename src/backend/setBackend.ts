@@ -1,5 +1,5 @@
-import { checkOneOf } from '../internal/check.js';
-import { DomainError } from '../errors/errors.js';
+import { checkOneOf } from '../core/check.js';
+import { DomainError } from '../core/errors.js';
 import { BACKEND_NAMES, setRequestedBackend, type BackendName } from './config.js';
 import { wasmSupport } from './wasmApi.js';
 

@@ -1,4 +1,4 @@
-import { checkNumber, describeValue, domainError } from '../internal/check.js';
+import { checkNumber, describeValue, domainError } from '../core/check.js';
 import { MAX_THREADS, setRequestedThreads, threadCount } from './config.js';
 import { stopWorkers } from './pool.js';
 

@@ -3,7 +3,7 @@
  *
  * @internal
  */
-import type { FloatArray } from '../matrix/matrix.js';
+import type { FloatArray } from '../core/matrix.js';
 
 /**
  * Copy a `rows × cols` block with row stride `srcLd` from `src` (starting at `srcOff`) into `dst`

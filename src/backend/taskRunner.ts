@@ -5,10 +5,10 @@
  *
  * @internal
  */
-import type { FloatArray } from '../matrix/matrix.js';
-import { gemmKernel } from '../linalg/gemmKernel.js';
-import { rowCrossEntropyIndex } from '../loss/crossEntropyKernel.js';
-import { logPartitionRowBlocks } from '../softmax/logPartitionKernel.js';
+import type { FloatArray } from '../core/matrix.js';
+import { gemmKernel } from '../kernels/gemmKernel.js';
+import { rowCrossEntropyIndex } from '../kernels/crossEntropyKernel.js';
+import { logPartitionRowBlocks } from '../kernels/logPartitionRowBlocksKernel.js';
 import { QUEUE_DESCRIPTOR, readQueuedGemm, type Task, type TaskOf } from './protocol.js';
 import type { KernelExports } from './wasmTypes.js';
 

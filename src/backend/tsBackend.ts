@@ -5,9 +5,9 @@
  *
  * @internal
  */
-import type { FloatArray } from '../matrix/matrix.js';
-import { gemmKernel } from '../linalg/gemmKernel.js';
-import { LOG_PARTITION_BLOCK_ROWS, LOG_PARTITION_BLOCK_WORDS, logPartitionRowBlocks } from '../softmax/logPartitionKernel.js';
+import type { FloatArray } from '../core/matrix.js';
+import { gemmKernel } from '../kernels/gemmKernel.js';
+import { LOG_PARTITION_BLOCK_ROWS, LOG_PARTITION_BLOCK_WORDS, logPartitionRowBlocks } from '../kernels/logPartitionRowBlocksKernel.js';
 import type { Backend, GemmArgs, LogPartitionArgs, RowPassArgs } from './backend.js';
 import { jsSoftmaxCrossEntropy } from './jsRows.js';
 
@@ -25,7 +25,7 @@ export function tsGemm(g: GemmArgs): true {
 }
 
 /**
- * The log-partition loop of `logPartitionKernel` with its default blocks and `gemmKernel`: word
+ * The log-partition loop of `logPartitionBlocks` with its default blocks and `gemmKernel`: word
  * chunks (gathered for a subset), each folded into the running maxima and sums by
  * `logPartitionRowBlocks`. False, with `out` incomplete, when some logits are not finite.
  *

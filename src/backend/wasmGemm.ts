@@ -20,7 +20,7 @@
  *
  * @internal
  */
-import type { FloatArray } from '../matrix/matrix.js';
+import type { FloatArray } from '../core/matrix.js';
 import { alloc, getHeap, heapF32, heapF64, resetArena, stageBytes, wasmKernels } from './heap.js';
 import { copyBlock } from './stage.js';
 import { postTasks, runHere, taskBusyMs, waitTasks } from './pool.js';

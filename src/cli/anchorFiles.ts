@@ -7,9 +7,9 @@
  * `LmTransferError` whose one-line message names the flag and the file, so the dispatcher exits 2.
  */
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import { FormatError, LmTransferError, ShapeError } from '../errors/errors.js';
+import { FormatError, LmTransferError, ShapeError } from '../core/errors.js';
 import { FileMatrix, openNpyFile, openSafetensorsTensor } from '../io/files.js';
-import type { Matrix } from '../matrix/matrix.js';
+import type { Matrix } from '../core/matrix.js';
 import { UsageError } from './io.js';
 
 /** A matrix read whole from a file, with a short description for the report. */

@@ -1,4 +1,4 @@
-import { LmTransferError } from '../errors/errors.js';
+import { LmTransferError } from '../core/errors.js';
 
 /** Where a command writes. Tests pass a capturing implementation; the real one writes to the process streams. */
 export interface CliIO {

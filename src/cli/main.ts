@@ -5,7 +5,7 @@
  * with the stack.
  */
 import pkg from 'lmtransfer/package.json' with { type: 'json' };
-import { LmTransferError } from '../errors/errors.js';
+import { LmTransferError } from '../core/errors.js';
 import { didYouMean } from './flags.js';
 import { type CliIO, processIO } from './io.js';
 

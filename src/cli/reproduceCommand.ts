@@ -140,7 +140,7 @@ export async function reproduceCommand(argv: readonly string[], io: CliIO, inter
   const { runAnchorSweep } = await import('../experiments/runAnchorSweep.js');
   const { runTransferCurve } = await import('../experiments/runTransferCurve.js');
   const { runRareWordSweep } = await import('../experiments/runRareWordSweep.js');
-  const { renderFigure } = await import('../figures/renderFigure.js');
+  const { renderFigure } = await import('../experiments/renderFigure.js');
   const { renderReport } = await import('../experiments/renderReport.js');
   const { assessResults } = await import('../experiments/assessResults.js');
 

@@ -1,5 +1,5 @@
-import { describeValue, domainError } from '../internal/check.js';
-import { LmTransferError } from '../errors/errors.js';
+import { describeValue, domainError } from '../core/check.js';
+import { LmTransferError } from '../core/errors.js';
 import type { AnchorSweepResult, RareWordSweepResult, TransferCurveResult, TransferTaskId } from './results.js';
 
 /** Whether a measured result agrees with the theory, and the numbers that say so. */

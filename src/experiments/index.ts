@@ -31,5 +31,6 @@ export { renderReport } from './renderReport.js';
 export type { ReportFigures } from './renderReport.js';
 export { reproducePreset } from './reproducePresets.js';
 export type { ReproducePreset } from './reproducePresets.js';
-export { renderFigure, figureSpecFor } from '../figures/index.js';
-export type { FigureSpec, PanelSpec, AxisSpec, AxisScale, SeriesSpec, SeriesStyle, ReferenceLineSpec } from '../figures/index.js';
+export { renderFigure } from './renderFigure.js';
+export { figureSpecFor } from './figureSpecFor.js';
+export type { FigureSpec, PanelSpec, AxisSpec, AxisScale, SeriesSpec, SeriesStyle, ReferenceLineSpec } from '../figures/FigureSpec.js';

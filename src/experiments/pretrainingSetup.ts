@@ -4,12 +4,12 @@
  *
  * @internal
  */
-import { checkNumber, checkOneOf, checkOptions, checkPositiveInt, describeValue, domainError } from '../internal/check.js';
+import { checkNumber, checkOneOf, checkOptions, checkPositiveInt, describeValue, domainError } from '../core/check.js';
 import { type World, type WorldOptions } from '../model/index.js';
 import { generateWorldFor } from '../model/generateWorld.js';
 import { createRng, permutation, type Rng } from '../random/index.js';
 import { createLearner, train, type Learner, type TrainOptions } from '../train/index.js';
-import type { DType, Matrix } from '../matrix/matrix.js';
+import type { DType, Matrix } from '../core/matrix.js';
 import type { ExperimentProgress } from './progressTypes.js';
 
 /** Options shared by {@link runAnchorSweep} and {@link runTransferCurve}. */

@@ -1,4 +1,4 @@
-import { describeValue, domainError } from '../internal/check.js';
+import { describeValue, domainError } from '../core/check.js';
 import { ASSESSMENT_THRESHOLDS, assessResultsFor, fmt, malformedResults, type Verdict } from './assessResults.js';
 import type { AnchorSweepResult, RareWordSweepResult, ReproduceResults, TransferCurveResult } from './results.js';
 

@@ -1,4 +1,4 @@
-import { checkOneOf } from '../internal/check.js';
+import { checkOneOf } from '../core/check.js';
 import { checkSeed } from '../model/checkSeed.js';
 import type { AnchorSweepOptions } from './runAnchorSweep.js';
 import type { RareWordSweepOptions } from './runRareWordSweep.js';

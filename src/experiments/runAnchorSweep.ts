@@ -1,6 +1,6 @@
 import { anchorSweep } from '../anchor/anchorSweep.js';
-import { checkNumber, describeValue, domainError } from '../internal/check.js';
-import type { Matrix } from '../matrix/matrix.js';
+import { checkNumber, describeValue, domainError } from '../core/check.js';
+import type { Matrix } from '../core/matrix.js';
 import { excessLoss } from '../train/index.js';
 import { checkPretrainingOptions, makeLearner, pretrain, type PretrainingOptions } from './pretrainingSetup.js';
 import { isArrayValue } from './progressTypes.js';

@@ -1,6 +1,6 @@
-import { checkNumber, checkOptions, checkPositiveInt, describeValue, domainError } from '../internal/check.js';
+import { checkNumber, checkOptions, checkPositiveInt, describeValue, domainError } from '../core/check.js';
 import { solveLeastSquares } from '../linalg/index.js';
-import { matrix } from '../matrix/matrix.js';
+import { matrix } from '../core/matrix.js';
 import { createRng, permutation, type Rng } from '../random/index.js';
 import { rareWordConstruction, type RareWordConstruction } from '../theory/rareWordConstruction.js';
 import type { RareWordRow, RareWordSweepResult } from './results.js';

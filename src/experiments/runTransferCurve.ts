@@ -1,7 +1,7 @@
 import { fitAnchor } from '../anchor/fitAnchor.js';
 import { anchorResiduals } from '../anchor/anchorResiduals.js';
-import { checkNumber, domainError } from '../internal/check.js';
-import type { Matrix } from '../matrix/matrix.js';
+import { checkNumber, domainError } from '../core/check.js';
+import type { Matrix } from '../core/matrix.js';
 import { logPartition } from '../softmax/index.js';
 import { contrastTask, fitRidgeProbe, wordTask } from '../tasks/index.js';
 import { certifiedTransferBound } from '../theory/certifiedTransferBound.js';

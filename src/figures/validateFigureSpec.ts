@@ -4,7 +4,7 @@
  *
  * @internal
  */
-import { describeValue, domainError, shapeError } from '../internal/check.js';
+import { describeValue, domainError, shapeError } from '../core/check.js';
 import type { FigureSpec } from './FigureSpec.js';
 
 const SCALES = ['linear', 'log', 'auto'];

@@ -1,5 +1,5 @@
-import { describeValue, domainError, shapeError } from '../internal/check.js';
-import type { Matrix } from '../matrix/matrix.js';
+import { describeValue, domainError, shapeError } from '../core/check.js';
+import type { Matrix } from '../core/matrix.js';
 import type { MlMatrixLike } from './types.js';
 
 /**

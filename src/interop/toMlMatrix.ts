@@ -1,6 +1,6 @@
 import { Matrix as MlMatrix } from 'ml-matrix';
-import { checkMatrix } from '../internal/check.js';
-import type { Matrix } from '../matrix/matrix.js';
+import { checkMatrix } from '../core/check.js';
+import type { Matrix } from '../core/matrix.js';
 
 /**
  * An ml-matrix `Matrix` with a copy of a matrix's values (float32 values widen to float64 exactly),

@@ -1,5 +1,5 @@
-import { checkMatrix, describeValue, domainError } from '../internal/check.js';
-import type { Matrix } from '../matrix/matrix.js';
+import { checkMatrix, describeValue, domainError } from '../core/check.js';
+import type { Matrix } from '../core/matrix.js';
 import type { Tensor2dFactory } from './types.js';
 
 /**

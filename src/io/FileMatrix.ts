@@ -5,8 +5,8 @@
  * the `HiddenRowSource` interface that a `FileMatrix` implements.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
-import { FormatError } from '../errors/errors.js';
-import type { Matrix } from '../matrix/matrix.js';
+import { FormatError } from '../core/errors.js';
+import type { Matrix } from '../core/matrix.js';
 import { bfloat16ToFloat, halfToFloat } from './halfFloat.js';
 import { HOST_LITTLE_ENDIAN } from './npyFormat.js';
 

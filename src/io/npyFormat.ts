@@ -10,7 +10,7 @@
  *
  * @internal
  */
-import type { DType } from '../matrix/matrix.js';
+import type { DType } from '../core/matrix.js';
 
 /** `\x93NUMPY`, the first six bytes of every `.npy` file. */
 export const NPY_MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59] as const;

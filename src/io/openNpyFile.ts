@@ -1,5 +1,5 @@
 import { closeSync, fstatSync, openSync } from 'node:fs';
-import { FormatError } from '../errors/errors.js';
+import { FormatError } from '../core/errors.js';
 import { FileMatrix, readExactly } from './FileMatrix.js';
 import { parseNpyHeader } from './readNpy.js';
 

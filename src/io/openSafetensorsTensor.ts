@@ -1,6 +1,6 @@
 import { closeSync, fstatSync, openSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { DomainError, FormatError } from '../errors/errors.js';
+import { DomainError, FormatError } from '../core/errors.js';
 import { FileMatrix, readExactly, type StoredFloatDType } from './FileMatrix.js';
 import { parseSafetensorsHeader, type SafetensorsEntry } from './readSafetensors.js';
 

@@ -1,6 +1,6 @@
-import { FormatError } from '../errors/errors.js';
-import { describeValue, domainError } from '../internal/check.js';
-import type { Matrix } from '../matrix/matrix.js';
+import { FormatError } from '../core/errors.js';
+import { describeValue, domainError } from '../core/check.js';
+import type { Matrix } from '../core/matrix.js';
 import { halfToFloat } from './halfFloat.js';
 import { HOST_LITTLE_ENDIAN, NPY_ITEMSIZE, NPY_KINDS, NPY_MAGIC, type NpyData, type NpyDType, npyMatrixDType } from './npyFormat.js';
 

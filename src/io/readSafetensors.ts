@@ -1,6 +1,6 @@
-import { FormatError } from '../errors/errors.js';
-import { checkOptions, describeValue, domainError } from '../internal/check.js';
-import type { Matrix } from '../matrix/matrix.js';
+import { FormatError } from '../core/errors.js';
+import { checkOptions, describeValue, domainError } from '../core/check.js';
+import type { Matrix } from '../core/matrix.js';
 import { bfloat16ToFloat, halfToFloat } from './halfFloat.js';
 import { HOST_LITTLE_ENDIAN } from './npyFormat.js';
 import { SAFETENSORS_DECODED, SAFETENSORS_ITEMSIZE, SAFETENSORS_MAX_HEADER, type SafetensorsDType } from './safetensorsFormat.js';

@@ -1,4 +1,4 @@
-import { describeValue, domainError } from '../internal/check.js';
+import { describeValue, domainError } from '../core/check.js';
 
 /** Containers {@link toInt32Indices} converts: what `readNpy` returns for integer files, and plain arrays. */
 export type IndexLike =

@@ -1,5 +1,5 @@
-import { checkMatrix, describeValue, domainError, shapeError } from '../internal/check.js';
-import type { Matrix } from '../matrix/matrix.js';
+import { checkMatrix, describeValue, domainError, shapeError } from '../core/check.js';
+import type { Matrix } from '../core/matrix.js';
 import { HOST_LITTLE_ENDIAN, NPY_MAGIC } from './npyFormat.js';
 
 /** Arrays `writeNpy` can write directly (a `Matrix` is written from its `data`). */

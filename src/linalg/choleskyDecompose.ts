@@ -1,7 +1,7 @@
-import { NumericalError } from '../errors/errors.js';
-import { checkFiniteMatrix, checkMatrix, shapeError, shapeOf } from '../internal/check.js';
-import type { Matrix } from '../matrix/matrix.js';
-import { choleskyInPlace } from './choleskyKernel.js';
+import { NumericalError } from '../core/errors.js';
+import { checkFiniteMatrix, checkMatrix, shapeError, shapeOf } from '../core/check.js';
+import type { Matrix } from '../core/matrix.js';
+import { choleskyInPlace } from '../kernels/choleskyKernel.js';
 
 /**
  * The Cholesky factor `L` (lower triangular, positive diagonal) of a symmetric positive definite

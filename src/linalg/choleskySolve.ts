@@ -1,6 +1,6 @@
-import { checkFiniteArray, checkFiniteMatrix, checkFloatVector, checkMatrix, domainError, shapeError, shapeOf } from '../internal/check.js';
-import type { FloatArray, Matrix } from '../matrix/matrix.js';
-import { choleskySolveInPlace } from './choleskyKernel.js';
+import { checkFiniteArray, checkFiniteMatrix, checkFloatVector, checkMatrix, domainError, shapeError, shapeOf } from '../core/check.js';
+import type { FloatArray, Matrix } from '../core/matrix.js';
+import { choleskySolveInPlace } from '../kernels/choleskyKernel.js';
 
 /**
  * Solve `(L·Lᵀ)·x = b` given a Cholesky factor `L` (from `choleskyDecompose`), in float64. Only the

@@ -1,6 +1,6 @@
-import type { FloatArray } from '../matrix/matrix.js';
+import type { FloatArray } from '../core/matrix.js';
 import { tryAcceleratedGemm } from '../backend/accelerate.js';
-import { gemmKernel } from './gemmKernel.js';
+import { gemmKernel } from '../kernels/gemmKernel.js';
 
 /**
  * The single entry point for every dense product in lmtransfer:

@@ -1,6 +1,6 @@
-import { ShapeError } from '../errors/errors.js';
-import { checkMatrix, shapeOf } from '../internal/check.js';
-import type { Matrix } from '../matrix/matrix.js';
+import { ShapeError } from '../core/errors.js';
+import { checkMatrix, shapeOf } from '../core/check.js';
+import type { Matrix } from '../core/matrix.js';
 import { productOf } from './matmulShared.js';
 
 /**

@@ -4,8 +4,8 @@
  *
  * @internal
  */
-import { allocFloat } from '../matrix/matrix.js';
-import type { Matrix } from '../matrix/matrix.js';
+import { allocFloat } from '../core/matrix.js';
+import type { Matrix } from '../core/matrix.js';
 import { gemm } from './gemm.js';
 
 /**

@@ -1,4 +1,4 @@
-import { NumericalError } from '../errors/errors.js';
+import { NumericalError } from '../core/errors.js';
 import {
   checkFiniteArray,
   checkFiniteMatrix,
@@ -8,10 +8,10 @@ import {
   checkOptions,
   describeValue,
   domainError,
-} from '../internal/check.js';
-import type { FloatArray, Matrix } from '../matrix/matrix.js';
-import { choleskyInPlace, choleskySolveInPlace } from './choleskyKernel.js';
-import { estimateInverseOneNorm, oneNorm } from './conditionKernel.js';
+} from '../core/check.js';
+import type { FloatArray, Matrix } from '../core/matrix.js';
+import { choleskyInPlace, choleskySolveInPlace } from '../kernels/choleskyKernel.js';
+import { estimateInverseOneNorm, oneNorm } from '../kernels/conditionKernel.js';
 import { gemm } from './gemm.js';
 import {
   applyQTransposeInPlace,
@@ -19,7 +19,7 @@ import {
   numericalRank,
   solveUpperInPlace,
   solveUpperTransposeInPlace,
-} from './qrKernel.js';
+} from '../kernels/qrKernel.js';
 
 /** Options of {@link solveLeastSquares}. */
 export interface LeastSquaresOptions {

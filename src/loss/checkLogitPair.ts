@@ -6,8 +6,8 @@
  *
  * @internal
  */
-import type { Matrix } from '../matrix/matrix.js';
-import { checkFiniteMatrix, checkMatrix, shapeError, shapeOf } from '../internal/check.js';
+import type { Matrix } from '../core/matrix.js';
+import { checkFiniteMatrix, checkMatrix, shapeError, shapeOf } from '../core/check.js';
 
 /**
  * Check the two logit matrices of a row-wise divergence: both well-formed `Matrix` values of the

@@ -1,6 +1,6 @@
 /** Softmax cross-entropy of logits against index or distribution targets, with its gradient. */
-import type { Matrix } from '../matrix/matrix.js';
-import { allocFloat, dtypeOf } from '../matrix/matrix.js';
+import type { Matrix } from '../core/matrix.js';
+import { allocFloat, dtypeOf } from '../core/matrix.js';
 import {
   checkFiniteMatrix,
   checkMatrix,
@@ -12,8 +12,8 @@ import {
   domainError,
   shapeError,
   shapeOf,
-} from '../internal/check.js';
-import { rowCrossEntropyDist, rowCrossEntropyIndex } from './crossEntropyKernel.js';
+} from '../core/check.js';
+import { rowCrossEntropyDist, rowCrossEntropyIndex } from '../kernels/crossEntropyKernel.js';
 import { tryAcceleratedSoftmaxCrossEntropy } from '../backend/accelerate.js';
 
 /** How per-row losses are combined. */

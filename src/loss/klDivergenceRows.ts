@@ -1,7 +1,7 @@
 /** Row-wise Kullback–Leibler divergence between the softmax distributions of two logit matrices. */
-import type { Matrix } from '../matrix/matrix.js';
+import type { Matrix } from '../core/matrix.js';
 import { checkLogitPair } from './checkLogitPair.js';
-import { rowKlDivergence } from './divergenceKernel.js';
+import { rowKlDivergence } from '../kernels/divergenceKernel.js';
 
 /**
  * `KL(p_i ‖ q_i)` for every row `i`, where `p_i = softmax(logitsP[i])` and `q_i = softmax(logitsQ[i])`

@@ -1,7 +1,7 @@
 /** Row-wise total-variation distance between the softmax distributions of two logit matrices. */
-import type { Matrix } from '../matrix/matrix.js';
+import type { Matrix } from '../core/matrix.js';
 import { checkLogitPair } from './checkLogitPair.js';
-import { rowTotalVariation } from './divergenceKernel.js';
+import { rowTotalVariation } from '../kernels/divergenceKernel.js';
 
 /**
  * `TV(p_i, q_i) = ½ Σ_j |p_ij − q_ij|` for every row `i`, where `p_i = softmax(logitsP[i])` and

@@ -1,12 +1,12 @@
 /**
  * The log-linear language model `p(w|s) = softmax(V h(s))_w` of docs/theory.md#1-definitions.
  */
-import type { FloatArray, Matrix } from '../matrix/matrix.js';
-import { checkFiniteMatrix, checkMatrix, checkNonEmptyMatrix, checkWordIndices, describeValue, shapeError, shapeOf } from '../internal/check.js';
-import { NumericalError } from '../errors/errors.js';
+import type { FloatArray, Matrix } from '../core/matrix.js';
+import { checkFiniteMatrix, checkMatrix, checkNonEmptyMatrix, checkWordIndices, describeValue, shapeError, shapeOf } from '../core/check.js';
+import { NumericalError } from '../core/errors.js';
 import { gemm } from '../linalg/gemm.js';
 import { logSoftmaxRows } from '../softmax/index.js';
-import { logPartitionKernel } from '../softmax/logPartitionKernel.js';
+import { logPartitionBlocks } from '../softmax/logPartitionBlocks.js';
 
 /**
  * A log-linear model over a vocabulary of `n` words with output embeddings `V` (`n × d`, one row
@@ -110,7 +110,7 @@ export class LogLinearModel {
     // The kernel directly: `V` was validated by the constructor, and the public `logPartition` would
     // re-scan all n·d entries on every call and name itself in its messages.
     const out = new Float64Array(H.rows);
-    const bad = logPartitionKernel(this.V, H, words ?? null, out);
+    const bad = logPartitionBlocks(this.V, H, words ?? null, out);
     if (bad >= 0) {
       throw new NumericalError(`${fn}: the logits V·h of row ${bad} of 'H' must be finite; got an overflow: scale V or H down`);
     }

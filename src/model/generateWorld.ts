@@ -1,7 +1,7 @@
 /**
  * A seeded synthetic ground truth `M* = (V*, h*)` that looks like language where the theory cares.
  */
-import type { DType, Matrix } from '../matrix/matrix.js';
+import type { DType, Matrix } from '../core/matrix.js';
 import {
   checkFiniteMatrix,
   checkMatrix,
@@ -13,7 +13,7 @@ import {
   domainError,
   shapeError,
   shapeOf,
-} from '../internal/check.js';
+} from '../core/check.js';
 import { gemm } from '../linalg/gemm.js';
 import { createRng } from '../random/index.js';
 import type { Rng } from '../random/index.js';

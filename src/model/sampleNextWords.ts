@@ -1,6 +1,6 @@
 /** Draw next words from a log-linear model, `k` per context. */
-import type { Matrix } from '../matrix/matrix.js';
-import { checkFiniteMatrix, checkMatrix, checkPositiveInt, describeValue, domainError, shapeError, shapeOf } from '../internal/check.js';
+import type { Matrix } from '../core/matrix.js';
+import { checkFiniteMatrix, checkMatrix, checkPositiveInt, describeValue, domainError, shapeError, shapeOf } from '../core/check.js';
 import { gemm } from '../linalg/gemm.js';
 import type { Rng } from '../random/index.js';
 import { LogLinearModel } from './LogLinearModel.js';

@@ -4,7 +4,7 @@
  */
 import seedrandom from 'seedrandom';
 import { Sha256 } from '../core/Sha256.js';
-import { domainError, describeValue, checkNumber } from '../internal/check.js';
+import { domainError, describeValue, checkNumber } from '../core/check.js';
 
 // Math functions are bound once at module scope: under jest every lookup of the global `Math` in a
 // hot loop goes through the test sandbox's global object and costs ~0.4 µs (measured: 1e6 calls of

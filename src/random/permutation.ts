@@ -1,5 +1,5 @@
 import type { Rng } from './createRng.js';
-import { checkNumber, domainError, describeValue } from '../internal/check.js';
+import { checkNumber, domainError, describeValue } from '../core/check.js';
 
 /**
  * Shuffle `out` in place into a uniformly random order (Fisher–Yates, from the last position down:

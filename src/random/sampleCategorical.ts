@@ -1,6 +1,6 @@
 /** Draw one index from the categorical distribution `softmax(logits)`. */
-import type { FloatArray } from '../matrix/matrix.js';
-import { checkFloatVector, domainError, describeValue, shapeError } from '../internal/check.js';
+import type { FloatArray } from '../core/matrix.js';
+import { checkFloatVector, domainError, describeValue, shapeError } from '../core/check.js';
 import type { Rng } from './createRng.js';
 
 // Math functions are bound once at module scope: under jest every lookup of the global `Math` in a

@@ -5,8 +5,8 @@
  *
  * @internal
  */
-import type { FloatArray } from '../matrix/matrix.js';
-import { describeValue, domainError } from '../internal/check.js';
+import type { FloatArray } from '../core/matrix.js';
+import { describeValue, domainError } from '../core/check.js';
 
 // Bound at module scope: under jest a per-element lookup of the global `Infinity` is as slow as
 // one of `Math` (see softmaxKernel.ts).

@@ -1,8 +1,8 @@
 /** Log-partition function `log Z_A(s)` of a log-linear model, per context, in bounded memory. */
-import type { Matrix } from '../matrix/matrix.js';
-import { NumericalError } from '../errors/errors.js';
-import { checkFiniteMatrix, checkMatrix, checkNonEmptyMatrix, checkWordIndices, shapeError, shapeOf } from '../internal/check.js';
-import { logPartitionKernel } from './logPartitionKernel.js';
+import type { Matrix } from '../core/matrix.js';
+import { NumericalError } from '../core/errors.js';
+import { checkFiniteMatrix, checkMatrix, checkNonEmptyMatrix, checkWordIndices, shapeError, shapeOf } from '../core/check.js';
+import { logPartitionBlocks } from '../softmax/logPartitionBlocks.js';
 
 /**
  * `log Z_A(s_i) = LSE_{w ∈ A} ⟨v_w, h(s_i)⟩` for every row `h(s_i)` of `H`, over all words (`A = [n]`)
@@ -10,7 +10,7 @@ import { logPartitionKernel } from './logPartitionKernel.js';
  *
  * The logits are computed block by block (64 contexts × 1024 words) with `gemm` and reduced with an
  * online log-sum-exp across word chunks (running maximum and rescaled sum, all in float64), so the
- * scratch memory is a few MB whatever `m` and `n` are; see `logPartitionKernel.ts`. The result is a
+ * scratch memory is a few MB whatever `m` and `n` are; see `logPartitionBlocks.ts`. The result is a
  * reduction, so it is float64 for float32 inputs too.
  *
  * Invariance (docs/theory.md#1-definitions, invariance 1): replacing every `v_w` by `v_w − u` shifts each
@@ -42,7 +42,7 @@ export function logPartition(V: Matrix, H: Matrix, words?: Int32Array): Float64A
   checkFiniteMatrix(fn, 'V', V);
   checkFiniteMatrix(fn, 'H', H);
   const out = new Float64Array(H.rows);
-  const bad = logPartitionKernel(V, H, words ?? null, out);
+  const bad = logPartitionBlocks(V, H, words ?? null, out);
   if (bad >= 0) {
     throw new NumericalError(
       `${fn}: the logits V·h for row ${bad} of 'H' must be finite; got an overflow (|⟨v_w, h⟩| beyond the ${

@@ -1,9 +1,9 @@
 /** Row-wise log-softmax of a matrix of logits. */
-import type { Matrix } from '../matrix/matrix.js';
-import { allocFloat, dtypeOf } from '../matrix/matrix.js';
-import { checkMatrix, shapeError, shapeOf } from '../internal/check.js';
+import type { Matrix } from '../core/matrix.js';
+import { allocFloat, dtypeOf } from '../core/matrix.js';
+import { checkMatrix, shapeError, shapeOf } from '../core/check.js';
 import { checkLogitRows } from './checkLogitRows.js';
-import { rowLogSoftmax } from './softmaxKernel.js';
+import { rowLogSoftmax } from '../kernels/softmaxKernel.js';
 
 /**
  * `log softmax` of each row: `out[i][j] = z[i][j] − LSE(z[i])`, computed from max-shifted values so

@@ -1,7 +1,7 @@
 /** Stable log-sum-exp of a vector. */
-import type { FloatArray } from '../matrix/matrix.js';
-import { checkFloatVector, describeValue, domainError, shapeError } from '../internal/check.js';
-import { rowLogSumExp } from './softmaxKernel.js';
+import type { FloatArray } from '../core/matrix.js';
+import { checkFloatVector, describeValue, domainError, shapeError } from '../core/check.js';
+import { rowLogSumExp } from '../kernels/softmaxKernel.js';
 
 // Bound at module scope: under jest a per-element lookup of the global `Infinity` is as slow as
 // one of `Math` (see softmaxKernel.ts).

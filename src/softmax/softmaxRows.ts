@@ -1,9 +1,9 @@
 /** Row-wise softmax of a matrix of logits. */
-import type { Matrix } from '../matrix/matrix.js';
-import { allocFloat, dtypeOf } from '../matrix/matrix.js';
-import { checkMatrix, shapeError, shapeOf } from '../internal/check.js';
+import type { Matrix } from '../core/matrix.js';
+import { allocFloat, dtypeOf } from '../core/matrix.js';
+import { checkMatrix, shapeError, shapeOf } from '../core/check.js';
 import { checkLogitRows } from './checkLogitRows.js';
-import { rowSoftmax } from './softmaxKernel.js';
+import { rowSoftmax } from '../kernels/softmaxKernel.js';
 
 /**
  * `softmax` of each row: `out[i][j] = exp(z[i][j] − LSE(z[i]))`, from max-shifted values, so no

@@ -5,7 +5,7 @@
  *
  * @internal
  */
-import { describeValue, domainError, shapeError } from '../internal/check.js';
+import { describeValue, domainError, shapeError } from '../core/check.js';
 
 /**
  * Labels accepted by the classification probes: class indices `0…K−1` (`0`/`1` for a binary probe;

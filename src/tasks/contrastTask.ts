@@ -1,8 +1,8 @@
-import type { Matrix } from '../matrix/matrix.js';
-import { checkNumber, checkOptions, domainError } from '../internal/check.js';
+import type { Matrix } from '../core/matrix.js';
+import { checkNumber, checkOptions, domainError } from '../core/check.js';
 import { CONTRAST_TOLERANCE, composeDirection, weightSums } from './taskDirection.js';
 import { asWordIndices, checkWordTaskInputs } from './wordTask.js';
-import type { FloatArray } from '../matrix/matrix.js';
+import type { FloatArray } from '../core/matrix.js';
 import { taskLabels } from './taskLabelsKernel.js';
 import type { RandomSource, WordTask } from './types.js';
 

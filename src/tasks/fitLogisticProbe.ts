@@ -1,6 +1,6 @@
-import type { FloatArray, Matrix } from '../matrix/matrix.js';
-import { NumericalError } from '../errors/errors.js';
-import { checkNumber, checkOptions, domainError } from '../internal/check.js';
+import type { FloatArray, Matrix } from '../core/matrix.js';
+import { NumericalError } from '../core/errors.js';
+import { checkNumber, checkOptions, domainError } from '../core/check.js';
 import { checkDesignMatrix, checkSampleWeights, checkScoringInput, linearScores } from './probeInputs.js';
 import { logisticProblem, softplus } from './logisticKernel.js';
 import { dampedNewton, diagnoseMinimiser, maxAugmentedRowNorm, SINGULAR_HESSIAN_CONDITION } from './newtonKernel.js';

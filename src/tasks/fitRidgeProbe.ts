@@ -1,6 +1,6 @@
-import type { FloatArray, Matrix } from '../matrix/matrix.js';
-import { NumericalError } from '../errors/errors.js';
-import { checkFiniteArray, checkFloatVector, checkNumber, checkOptions, domainError } from '../internal/check.js';
+import type { FloatArray, Matrix } from '../core/matrix.js';
+import { NumericalError } from '../core/errors.js';
+import { checkFiniteArray, checkFloatVector, checkNumber, checkOptions, domainError } from '../core/check.js';
 import { solveLeastSquares } from '../linalg/solveLeastSquares.js';
 import { checkDesign, checkSampleWeights, checkScoringInput, linearScores } from './probeInputs.js';
 

@@ -1,6 +1,6 @@
-import type { FloatArray, Matrix } from '../matrix/matrix.js';
-import { NumericalError } from '../errors/errors.js';
-import { checkNumber, checkOptions, domainError } from '../internal/check.js';
+import type { FloatArray, Matrix } from '../core/matrix.js';
+import { NumericalError } from '../core/errors.js';
+import { checkNumber, checkOptions, domainError } from '../core/check.js';
 import { checkDesignMatrix, checkSampleWeights, checkScoringInput } from './probeInputs.js';
 import { dampedNewton, diagnoseMinimiser, maxAugmentedRowNorm, SINGULAR_HESSIAN_CONDITION } from './newtonKernel.js';
 import { rowLogSumExp, softmaxLayout, softmaxProblem, softmaxScores } from './softmaxProbeKernel.js';

@@ -1,5 +1,5 @@
-import type { FloatArray, Matrix } from '../matrix/matrix.js';
-import { checkFiniteArray, checkFloatVector, checkNumber, checkOptions, shapeError } from '../internal/check.js';
+import type { FloatArray, Matrix } from '../core/matrix.js';
+import { checkFiniteArray, checkFloatVector, checkNumber, checkOptions, shapeError } from '../core/check.js';
 import { taskLabels } from './taskLabelsKernel.js';
 import type { RandomSource, Task } from './types.js';
 

@@ -12,7 +12,7 @@
  *
  * @internal
  */
-import type { Matrix } from '../matrix/matrix.js';
+import type { Matrix } from '../core/matrix.js';
 import { sigmoid } from './classificationTask.js';
 import { dampedNewton, type NewtonProblem, type NewtonResult } from './newtonKernel.js';
 

@@ -4,8 +4,8 @@
  *
  * @internal
  */
-import { choleskyInPlace, choleskySolveInPlace } from '../linalg/choleskyKernel.js';
-import { estimateInverseOneNorm, oneNorm } from '../linalg/conditionKernel.js';
+import { choleskyInPlace, choleskySolveInPlace } from '../kernels/choleskyKernel.js';
+import { estimateInverseOneNorm, oneNorm } from '../kernels/conditionKernel.js';
 
 // Bound once: a global `Math` lookup costs ~0.5 µs inside jest's vm context (see logisticKernel.ts).
 const { abs: mAbs, sqrt: mSqrt } = Math;

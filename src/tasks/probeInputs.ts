@@ -3,7 +3,7 @@
  *
  * @internal
  */
-import type { Matrix } from '../matrix/matrix.js';
+import type { Matrix } from '../core/matrix.js';
 import {
   checkFiniteArray,
   checkFiniteMatrix,
@@ -14,7 +14,7 @@ import {
   domainError,
   shapeError,
   shapeOf,
-} from '../internal/check.js';
+} from '../core/check.js';
 
 /** Check the training design: a non-empty, finite matrix. */
 export function checkDesignMatrix(fn: string, H: unknown): asserts H is Matrix {

@@ -2,7 +2,7 @@
  * The anchor `(v_0, c)` of a model on a bulk, as the tasks and the theorems take it, and its
  * argument check (validation, not a kernel).
  */
-import { checkFiniteArray, checkFloatVector, checkNumber, describeValue, domainError } from '../internal/check.js';
+import { checkFiniteArray, checkFloatVector, checkNumber, describeValue, domainError } from '../core/check.js';
 
 /**
  * An anchor `(v_0, c)` of a model on a bulk `B`: its residual at a context is

@@ -5,7 +5,7 @@
  *
  * @internal
  */
-import type { Matrix } from '../matrix/matrix.js';
+import type { Matrix } from '../core/matrix.js';
 import type { Anchor } from './taskAnchor.js';
 
 const { abs: mAbs } = Math;

@@ -3,8 +3,8 @@
  *
  * @internal
  */
-import type { Matrix } from '../matrix/matrix.js';
-import { checkFiniteMatrix, checkMatrix, domainError, describeValue, shapeError, shapeOf } from '../internal/check.js';
+import type { Matrix } from '../core/matrix.js';
+import { checkFiniteMatrix, checkMatrix, domainError, describeValue, shapeError, shapeOf } from '../core/check.js';
 import type { RandomSource } from './types.js';
 import { linearScores } from './probeInputs.js';
 

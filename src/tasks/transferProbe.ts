@@ -1,5 +1,5 @@
-import type { FloatArray, Matrix } from '../matrix/matrix.js';
-import { checkFiniteArray, checkFiniteResult, checkFiniteMatrix, checkFloatVector, checkNonEmptyMatrix, checkNumber, checkWordIndices, describeValue, domainError } from '../internal/check.js';
+import type { FloatArray, Matrix } from '../core/matrix.js';
+import { checkFiniteArray, checkFiniteResult, checkFiniteMatrix, checkFloatVector, checkNonEmptyMatrix, checkNumber, checkWordIndices, describeValue, domainError } from '../core/check.js';
 import { checkAnchor, type Anchor } from './taskAnchor.js';
 import { composeDirection, weightSums } from './taskDirection.js';
 import { checkScoringInput, linearScores } from './probeInputs.js';

@@ -1,5 +1,5 @@
 /** Shapes shared by the downstream tasks and probes. */
-import type { Matrix } from '../matrix/matrix.js';
+import type { Matrix } from '../core/matrix.js';
 import type { Anchor } from './taskAnchor.js';
 
 /** The part of an `Rng` a task needs to draw noise or labels (`createRng(seed)` returns one). */

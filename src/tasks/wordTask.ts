@@ -1,4 +1,4 @@
-import type { Matrix } from '../matrix/matrix.js';
+import type { Matrix } from '../core/matrix.js';
 import {
   checkFiniteArray,
   checkFiniteMatrix,
@@ -12,14 +12,14 @@ import {
   domainError,
   shapeError,
   shapeOf,
-} from '../internal/check.js';
+} from '../core/check.js';
 import { checkAnchor, type Anchor } from './taskAnchor.js';
 import { composeDirection, weightSums } from './taskDirection.js';
 import { fitAnchor } from '../anchor/fitAnchor.js';
 import { checkWeights } from '../anchor/fitAnchorKernel.js';
 import { taskLabels } from './taskLabelsKernel.js';
 import { toInt32IndicesChecked } from '../io/toInt32Indices.js';
-import type { FloatArray } from '../matrix/matrix.js';
+import type { FloatArray } from '../core/matrix.js';
 import type { RandomSource, WordTask } from './types.js';
 
 /** Options of {@link wordTask}. */

@@ -1,5 +1,5 @@
-import type { Matrix } from '../matrix/matrix.js';
-import { checkFiniteArray, checkFloatVector, checkMatrix, describeValue, domainError, shapeError } from '../internal/check.js';
+import type { Matrix } from '../core/matrix.js';
+import { checkFiniteArray, checkFloatVector, checkMatrix, describeValue, domainError, shapeError } from '../core/check.js';
 
 /**
  * The error floor of predicting `y` from a representation on a finite weighted set of contexts:

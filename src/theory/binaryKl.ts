@@ -1,4 +1,4 @@
-import { checkNumber } from '../internal/check.js';
+import { checkNumber } from '../core/check.js';
 import { binaryKlFromProbs } from './binaryKlKernel.js';
 
 /**

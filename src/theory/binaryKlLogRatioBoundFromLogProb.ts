@@ -1,4 +1,4 @@
-import { checkNumber } from '../internal/check.js';
+import { checkNumber } from '../core/check.js';
 import { binaryKlLogRatioKernel } from './binaryKlKernel.js';
 
 /**

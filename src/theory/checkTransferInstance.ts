@@ -5,7 +5,7 @@
  *
  * @internal
  */
-import type { Matrix } from '../matrix/matrix.js';
+import type { Matrix } from '../core/matrix.js';
 import {
   checkFiniteArray,
   checkFiniteMatrix,
@@ -18,7 +18,7 @@ import {
   domainError,
   shapeError,
   shapeOf,
-} from '../internal/check.js';
+} from '../core/check.js';
 import { CONTRAST_TOLERANCE, weightSums } from '../tasks/taskDirection.js';
 import { checkAnchor } from '../tasks/taskAnchor.js';
 import type { Anchor, TransferInstance } from './types.js';

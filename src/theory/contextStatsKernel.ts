@@ -21,10 +21,10 @@
  *
  * @internal
  */
-import type { Matrix } from '../matrix/matrix.js';
-import { NumericalError } from '../errors/errors.js';
+import type { Matrix } from '../core/matrix.js';
+import { NumericalError } from '../core/errors.js';
 import { gemm } from '../linalg/gemm.js';
-import { rowLogSumExpParts } from '../softmax/softmaxKernel.js';
+import { rowLogSumExpParts } from '../kernels/softmaxKernel.js';
 import { KL_ABSOLUTE_ALLOWANCE, KL_RELATIVE_ALLOWANCE, klTerm } from './binaryKlKernel.js';
 
 // Math functions bound once at module scope: hot loops then call a local binding instead of looking

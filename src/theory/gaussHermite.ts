@@ -1,4 +1,4 @@
-import { checkNumber, checkPositiveInt } from '../internal/check.js';
+import { checkNumber, checkPositiveInt } from '../core/check.js';
 import { golubWelschKernel } from './golubWelschKernel.js';
 import type { QuadratureRule } from './gaussLegendre.js';
 

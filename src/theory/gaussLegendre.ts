@@ -1,4 +1,4 @@
-import { checkNumber, checkPositiveInt, domainError } from '../internal/check.js';
+import { checkNumber, checkPositiveInt, domainError } from '../core/check.js';
 import { golubWelschKernel } from './golubWelschKernel.js';
 
 /** A quadrature rule: nodes and probability weights (non-negative, summing to 1). */

@@ -7,7 +7,7 @@
  *
  * @internal
  */
-import { symmetricEigenInPlace } from '../anchor/symmetricEigenKernel.js';
+import { symmetricEigenInPlace } from '../kernels/symmetricEigenKernel.js';
 
 /** Nodes (ascending) and probability weights (summing to 1) of the rule with off-diagonal `beta[0..k−2]` and zero diagonal. */
 export function golubWelschKernel(beta: Float64Array): { nodes: Float64Array; weights: Float64Array } {

@@ -1,5 +1,5 @@
-import type { Matrix } from '../matrix/matrix.js';
-import { checkNumber, checkOneOf, checkOptions, describeValue, domainError } from '../internal/check.js';
+import type { Matrix } from '../core/matrix.js';
+import { checkNumber, checkOneOf, checkOptions, describeValue, domainError } from '../core/check.js';
 import { linearTask } from '../tasks/linearTask.js';
 import type { Task } from '../tasks/types.js';
 import { gaussLegendre } from './gaussLegendre.js';

@@ -1,4 +1,4 @@
-import { checkNumber, domainError } from '../internal/check.js';
+import { checkNumber, domainError } from '../core/check.js';
 
 /**
  * Lemma 2, total-variation form: `φ_γ(t) = −log(1 − t/γ)`. If `p*(A) ≥ γ > t ≥ TV(p*, p̂)`, then

@@ -1,4 +1,4 @@
-import { checkNumber } from '../internal/check.js';
+import { checkNumber } from '../core/check.js';
 
 /**
  * Lemma 1 (Pinsker's inequality): the total variation distance between two distributions is at most

@@ -1,11 +1,11 @@
-import type { Matrix } from '../matrix/matrix.js';
-import { checkNumber, checkOptions, describeValue, domainError } from '../internal/check.js';
+import type { Matrix } from '../core/matrix.js';
+import { checkNumber, checkOptions, describeValue, domainError } from '../core/check.js';
 import { linearTask } from '../tasks/linearTask.js';
 import type { Task } from '../tasks/types.js';
 import { gaussLegendre } from './gaussLegendre.js';
 import { tensorGrid } from './gridKernel.js';
 import { contextStatsKernel } from './contextStatsKernel.js';
-import { rowLogSumExp } from '../softmax/softmaxKernel.js';
+import { rowLogSumExp } from '../kernels/softmaxKernel.js';
 import { bestPredictorError } from './bestPredictorError.js';
 import { binaryKlFromLog } from './binaryKlKernel.js';
 

@@ -1,4 +1,4 @@
-import { checkNumber, describeValue, domainError } from '../internal/check.js';
+import { checkNumber, describeValue, domainError } from '../core/check.js';
 
 /** The inputs of Theorem 1 part 4. */
 export interface TransferBoundParams {

@@ -5,7 +5,7 @@
  *
  * @internal
  */
-import type { Matrix } from '../matrix/matrix.js';
+import type { Matrix } from '../core/matrix.js';
 import { composeDirection } from '../tasks/taskDirection.js';
 import type { Anchor } from '../tasks/taskAnchor.js';
 import type { CheckedTransfer } from './checkTransferInstance.js';

@@ -2,7 +2,7 @@
  * Shared shapes of the theory functions: an anchor, and the pair of models plus the word-composed
  * task that Theorem 1 compares.
  */
-import type { Matrix } from '../matrix/matrix.js';
+import type { Matrix } from '../core/matrix.js';
 
 /** An anchor `(v_0, c)` of a model on a bulk (defined with the tasks, which take it too). */
 export type { Anchor } from '../tasks/taskAnchor.js';

@@ -1,5 +1,5 @@
 /** A learned model `M̂ = (V̂, ĥ = f_θ(x))`: made by `createLearner`, trained by `train`. */
-import type { DType, FloatArray, Matrix } from '../matrix/matrix.js';
+import type { DType, FloatArray, Matrix } from '../core/matrix.js';
 import {
   checkFiniteMatrix,
   checkFloatVector,
@@ -11,8 +11,8 @@ import {
   shapeError,
   shapeOf,
   checkFiniteArray,
-} from '../internal/check.js';
-import { NumericalError } from '../errors/errors.js';
+} from '../core/check.js';
+import { NumericalError } from '../core/errors.js';
 import { crossEntropyDistributionKernel, crossEntropyWordsKernel } from './lossKernel.js';
 import { backwardKernel, forwardKernel, Workspace } from './learnerKernel.js';
 import type { Activation, LearnerShape } from './learnerKernel.js';

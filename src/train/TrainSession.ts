@@ -8,9 +8,9 @@
  *
  * @internal
  */
-import type { FloatArray, Matrix } from '../matrix/matrix.js';
-import { NumericalError } from '../errors/errors.js';
-import { describeValue } from '../internal/check.js';
+import type { FloatArray, Matrix } from '../core/matrix.js';
+import { NumericalError } from '../core/errors.js';
+import { describeValue } from '../core/check.js';
 import { gemm } from '../linalg/gemm.js';
 import type { Rng } from '../random/index.js';
 import { shuffleInPlace } from '../random/permutation.js';

@@ -6,9 +6,9 @@
  *
  * @internal
  */
-import { FormatError } from '../errors/errors.js';
+import { FormatError } from '../core/errors.js';
 import { decodeBase64, encodeBase64 } from '../core/base64.js';
-import type { FloatArray } from '../matrix/matrix.js';
+import type { FloatArray } from '../core/matrix.js';
 
 /** Encode a `Float64Array` or `Float32Array` as base64 of its little-endian bytes. */
 export function encodeFloats(x: FloatArray): string {

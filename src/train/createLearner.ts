@@ -1,5 +1,5 @@
 /** Make a learned model `M̂ = (V̂, ĥ = f_θ(x))` with a seeded initialisation. */
-import type { DType, FloatArray, Matrix } from '../matrix/matrix.js';
+import type { DType, FloatArray, Matrix } from '../core/matrix.js';
 import {
   checkFiniteMatrix,
   checkNonEmptyMatrix,
@@ -11,7 +11,7 @@ import {
   domainError,
   shapeError,
   shapeOf,
-} from '../internal/check.js';
+} from '../core/check.js';
 import { createRng } from '../random/index.js';
 import type { World } from '../model/index.js';
 import { Learner } from './Learner.js';

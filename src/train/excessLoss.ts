@@ -1,6 +1,6 @@
 /** The exact excess pre-training loss `ε = E_s KL(p*(·|s) ‖ p̂(·|s))` (docs/theory.md#2-pre-training-loss-and-its-gradient). */
-import type { Matrix } from '../matrix/matrix.js';
-import { NumericalError } from '../errors/errors.js';
+import type { Matrix } from '../core/matrix.js';
+import { NumericalError } from '../core/errors.js';
 import {
   checkFiniteArray,
   checkFiniteMatrix,
@@ -11,7 +11,7 @@ import {
   domainError,
   shapeError,
   shapeOf,
-} from '../internal/check.js';
+} from '../core/check.js';
 import { gemm } from '../linalg/gemm.js';
 import { klDivergenceRows } from '../loss/index.js';
 import { Learner } from './Learner.js';

@@ -16,7 +16,7 @@
  * @internal
  */
 import { gemm } from '../linalg/gemm.js';
-import type { DType, FloatArray } from '../matrix/matrix.js';
+import type { DType, FloatArray } from '../core/matrix.js';
 import type { LossScratch } from './lossKernel.js';
 
 /** Activations of the hidden layer. */

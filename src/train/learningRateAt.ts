@@ -1,5 +1,5 @@
 /** The learning-rate schedule of `train`. */
-import { checkNumber, checkOneOf, checkOptions, domainError } from '../internal/check.js';
+import { checkNumber, checkOneOf, checkOptions, domainError } from '../core/check.js';
 
 /** Shapes of the learning-rate schedule after warm-up. */
 export type ScheduleName = 'constant' | 'cosine' | 'linear';

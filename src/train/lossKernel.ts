@@ -6,7 +6,7 @@
  * of the same pass.
  *
  * Every row goes through the ONE cross-entropy row of the library (`rowCrossEntropyIndex`,
- * `rowCrossEntropyDist` in `src/loss/crossEntropyKernel.ts`, also used by the public
+ * `rowCrossEntropyDist` in `src/kernels/crossEntropyKernel.ts`, also used by the public
  * `crossEntropy`), so `train`, `Learner.lossAndGradient` and `crossEntropy` compute the same loss
  * and the same gradient `α (softmax(z)·Σq − q)` (the exact derivative of the reported loss), and
  * the accelerated backend gets the first chance at index targets in all three. Float32 logits get a
@@ -17,10 +17,10 @@
  *
  * @internal
  */
-import type { FloatArray } from '../matrix/matrix.js';
-import { rowSoftmax } from '../softmax/softmaxKernel.js';
+import type { FloatArray } from '../core/matrix.js';
+import { rowSoftmax } from '../kernels/softmaxKernel.js';
 import { tryAcceleratedSoftmaxCrossEntropy } from '../backend/accelerate.js';
-import { rowCrossEntropyDist, rowCrossEntropyIndex } from '../loss/crossEntropyKernel.js';
+import { rowCrossEntropyDist, rowCrossEntropyIndex } from '../kernels/crossEntropyKernel.js';
 
 /** Scratch of the row kernels: `scratch` (≥ n), `tmp2` (≥ 2) and `lossRows` (≥ B), all float64. */
 export interface LossScratch {

@@ -13,7 +13,7 @@
  *
  * @internal
  */
-import type { FloatArray } from '../matrix/matrix.js';
+import type { FloatArray } from '../core/matrix.js';
 import type { ParameterBlock } from './Learner.js';
 
 /** Optimiser names accepted by `train`. */

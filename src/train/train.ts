@@ -1,5 +1,5 @@
 /** Mini-batch training of a learner by cross-entropy: SGD with momentum, Adam or AdamW. */
-import type { Matrix } from '../matrix/matrix.js';
+import type { Matrix } from '../core/matrix.js';
 import type { World } from '../model/index.js';
 import type { Learner } from './Learner.js';
 import { excessLossUnchecked } from './excessLoss.js';

@@ -5,7 +5,7 @@
  *
  * @internal
  */
-import type { Matrix } from '../matrix/matrix.js';
+import type { Matrix } from '../core/matrix.js';
 import {
   checkFiniteMatrix,
   checkMatrix,
@@ -19,7 +19,7 @@ import {
   domainError,
   shapeError,
   shapeOf,
-} from '../internal/check.js';
+} from '../core/check.js';
 import { createRng } from '../random/index.js';
 import type { Rng } from '../random/index.js';
 import type { World } from '../model/index.js';
@@ -30,7 +30,7 @@ import type { ScheduleName } from './learningRateAt.js';
 import { checkContextWeights } from './excessLoss.js';
 import type { ExcessLossContexts } from './excessLoss.js';
 import { checkSeed } from '../model/checkSeed.js';
-import type { TrainCheckpoint } from './trainCheckpoint.js';
+import type { TrainCheckpoint } from './checkpointType.js';
 
 export type { OptimizerName } from './optimizerKernel.js';
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { AnchorAccumulator, allWords, fitAnchor, fitAnchorFromLogPartition } from '../../src/anchor/index.js';
-import { DomainError, FormatError, NumericalError, ShapeError } from '../../src/errors/errors.js';
-import type { Matrix } from '../../src/matrix/matrix.js';
+import { DomainError, FormatError, NumericalError, ShapeError } from '../../src/core/errors.js';
+import type { Matrix } from '../../src/core/matrix.js';
 import { logPartition } from '../../src/softmax/logPartition.js';
 import { affine, createRng, layerNormed, randn, relDiff } from './helpers.js';
 

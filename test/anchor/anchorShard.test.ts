@@ -1,6 +1,6 @@
 import { AnchorAccumulator } from '../../src/anchor/AnchorAccumulator.js';
 import { ANCHOR_SHARD_FORMAT, ANCHOR_SHARD_VERSION, type AnchorShardDoc, parseAnchorShard, shardIncompatibility, shardModeMismatch, shardRecordsEverything } from '../../src/anchor/anchorShard.js';
-import { FormatError } from '../../src/errors/errors.js';
+import { FormatError } from '../../src/core/errors.js';
 import { createRng, randn } from './helpers.js';
 
 function shard(index: number, over: Partial<AnchorShardDoc> = {}): AnchorShardDoc {

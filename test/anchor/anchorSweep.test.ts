@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { anchorSweep, bulkExcludingTop, fitAnchor, fitAnchorFromLogPartition, hiddenRowSource, meanWordProbabilities } from '../../src/anchor/index.js';
-import { DomainError, NumericalError, ShapeError } from '../../src/errors/errors.js';
+import { DomainError, NumericalError, ShapeError } from '../../src/core/errors.js';
 import { floatToHalf, halfToFloat } from '../../src/io/halfFloat.js';
 import { solveLeastSquares } from '../../src/linalg/solveLeastSquares.js';
-import type { Matrix } from '../../src/matrix/matrix.js';
+import type { Matrix } from '../../src/core/matrix.js';
 import { logPartition } from '../../src/softmax/logPartition.js';
 import { createRng, layerNormed, maxAbsDiff, norm, randn, relDiff } from './helpers.js';
 

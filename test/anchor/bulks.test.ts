@@ -1,6 +1,6 @@
 import { allWords, bulkExcluding, bulkExcludingTop, bulkLogPartitions, meanWordProbabilities } from '../../src/anchor/index.js';
-import { DomainError, NumericalError, ShapeError } from '../../src/errors/errors.js';
-import type { Matrix } from '../../src/matrix/matrix.js';
+import { DomainError, NumericalError, ShapeError } from '../../src/core/errors.js';
+import type { Matrix } from '../../src/core/matrix.js';
 import { logPartition } from '../../src/softmax/logPartition.js';
 import { createRng, maxAbsDiff, randn } from './helpers.js';
 

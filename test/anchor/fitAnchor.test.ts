@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { allWords, bulkExcluding, bulkExcludingTop, fitAnchor, fitAnchorFromLogPartition, anchorResiduals } from '../../src/anchor/index.js';
-import { DomainError, NumericalError, ShapeError } from '../../src/errors/errors.js';
+import { DomainError, NumericalError, ShapeError } from '../../src/core/errors.js';
 import { solveLeastSquares } from '../../src/linalg/solveLeastSquares.js';
-import type { Matrix } from '../../src/matrix/matrix.js';
+import type { Matrix } from '../../src/core/matrix.js';
 import { logPartition } from '../../src/softmax/logPartition.js';
 import { affine, createRng, fixedNorm, layerNormed, maxAbsDiff, norm, randn, relDiff } from './helpers.js';
 

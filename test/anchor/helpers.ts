@@ -1,5 +1,5 @@
 // Seeded fixtures for the anchor tests: random matrices, fixed-norm and layer-normed representations.
-import type { Matrix } from '../../src/matrix/matrix.js';
+import type { Matrix } from '../../src/core/matrix.js';
 import { createRng, type Rng } from '../../src/random/createRng.js';
 
 /** An `r × c` float64 matrix of i.i.d. N(0, scale²) entries. */

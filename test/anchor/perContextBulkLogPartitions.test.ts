@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { bulkExcluding, bulkLogPartitions, perContextBulkLogPartitions } from '../../src/anchor/index.js';
-import { DomainError, NumericalError, ShapeError } from '../../src/errors/errors.js';
-import { fromRows } from '../../src/matrix/index.js';
-import type { Matrix } from '../../src/matrix/matrix.js';
+import { DomainError, NumericalError, ShapeError } from '../../src/core/errors.js';
+import { fromRows } from '../../src/core/index.js';
+import type { Matrix } from '../../src/core/matrix.js';
 import { logPartition } from '../../src/softmax/logPartition.js';
 import { createRng, maxAbsDiff, randn } from './helpers.js';
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { EigenvalueDecomposition, Matrix as MlMatrix } from 'ml-matrix';
-import { symmetricEigenInPlace } from '../../src/anchor/symmetricEigenKernel.js';
+import { symmetricEigenInPlace } from '../../src/kernels/symmetricEigenKernel.js';
 import { createRng } from '../../src/random/createRng.js';
 
 /** A symmetric n×n matrix: BᵀB of a random r×n B (rank ≤ r), optionally plus a multiple of I. */

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { setBackend } from '../../src/backend/setBackend.js';
 import { setThreads } from '../../src/backend/setThreads.js';
 import { getBackendInfo } from '../../src/backend/getBackendInfo.js';
-import { DomainError } from '../../src/errors/errors.js';
+import { DomainError } from '../../src/core/errors.js';
 import { TSX_IMPORT } from './helpers.js';
 import { setWorkerIdleExitMs } from '../../src/backend/pool.js';
 import { gemm } from '../../src/linalg/gemm.js';

@@ -3,7 +3,7 @@ import { setWorkerDeadlineForTests, taskDeadlineMs } from '../../src/backend/liv
 import { setThreads } from '../../src/backend/setThreads.js';
 import { setBackend } from '../../src/backend/setBackend.js';
 import { gemm } from '../../src/linalg/gemm.js';
-import { NumericalError } from '../../src/errors/errors.js';
+import { NumericalError } from '../../src/core/errors.js';
 import { gemmBuffers, maxScaledError, referenceGemm, type GemmCase } from './helpers.js';
 
 // A worker that dies after it has started (killed by V8 for its resource limits, terminated) never

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { fastExp } from '../../src/backend/fastExp.js';
+import { fastExp } from '../../src/kernels/fastExp.js';
 import { alloc, heapF32, heapF64, resetArena, wasmKernels } from '../../src/backend/heap.js';
 
 // Module-scope aliases: global Math lookups are slow inside jest's sandbox (see helpers.ts).

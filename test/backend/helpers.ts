@@ -1,6 +1,6 @@
 // Shared helpers of the backend tests: seeded data and a float64 reference GEMM with its error scale.
 import { createRng } from '../../src/random/createRng.js';
-import type { FloatArray } from '../../src/matrix/matrix.js';
+import type { FloatArray } from '../../src/core/matrix.js';
 
 // Under jest every lookup of the global `Math` goes through the sandbox's global object (about
 // 0.4 µs each; see src/random/createRng.ts), so hot loops use module-scope aliases.

@@ -5,7 +5,7 @@ import { getBackendInfo } from '../../src/backend/getBackendInfo.js';
 import { compiledKernelModule } from '../../src/backend/heap.js';
 import { gemm } from '../../src/linalg/gemm.js';
 import { crossEntropy } from '../../src/loss/crossEntropy.js';
-import { matrix } from '../../src/matrix/matrix.js';
+import { matrix } from '../../src/core/matrix.js';
 
 // The 'js' backend runs the TypeScript kernels, threaded over a shared memory: it must neither
 // compile WebAssembly nor touch V8's flags (this file's module registry is its own, so nothing

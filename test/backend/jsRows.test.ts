@@ -6,13 +6,13 @@ import { setStageBytes, STAGE_BYTES } from '../../src/backend/heap.js';
 import { jsSoftmaxCrossEntropy } from '../../src/backend/jsRows.js';
 import { jsGemm } from '../../src/backend/jsGemm.js';
 import { gemm } from '../../src/linalg/gemm.js';
-import { rowCrossEntropyIndex } from '../../src/loss/crossEntropyKernel.js';
+import { rowCrossEntropyIndex } from '../../src/kernels/crossEntropyKernel.js';
 import { crossEntropy } from '../../src/loss/crossEntropy.js';
 import { logPartition } from '../../src/softmax/logPartition.js';
-import { gemmKernel } from '../../src/linalg/gemmKernel.js';
-import { logPartitionRowBlocks } from '../../src/softmax/logPartitionKernel.js';
-import { NumericalError } from '../../src/errors/errors.js';
-import type { FloatArray, Matrix } from '../../src/matrix/matrix.js';
+import { gemmKernel } from '../../src/kernels/gemmKernel.js';
+import { logPartitionRowBlocks } from '../../src/kernels/logPartitionRowBlocksKernel.js';
+import { NumericalError } from '../../src/core/errors.js';
+import type { FloatArray, Matrix } from '../../src/core/matrix.js';
 import { createRng } from '../../src/random/createRng.js';
 import { countDifferences, randomArray } from './helpers.js';
 

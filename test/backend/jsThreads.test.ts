@@ -5,7 +5,7 @@ import { getBackendInfo } from '../../src/backend/getBackendInfo.js';
 import { gemm } from '../../src/linalg/gemm.js';
 import { countDifferences, gemmBuffers, maxScaledError, referenceGemm, type GemmCase } from './helpers.js';
 
-// The 'js' backend with threads: the TypeScript kernel (src/linalg/gemmKernel.ts) runs on the main
+// The 'js' backend with threads: the TypeScript kernel (src/kernels/gemmKernel.ts) runs on the main
 // thread and in a worker (the bundled src/backend/worker.ts).
 afterAll(() => {
   setBackend('auto');

@@ -13,7 +13,7 @@ import { createRng } from '../../src/random/createRng.js';
 import { getBackendInfo } from '../../src/backend/getBackendInfo.js';
 import { setBackend } from '../../src/backend/setBackend.js';
 import { STAGE_BYTES } from '../../src/backend/heap.js';
-import type { Matrix } from '../../src/matrix/matrix.js';
+import type { Matrix } from '../../src/core/matrix.js';
 
 const MiB = 2 ** 20;
 // Packing space per thread is about 2.1 MiB (bench/README.md); 2.5 MiB per thread (the main thread

@@ -4,7 +4,7 @@ import { setStageBytes, STAGE_BYTES } from '../../src/backend/heap.js';
 import { setThreads } from '../../src/backend/setThreads.js';
 import { setBackend } from '../../src/backend/setBackend.js';
 import { getBackendInfo } from '../../src/backend/getBackendInfo.js';
-import { gemmKernel } from '../../src/linalg/gemmKernel.js';
+import { gemmKernel } from '../../src/kernels/gemmKernel.js';
 import { gemm } from '../../src/linalg/gemm.js';
 import { countDifferences, gemmBuffers, maxScaledError, referenceGemm, type GemmCase } from './helpers.js';
 

@@ -3,8 +3,8 @@ import { wasmLogPartition } from '../../src/backend/wasmLogPartition.js';
 import { tryAcceleratedLogPartition } from '../../src/backend/accelerate.js';
 import { setStageBytes, STAGE_BYTES } from '../../src/backend/heap.js';
 import { setBackend } from '../../src/backend/setBackend.js';
-import type { FloatArray } from '../../src/matrix/matrix.js';
-import { logPartitionKernel } from '../../src/softmax/logPartitionKernel.js';
+import type { FloatArray } from '../../src/core/matrix.js';
+import { logPartitionBlocks } from '../../src/softmax/logPartitionBlocks.js';
 import { setThreads } from '../../src/backend/setThreads.js';
 import { countDifferences, randomArray } from './helpers.js';
 
@@ -132,11 +132,11 @@ describe('tryAcceleratedLogPartition', () => {
     const big = new Float32Array(m * d).fill(1e20);
     const Vbig = new Float32Array(n * d).fill(1e20);
     expect(tryAcceleratedLogPartition(Vbig, n, d, big, m, null, out)).toBe(false);
-    // The TypeScript backends compute what logPartitionKernel's own loop does (explicit block
+    // The TypeScript backends compute what logPartitionBlocks's own loop does (explicit block
     // sizes bypass the backend), bitwise, on 1 or 2 threads; they decline an overflow too.
     setBackend('js');
     const ref = new Float64Array(m);
-    expect(logPartitionKernel({ rows: n, cols: d, data: V }, { rows: m, cols: d, data: H }, null, ref, 64, 1024)).toBe(-1);
+    expect(logPartitionBlocks({ rows: n, cols: d, data: V }, { rows: m, cols: d, data: H }, null, ref, 64, 1024)).toBe(-1);
     for (const threads of [1, 2]) {
       setThreads(threads);
       out.fill(0);

@@ -5,7 +5,7 @@ import { tryAcceleratedSoftmaxCrossEntropy } from '../../src/backend/accelerate.
 import { setStageBytes, STAGE_BYTES } from '../../src/backend/heap.js';
 import { setBackend } from '../../src/backend/setBackend.js';
 import { setThreads } from '../../src/backend/setThreads.js';
-import type { FloatArray } from '../../src/matrix/matrix.js';
+import type { FloatArray } from '../../src/core/matrix.js';
 import { countDifferences, randomArray } from './helpers.js';
 
 const { exp, log, abs, max } = Math;

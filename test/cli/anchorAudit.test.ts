@@ -6,7 +6,7 @@ import { anchorSweep, meanWordProbabilities } from '../../src/anchor/index.js';
 import { anchorCommand } from '../../src/cli/anchorCommand.js';
 import type { CliIO } from '../../src/cli/io.js';
 import { readNpy, writeNpy } from '../../src/io/index.js';
-import type { Matrix } from '../../src/matrix/matrix.js';
+import type { Matrix } from '../../src/core/matrix.js';
 import { createRng } from '../../src/random/createRng.js';
 
 function capture(): CliIO & { out: string[]; err: string[] } {

@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { anchorSweep, fitAnchorFromLogPartition } from '../../src/anchor/index.js';
 import { anchorCommand } from '../../src/cli/anchorCommand.js';
 import { writeNpy } from '../../src/io/index.js';
-import type { Matrix } from '../../src/matrix/matrix.js';
+import type { Matrix } from '../../src/core/matrix.js';
 import { createRng } from '../../src/random/createRng.js';
 import { logPartition } from '../../src/softmax/logPartition.js';
 

@@ -9,7 +9,7 @@ import { main } from '../../src/cli/main.js';
 import { holdoutSplit } from '../../src/anchor/fitAnchorKernel.js';
 import { bulkExcludingTop, fitAnchor, fitAnchorFromLogPartition, meanWordProbabilities, perContextBulkLogPartitions } from '../../src/anchor/index.js';
 import { writeNpy, writeSafetensors } from '../../src/io/index.js';
-import type { Matrix } from '../../src/matrix/matrix.js';
+import type { Matrix } from '../../src/core/matrix.js';
 import { createRng } from '../../src/random/createRng.js';
 import { logPartition } from '../../src/softmax/logPartition.js';
 

@@ -15,7 +15,7 @@ import type { CliIO } from '../../src/cli/io.js';
 import { floatToHalf, halfToFloat } from '../../src/io/halfFloat.js';
 import { openNpyFile, openSafetensorsTensor } from '../../src/io/files.js';
 import { writeNpy, writeSafetensors } from '../../src/io/index.js';
-import type { Matrix } from '../../src/matrix/matrix.js';
+import type { Matrix } from '../../src/core/matrix.js';
 import { createRng } from '../../src/random/createRng.js';
 
 const ROOT = resolve(__dirname, '../..');

@@ -1,7 +1,7 @@
 import { renderAnchorTable } from '../../src/cli/anchorReport.js';
 import { fitAnchorFromLogPartition } from '../../src/anchor/fitAnchorFromLogPartition.js';
 import { createRng } from '../../src/random/createRng.js';
-import type { Matrix } from '../../src/matrix/matrix.js';
+import type { Matrix } from '../../src/core/matrix.js';
 
 /** H (m × d) whose rows span an affine subspace of dimension `r` (r < d gives d − r null directions). */
 function lowRankH(m: number, d: number, r: number, seed: number): Matrix {

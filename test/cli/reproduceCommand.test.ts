@@ -9,7 +9,7 @@ import { byClass, parseSvg, text } from '../figures/svgDom.js';
 import { tinyPreset } from '../experiments/fixtures.js';
 import { createProgressBar } from '../../src/cli/progress.js';
 import { writeNpy, writeSafetensors } from '../../src/io/index.js';
-import { fromRows } from '../../src/matrix/matrix.js';
+import { fromRows } from '../../src/core/matrix.js';
 
 function capture(isTTY = false): CliIO & { out: string[]; err: string[] } {
   const out: string[] = [];

@@ -8,7 +8,7 @@ import { AnchorAccumulator } from '../../src/anchor/AnchorAccumulator.js';
 import { bulkExcluding } from '../../src/anchor/bulkExcluding.js';
 import { writeNpy } from '../../src/io/writeNpy.js';
 import { writeSafetensors } from '../../src/io/writeSafetensors.js';
-import { matrix, type Matrix } from '../../src/matrix/matrix.js';
+import { matrix, type Matrix } from '../../src/core/matrix.js';
 import { createRng } from '../../src/random/createRng.js';
 import { fitAnchor } from '../../src/anchor/fitAnchor.js';
 import type { Task } from '../../src/backend/protocol.js';

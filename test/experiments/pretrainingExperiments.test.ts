@@ -1,4 +1,4 @@
-import { DomainError } from '../../src/errors/errors.js';
+import { DomainError } from '../../src/core/errors.js';
 import { runAnchorSweep } from '../../src/experiments/runAnchorSweep.js';
 import { checkpointSteps, runTransferCurve } from '../../src/experiments/runTransferCurve.js';
 import { assessResults } from '../../src/experiments/assessResults.js';

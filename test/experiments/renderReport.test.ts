@@ -1,4 +1,4 @@
-import { DomainError } from '../../src/errors/errors.js';
+import { DomainError } from '../../src/core/errors.js';
 import { assessResults, fmt, spearman, trend } from '../../src/experiments/assessResults.js';
 import { renderReport } from '../../src/experiments/renderReport.js';
 import type { ReproduceResults, TransferCurveResult } from '../../src/experiments/results.js';

@@ -1,4 +1,4 @@
-import { DomainError } from '../../src/errors/errors.js';
+import { DomainError } from '../../src/core/errors.js';
 import { rareWordTopAlphas, runRareWordSweep } from '../../src/experiments/runRareWordSweep.js';
 import { rareWordConstruction } from '../../src/theory/rareWordConstruction.js';
 import { withoutTime } from './fixtures.js';

@@ -1,8 +1,8 @@
 import { runAnchorSweep } from '../../src/experiments/runAnchorSweep.js';
 import { runRareWordSweep } from '../../src/experiments/runRareWordSweep.js';
 import { runTransferCurve } from '../../src/experiments/runTransferCurve.js';
-import { figureSpecFor } from '../../src/figures/figureSpecFor.js';
-import { renderFigure } from '../../src/figures/renderFigure.js';
+import { figureSpecFor } from '../../src/experiments/figureSpecFor.js';
+import { renderFigure } from '../../src/experiments/renderFigure.js';
 import { TINY_E1, TINY_E2 } from '../experiments/fixtures.js';
 import { byClass, parseSvg, text } from './svgDom.js';
 

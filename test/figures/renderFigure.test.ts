@@ -1,7 +1,7 @@
 import fc from 'fast-check';
-import { DomainError, ShapeError } from '../../src/errors/errors.js';
+import { DomainError, ShapeError } from '../../src/core/errors.js';
 import type { FigureSpec } from '../../src/figures/FigureSpec.js';
-import { renderFigure } from '../../src/figures/renderFigure.js';
+import { renderFigure } from '../../src/experiments/renderFigure.js';
 import { referenceLabelPlacement } from '../../src/figures/renderFigureKernel.js';
 import { byClass, num, parseSvg, text } from './svgDom.js';
 

@@ -12,7 +12,7 @@
  * reported as they came, which keeps the whole suite within its time budget).
  */
 import fc from 'fast-check';
-import { LmTransferError } from '../../src/errors/errors.js';
+import { LmTransferError } from '../../src/core/errors.js';
 
 /** One public function, constructor, method or constant under fuzz. */
 export interface FuzzEntry {

@@ -1,7 +1,7 @@
 import {
   checkMatrix, checkNonEmptyMatrix, checkFiniteArray, checkWordIndices, checkNumber, checkOneOf, checkFloatVector, describeValue,
-} from '../../src/internal/check.js';
-import { DomainError, ShapeError } from '../../src/errors/errors.js';
+} from '../../src/core/check.js';
+import { DomainError, ShapeError } from '../../src/core/errors.js';
 
 describe('argument checks', () => {
   it('checkMatrix names the argument and what arrived', () => {

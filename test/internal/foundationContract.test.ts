@@ -5,15 +5,15 @@
  * place where the whole surface of the numerical core is listed, so a new public function or a
  * changed message shows up here.
  *
- * Messages follow the template of src/internal/check.ts,
+ * Messages follow the template of src/core/check.ts,
  * `<fn>: argument '<name>' must <expected>; got <what arrived>`; the few `NumericalError`s that are
  * not about one argument (an overflow, a rank-deficient design) name the function and say what to do.
  */
-import { DomainError, LmTransferError, NumericalError, ShapeError } from '../../src/errors/index.js';
+import { DomainError, LmTransferError, NumericalError, ShapeError } from '../../src/core/index.js';
 import { choleskyDecompose, choleskySolve, matmul, matmulTransposeA, matmulTransposeB, solveLeastSquares } from '../../src/linalg/index.js';
 import { crossEntropy, klDivergenceRows, totalVariationRows } from '../../src/loss/index.js';
-import { allocFloat, cloneMatrix, dtypeOf, fromRows, matrix, toRows, zeros } from '../../src/matrix/index.js';
-import type { FloatArray, Matrix } from '../../src/matrix/index.js';
+import { allocFloat, cloneMatrix, dtypeOf, fromRows, matrix, toRows, zeros } from '../../src/core/index.js';
+import type { FloatArray, Matrix } from '../../src/core/index.js';
 import { createRng, sampleCategorical } from '../../src/random/index.js';
 import { logPartition, logSoftmaxRows, logSumExp, softmaxRows } from '../../src/softmax/index.js';
 
@@ -126,7 +126,7 @@ const cases: Case[] = [
   ['sampleCategorical: rng', () => sampleCategorical(Float64Array.of(1), bad({})), DomainError, "sampleCategorical: argument 'rng' must be an Rng from createRng; got an object (Object)"],
 ];
 
-/** The argument-error template of src/internal/check.ts. */
+/** The argument-error template of src/core/check.ts. */
 const TEMPLATE = /^[A-Za-z.]+: argument '[A-Za-z.]+' must .+; got .+$/;
 
 describe('every documented throw of the foundation: class and message', () => {

@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { Matrix as MlMatrix } from 'ml-matrix';
 import { fromMlMatrix, fromTensor, toMlMatrix, toTensor } from '../../src/interop/index.js';
-import { fromRows, toRows, type Matrix } from '../../src/matrix/matrix.js';
-import { DomainError, ShapeError } from '../../src/errors/errors.js';
+import { fromRows, toRows, type Matrix } from '../../src/core/matrix.js';
+import { DomainError, ShapeError } from '../../src/core/errors.js';
 import { fitRidgeProbe } from '../../src/tasks/index.js';
 
 const dims = fc.record({ rows: fc.integer({ min: 0, max: 6 }), cols: fc.integer({ min: 0, max: 6 }) });

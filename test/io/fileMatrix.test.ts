@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DomainError, FormatError } from '../../src/errors/errors.js';
+import { DomainError, FormatError } from '../../src/core/errors.js';
 import { openNpyFile, openSafetensorsTensor } from '../../src/io/files.js';
 import { bfloat16ToFloat, floatToBfloat16, floatToHalf, halfToFloat } from '../../src/io/halfFloat.js';
 import { readNpy, writeNpy, writeSafetensors } from '../../src/io/index.js';

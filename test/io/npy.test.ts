@@ -1,7 +1,7 @@
 import fc from 'fast-check';
-import { DomainError, FormatError, ShapeError } from '../../src/errors/errors.js';
+import { DomainError, FormatError, ShapeError } from '../../src/core/errors.js';
 import { readNpy, writeNpy } from '../../src/io/index.js';
-import { fromRows } from '../../src/matrix/matrix.js';
+import { fromRows } from '../../src/core/matrix.js';
 
 /**
  * A .npy file built by hand from the published format (numpy.lib.format, NEP 1): the magic string

@@ -1,7 +1,7 @@
-import { DomainError, FormatError, ShapeError } from '../../src/errors/errors.js';
+import { DomainError, FormatError, ShapeError } from '../../src/core/errors.js';
 import { bfloat16ToFloat, floatToBfloat16, floatToHalf, halfToFloat } from '../../src/io/halfFloat.js';
 import { readSafetensors, writeSafetensors } from '../../src/io/index.js';
-import { fromRows } from '../../src/matrix/matrix.js';
+import { fromRows } from '../../src/core/matrix.js';
 
 /**
  * A safetensors file built by hand from the published format (huggingface/safetensors README): an

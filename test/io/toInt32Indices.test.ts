@@ -7,9 +7,9 @@ import fc from 'fast-check';
 import { toInt32Indices } from '../../src/io/toInt32Indices.js';
 import { readNpy } from '../../src/io/readNpy.js';
 import { writeNpy } from '../../src/io/writeNpy.js';
-import { DomainError } from '../../src/errors/errors.js';
+import { DomainError } from '../../src/core/errors.js';
 import { contrastTask, wordTask } from '../../src/tasks/index.js';
-import { fromRows } from '../../src/matrix/matrix.js';
+import { fromRows } from '../../src/core/matrix.js';
 
 describe('toInt32Indices', () => {
   it('keeps every value in range, from every container, without touching the input', () => {

@@ -4,13 +4,13 @@
  */
 import fc from 'fast-check';
 import { Matrix as MlMatrix, inverse as mlInverse } from 'ml-matrix';
-import { DomainError, NumericalError, ShapeError } from '../../src/errors/errors.js';
+import { DomainError, NumericalError, ShapeError } from '../../src/core/errors.js';
 import { choleskyDecompose } from '../../src/linalg/choleskyDecompose.js';
 import { choleskySolve } from '../../src/linalg/choleskySolve.js';
-import { choleskyInPlace, choleskySolveInPlace } from '../../src/linalg/choleskyKernel.js';
-import { estimateInverseOneNorm, oneNorm } from '../../src/linalg/conditionKernel.js';
-import { applyQTransposeInPlace, householderQrPivoted, numericalRank } from '../../src/linalg/qrKernel.js';
-import { fromRows, matrix, type Matrix } from '../../src/matrix/matrix.js';
+import { choleskyInPlace, choleskySolveInPlace } from '../../src/kernels/choleskyKernel.js';
+import { estimateInverseOneNorm, oneNorm } from '../../src/kernels/conditionKernel.js';
+import { applyQTransposeInPlace, householderQrPivoted, numericalRank } from '../../src/kernels/qrKernel.js';
+import { fromRows, matrix, type Matrix } from '../../src/core/matrix.js';
 import { randomMatrix, sameValues } from './helpers.js';
 
 /** A random SPD matrix G = AᵀA + δI (n × n) and its entries' scale. */

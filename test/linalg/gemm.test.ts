@@ -14,7 +14,7 @@
 import fc from 'fast-check';
 import { setBackend } from '../../src/backend/index.js';
 import { gemm } from '../../src/linalg/gemm.js';
-import { gemmKernel } from '../../src/linalg/gemmKernel.js';
+import { gemmKernel } from '../../src/kernels/gemmKernel.js';
 import { naiveProduct, sameValues, seededUniform, worstExcess } from './helpers.js';
 
 afterAll(() => setBackend('auto'));

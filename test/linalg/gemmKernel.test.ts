@@ -13,8 +13,8 @@
  * by at most 2⁻²⁴ relative, so float32 tests allow 2⁻²⁴·⌈K/256⌉·Σ|aᵢbᵢ| on top.
  */
 import fc from 'fast-check';
-import { gemmKernel } from '../../src/linalg/gemmKernel.js';
-import type { FloatArray } from '../../src/matrix/matrix.js';
+import { gemmKernel } from '../../src/kernels/gemmKernel.js';
+import type { FloatArray } from '../../src/core/matrix.js';
 import { naiveProduct, seededUniform, worstExcess } from './helpers.js';
 
 interface Case {

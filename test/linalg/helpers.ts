@@ -3,7 +3,7 @@
  * seeds and shapes; generating thousands of entries through fast-check arbitraries would dominate
  * the run time) and naive reference products.
  */
-import type { FloatArray, Matrix } from '../../src/matrix/matrix.js';
+import type { FloatArray, Matrix } from '../../src/core/matrix.js';
 
 /** mulberry32: a 32-bit seeded generator, good enough to fill test matrices reproducibly. */
 export function seededUniform(seed: number): () => number {

@@ -10,11 +10,11 @@
  * - mixed precision: float64 output accumulated in float64; float64 tolerance.
  */
 import fc from 'fast-check';
-import { DomainError, LmTransferError, ShapeError } from '../../src/errors/errors.js';
+import { DomainError, LmTransferError, ShapeError } from '../../src/core/errors.js';
 import { matmul } from '../../src/linalg/matmul.js';
 import { matmulTransposeA } from '../../src/linalg/matmulTransposeA.js';
 import { matmulTransposeB } from '../../src/linalg/matmulTransposeB.js';
-import { fromRows, matrix, type Matrix } from '../../src/matrix/matrix.js';
+import { fromRows, matrix, type Matrix } from '../../src/core/matrix.js';
 import { naiveProduct, randomMatrix, sameValues, worstExcess } from './helpers.js';
 
 type Variant = {

@@ -6,9 +6,9 @@
  */
 import fc from 'fast-check';
 import { Matrix as MlMatrix, solve as mlSolve } from 'ml-matrix';
-import { DomainError, NumericalError, ShapeError } from '../../src/errors/errors.js';
+import { DomainError, NumericalError, ShapeError } from '../../src/core/errors.js';
 import { CHOLESKY_CONDITION_LIMIT, solveLeastSquares } from '../../src/linalg/solveLeastSquares.js';
-import { fromRows, matrix, type Matrix } from '../../src/matrix/matrix.js';
+import { fromRows, matrix, type Matrix } from '../../src/core/matrix.js';
 import { randomMatrix, sameValues, seededUniform } from './helpers.js';
 
 function rowsOf(X: Matrix): number[][] {

@@ -3,9 +3,9 @@ import { crossEntropy } from '../../src/loss/crossEntropy.js';
 import { klDivergenceRows } from '../../src/loss/klDivergenceRows.js';
 import { logSoftmaxRows } from '../../src/softmax/logSoftmaxRows.js';
 import { softmaxRows } from '../../src/softmax/softmaxRows.js';
-import { fromRows, matrix, toRows } from '../../src/matrix/matrix.js';
-import type { Matrix } from '../../src/matrix/matrix.js';
-import { DomainError, ShapeError } from '../../src/errors/errors.js';
+import { fromRows, matrix, toRows } from '../../src/core/matrix.js';
+import type { Matrix } from '../../src/core/matrix.js';
+import { DomainError, ShapeError } from '../../src/core/errors.js';
 import { logitsMatrix, logitsPair, referenceLse } from '../softmax/helpers.js';
 
 const { abs, log, max } = Math;

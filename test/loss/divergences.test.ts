@@ -2,9 +2,9 @@ import fc from 'fast-check';
 import { klDivergenceRows } from '../../src/loss/klDivergenceRows.js';
 import { totalVariationRows } from '../../src/loss/totalVariationRows.js';
 import { softmaxRows } from '../../src/softmax/softmaxRows.js';
-import { fromRows, matrix } from '../../src/matrix/matrix.js';
-import type { Matrix } from '../../src/matrix/matrix.js';
-import { DomainError, ShapeError } from '../../src/errors/errors.js';
+import { fromRows, matrix } from '../../src/core/matrix.js';
+import type { Matrix } from '../../src/core/matrix.js';
+import { DomainError, ShapeError } from '../../src/core/errors.js';
 import { logitsMatrix, logitsPair } from '../softmax/helpers.js';
 import { K, exp as bigExp, fromSigned, ln, relErr, toDouble } from '../theory/bigFixed.js';
 

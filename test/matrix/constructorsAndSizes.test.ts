@@ -1,5 +1,5 @@
 import { AnchorAccumulator, DomainError, ShapeError, allWords, allocFloat, createRng, fromRows, generateWorld, matrix, permutation, zeros } from '../../src/index.js';
-import { checkAllocatable } from '../../src/internal/check.js';
+import { checkAllocatable } from '../../src/core/check.js';
 import { expectThrow } from '../model/expectThrow.js';
 
 const TOO_BIG = "must be small enough for one buffer of at most 536870912 float64 elements (4 GiB); got ";

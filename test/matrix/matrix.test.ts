@@ -1,5 +1,5 @@
-import { matrix, fromRows, toRows, zeros, dtypeOf, cloneMatrix } from '../../src/matrix/matrix.js';
-import { DomainError, LmTransferError, ShapeError } from '../../src/errors/errors.js';
+import { matrix, fromRows, toRows, zeros, dtypeOf, cloneMatrix } from '../../src/core/matrix.js';
+import { DomainError, LmTransferError, ShapeError } from '../../src/core/errors.js';
 
 describe('matrix helpers', () => {
   it('wraps typed arrays without copying and copies plain arrays into float64', () => {

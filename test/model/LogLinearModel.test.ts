@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { LogLinearModel } from '../../src/model/LogLinearModel.js';
-import { fromRows, matrix } from '../../src/matrix/matrix.js';
-import type { Matrix } from '../../src/matrix/matrix.js';
-import { DomainError, NumericalError, ShapeError } from '../../src/errors/errors.js';
+import { fromRows, matrix } from '../../src/core/matrix.js';
+import type { Matrix } from '../../src/core/matrix.js';
+import { DomainError, NumericalError, ShapeError } from '../../src/core/errors.js';
 import { expectThrow } from './expectThrow.js';
 
 /** Naive `H Vᵀ` for comparison. */

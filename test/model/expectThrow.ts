@@ -1,4 +1,4 @@
-import { LmTransferError } from '../../src/errors/errors.js';
+import { LmTransferError } from '../../src/core/errors.js';
 
 /**
  * Assert that `f` throws an error of class `cls` (an `LmTransferError`, named after its class) whose

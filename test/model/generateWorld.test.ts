@@ -1,9 +1,9 @@
 import { generateWorld } from '../../src/model/generateWorld.js';
 import { createRng } from '../../src/random/createRng.js';
-import { matrix } from '../../src/matrix/matrix.js';
-import type { Matrix } from '../../src/matrix/matrix.js';
+import { matrix } from '../../src/core/matrix.js';
+import type { Matrix } from '../../src/core/matrix.js';
 import { klDivergenceRows } from '../../src/loss/klDivergenceRows.js';
-import { DomainError, ShapeError } from '../../src/errors/errors.js';
+import { DomainError, ShapeError } from '../../src/core/errors.js';
 import { expectThrow } from './expectThrow.js';
 import { chiSquare, chiSquareCritical999 } from './chiSquare.js';
 import { sameBits } from './bits.js';

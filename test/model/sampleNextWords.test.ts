@@ -1,8 +1,8 @@
 import { sampleNextWords } from '../../src/model/sampleNextWords.js';
 import { LogLinearModel } from '../../src/model/LogLinearModel.js';
-import { fromRows, matrix } from '../../src/matrix/matrix.js';
+import { fromRows, matrix } from '../../src/core/matrix.js';
 import { createRng } from '../../src/random/createRng.js';
-import { DomainError, ShapeError } from '../../src/errors/errors.js';
+import { DomainError, ShapeError } from '../../src/core/errors.js';
 import { expectThrow } from './expectThrow.js';
 import { chiSquare, chiSquareCritical999 } from './chiSquare.js';
 

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import seedrandom from 'seedrandom';
 import { createRng, deriveForkSeed } from '../../src/random/createRng.js';
 import { sampleCategorical } from '../../src/random/sampleCategorical.js';
-import { DomainError } from '../../src/errors/errors.js';
+import { DomainError } from '../../src/core/errors.js';
 
 const FC = { seed: 20231201, numRuns: 100 };
 

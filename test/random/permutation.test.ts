@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { createRng } from '../../src/random/createRng.js';
 import { permutation, shuffleInPlace } from '../../src/random/permutation.js';
-import { DomainError } from '../../src/errors/errors.js';
+import { DomainError } from '../../src/core/errors.js';
 
 describe('permutation', () => {
   it('is a permutation of 0..n-1, reproducible for a seed', () => {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { createRng } from '../../src/random/createRng.js';
 import { sampleCategorical } from '../../src/random/sampleCategorical.js';
-import { DomainError, ShapeError } from '../../src/errors/errors.js';
+import { DomainError, ShapeError } from '../../src/core/errors.js';
 
 describe('sampleCategorical', () => {
   it('passes a chi-square goodness-of-fit test over 10^5 draws at a fixed seed', () => {

@@ -1,6 +1,6 @@
 // Shared test helpers for the softmax and loss tests: arbitraries and high-accuracy references.
 import fc from 'fast-check';
-import type { Matrix } from '../../src/matrix/matrix.js';
+import type { Matrix } from '../../src/core/matrix.js';
 
 // Math functions are bound once at module scope: under jest every lookup of the global `Math` in a
 // hot loop goes through the test sandbox's global object and costs ~0.4 µs (measured: 1e6 calls of

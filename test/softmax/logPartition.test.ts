@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { logPartition } from '../../src/softmax/logPartition.js';
-import { logPartitionKernel } from '../../src/softmax/logPartitionKernel.js';
-import type { Matrix } from '../../src/matrix/matrix.js';
-import { fromRows, matrix } from '../../src/matrix/matrix.js';
-import { DomainError, NumericalError, ShapeError } from '../../src/errors/errors.js';
+import { logPartitionBlocks } from '../../src/softmax/logPartitionBlocks.js';
+import type { Matrix } from '../../src/core/matrix.js';
+import { fromRows, matrix } from '../../src/core/matrix.js';
+import { DomainError, NumericalError, ShapeError } from '../../src/core/errors.js';
 import { createRng } from '../../src/random/createRng.js';
 import type { Rng } from '../../src/random/createRng.js';
 import { maxAbsDiff, referenceLse } from './helpers.js';
@@ -63,7 +63,7 @@ describe('logPartition', () => {
           const H = randomMatrix(rng, m, d, 3);
           // Small blocks exercise partial blocks and the online rescaling across many chunks.
           const out = new Float64Array(m);
-          expect(logPartitionKernel(V, H, null, out, br, bw)).toBe(-1);
+          expect(logPartitionBlocks(V, H, null, out, br, bw)).toBe(-1);
           const subsetSize = 1 + rng.int(n);
           const perm = Int32Array.from({ length: n }, (_, w) => w);
           for (let k = n - 1; k > 0; k--) {
@@ -72,7 +72,7 @@ describe('logPartition', () => {
           }
           const words = perm.slice(0, subsetSize);
           const outA = new Float64Array(m);
-          logPartitionKernel(V, H, words, outA, br, bw);
+          logPartitionBlocks(V, H, words, outA, br, bw);
           // Tolerance 1e-12: logits are O(10), n ≤ 23 terms; the products are summed in a different
           // order from the reference, which moves them by a few ulps of 10.
           return maxAbsDiff(out, directLogPartition(V, H)) <= 1e-12 && maxAbsDiff(outA, directLogPartition(V, H, words)) <= 1e-12;

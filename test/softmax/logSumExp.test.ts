@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { logSumExp } from '../../src/softmax/logSumExp.js';
-import { rowLogSumExp } from '../../src/softmax/softmaxKernel.js';
-import { DomainError, ShapeError } from '../../src/errors/errors.js';
+import { rowLogSumExp } from '../../src/kernels/softmaxKernel.js';
+import { DomainError, ShapeError } from '../../src/core/errors.js';
 import { createRng } from '../../src/random/createRng.js';
 import { referenceLse } from './helpers.js';
 

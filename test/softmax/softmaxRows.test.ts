@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { softmaxRows } from '../../src/softmax/softmaxRows.js';
 import { logSoftmaxRows } from '../../src/softmax/logSoftmaxRows.js';
-import { rowLogSoftmax, rowSoftmax } from '../../src/softmax/softmaxKernel.js';
-import { fromRows, matrix, toRows } from '../../src/matrix/matrix.js';
-import type { Matrix } from '../../src/matrix/matrix.js';
-import { DomainError, ShapeError } from '../../src/errors/errors.js';
+import { rowLogSoftmax, rowSoftmax } from '../../src/kernels/softmaxKernel.js';
+import { fromRows, matrix, toRows } from '../../src/core/matrix.js';
+import type { Matrix } from '../../src/core/matrix.js';
+import { DomainError, ShapeError } from '../../src/core/errors.js';
 import { logitsMatrix, maxAbsDiff, referenceLse } from './helpers.js';
 import { createRng } from '../../src/random/createRng.js';
 

@@ -10,8 +10,8 @@ import { fitLogisticProbe, fitSoftmaxProbe } from '../../src/tasks/index.js';
 import { softmaxProblem } from '../../src/tasks/softmaxProbeKernel.js';
 import { logisticProblem } from '../../src/tasks/logisticKernel.js';
 import { createRng, type Rng } from '../../src/random/createRng.js';
-import { fromRows, type Matrix } from '../../src/matrix/matrix.js';
-import { DomainError, NumericalError, ShapeError } from '../../src/errors/errors.js';
+import { fromRows, type Matrix } from '../../src/core/matrix.js';
+import { DomainError, NumericalError, ShapeError } from '../../src/core/errors.js';
 
 function randomH(rng: Rng, m: number, d: number, scale = 1): Matrix<Float64Array> {
   return { rows: m, cols: d, data: Float64Array.from({ length: m * d }, () => scale * rng.normal()) };

@@ -6,9 +6,9 @@
 import fc from 'fast-check';
 import { fitRidgeProbe, fitLogisticProbe, transferProbe } from '../../src/tasks/index.js';
 import { createRng } from '../../src/random/createRng.js';
-import type { Matrix } from '../../src/matrix/matrix.js';
-import { fromRows } from '../../src/matrix/matrix.js';
-import { DomainError, NumericalError } from '../../src/errors/errors.js';
+import type { Matrix } from '../../src/core/matrix.js';
+import { fromRows } from '../../src/core/matrix.js';
+import { DomainError, NumericalError } from '../../src/core/errors.js';
 import { generate, fitLsAnchor } from '../theory/instanceGenerator.js';
 
 /** Solve A x = b by Gauss–Jordan with partial pivoting (the test's own reference solver). */

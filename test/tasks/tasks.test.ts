@@ -2,11 +2,11 @@
 import fc from 'fast-check';
 import { linearTask, wordTask, contrastTask, classificationTask } from '../../src/tasks/index.js';
 import { createRng } from '../../src/random/createRng.js';
-import { fromRows } from '../../src/matrix/matrix.js';
+import { fromRows } from '../../src/core/matrix.js';
 import { logPartition } from '../../src/softmax/logPartition.js';
 import { fitAnchor } from '../../src/anchor/fitAnchor.js';
 import { solveLeastSquares } from '../../src/linalg/solveLeastSquares.js';
-import { DomainError, NumericalError, ShapeError } from '../../src/errors/errors.js';
+import { DomainError, NumericalError, ShapeError } from '../../src/core/errors.js';
 
 const V = fromRows([
   [1, 0, 0.5],

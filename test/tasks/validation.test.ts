@@ -3,9 +3,9 @@
  * promise that no input is mutated.
  */
 import { linearTask, wordTask, contrastTask, classificationTask, fitRidgeProbe, fitLogisticProbe, transferProbe } from '../../src/tasks/index.js';
-import { DomainError, NumericalError, ShapeError } from '../../src/errors/errors.js';
-import { fromRows } from '../../src/matrix/matrix.js';
-import type { Matrix } from '../../src/matrix/matrix.js';
+import { DomainError, NumericalError, ShapeError } from '../../src/core/errors.js';
+import { fromRows } from '../../src/core/matrix.js';
+import type { Matrix } from '../../src/core/matrix.js';
 import { createRng } from '../../src/random/createRng.js';
 import { expectThrow } from '../model/expectThrow.js';
 

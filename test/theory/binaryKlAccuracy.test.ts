@@ -10,7 +10,7 @@
  */
 import { binaryKl, binaryKlFromLogProb, binaryKlLogRatioBound, binaryKlLogRatioBoundFromLogProb } from '../../src/theory/index.js';
 import { binaryKlLogRatioKernel, KL_RELATIVE_ALLOWANCE } from '../../src/theory/binaryKlKernel.js';
-import { DomainError } from '../../src/errors/errors.js';
+import { DomainError } from '../../src/core/errors.js';
 import { ONE, binaryKlRef, binaryKlRefFromLogs, fromDouble, fromSigned, ln, relErr, toDouble } from './bigFixed.js';
 
 const U = 2 ** -53;

@@ -5,8 +5,8 @@
 import fc from 'fast-check';
 import { rareWordConstruction, invisibleDirectionConstruction, gaussLegendre, gaussHermite, bestPredictorError, transferErrorDecomposition } from '../../src/theory/index.js';
 import { fitRidgeProbe } from '../../src/tasks/fitRidgeProbe.js';
-import { DomainError } from '../../src/errors/errors.js';
-import { fromRows } from '../../src/matrix/matrix.js';
+import { DomainError } from '../../src/core/errors.js';
+import { fromRows } from '../../src/core/matrix.js';
 
 describe('Gauss quadrature rules', () => {
   it('Gauss–Legendre integrates polynomials of degree ≤ 2k − 1 exactly (uniform on [a, b])', () => {

@@ -13,7 +13,7 @@
 import fc from 'fast-check';
 import { createRng } from '../../src/random/createRng.js';
 import type { Rng } from '../../src/random/createRng.js';
-import type { Matrix } from '../../src/matrix/matrix.js';
+import type { Matrix } from '../../src/core/matrix.js';
 import { logPartition } from '../../src/softmax/logPartition.js';
 import { solveLeastSquares } from '../../src/linalg/solveLeastSquares.js';
 import type { Anchor, TransferInstance } from '../../src/theory/types.js';

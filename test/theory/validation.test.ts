@@ -18,8 +18,8 @@ import {
   pinskerBound,
 } from '../../src/theory/index.js';
 import type { TransferInstance } from '../../src/theory/index.js';
-import { DomainError, NumericalError, ShapeError } from '../../src/errors/errors.js';
-import { fromRows } from '../../src/matrix/matrix.js';
+import { DomainError, NumericalError, ShapeError } from '../../src/core/errors.js';
+import { fromRows } from '../../src/core/matrix.js';
 import { expectThrow } from '../model/expectThrow.js';
 
 const V = fromRows([

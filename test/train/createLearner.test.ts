@@ -2,8 +2,8 @@ import { generateWorld } from '../../src/model/generateWorld.js';
 import { createLearner } from '../../src/train/createLearner.js';
 import { Learner } from '../../src/train/Learner.js';
 import { createRng } from '../../src/random/createRng.js';
-import { fromRows, matrix } from '../../src/matrix/matrix.js';
-import { DomainError, NumericalError, ShapeError } from '../../src/errors/errors.js';
+import { fromRows, matrix } from '../../src/core/matrix.js';
+import { DomainError, NumericalError, ShapeError } from '../../src/core/errors.js';
 import { expectThrow } from '../model/expectThrow.js';
 import { sameBits } from '../model/bits.js';
 

@@ -4,8 +4,8 @@ import type { Learner } from '../../src/train/Learner.js';
 import { excessLoss } from '../../src/train/excessLoss.js';
 import { klDivergenceRows } from '../../src/loss/klDivergenceRows.js';
 import { createRng } from '../../src/random/createRng.js';
-import { matrix } from '../../src/matrix/matrix.js';
-import { DomainError, NumericalError, ShapeError } from '../../src/errors/errors.js';
+import { matrix } from '../../src/core/matrix.js';
+import { DomainError, NumericalError, ShapeError } from '../../src/core/errors.js';
 import { expectThrow } from '../model/expectThrow.js';
 import { sameBits } from '../model/bits.js';
 

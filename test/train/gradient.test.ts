@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { createLearner } from '../../src/train/createLearner.js';
 import type { Learner } from '../../src/train/Learner.js';
-import { matrix } from '../../src/matrix/matrix.js';
-import type { Matrix } from '../../src/matrix/matrix.js';
+import { matrix } from '../../src/core/matrix.js';
+import type { Matrix } from '../../src/core/matrix.js';
 import { createRng } from '../../src/random/createRng.js';
 import { firstMismatch, referenceLoss } from './referenceLearner.js';
 

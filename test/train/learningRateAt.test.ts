@@ -1,5 +1,5 @@
 import { learningRateAt } from '../../src/train/learningRateAt.js';
-import { DomainError } from '../../src/errors/errors.js';
+import { DomainError } from '../../src/core/errors.js';
 import { expectThrow } from '../model/expectThrow.js';
 
 describe('learningRateAt', () => {

@@ -11,10 +11,10 @@ import { crossEntropyDistributionKernel, crossEntropyTeacherKernel, crossEntropy
 import type { LossScratch } from '../../src/train/lossKernel.js';
 import { createLearner } from '../../src/train/createLearner.js';
 import { train } from '../../src/train/train.js';
-import { DomainError } from '../../src/errors/errors.js';
+import { DomainError } from '../../src/core/errors.js';
 import { generateWorld } from '../../src/model/generateWorld.js';
 import { createRng } from '../../src/random/createRng.js';
-import type { FloatArray } from '../../src/matrix/matrix.js';
+import type { FloatArray } from '../../src/core/matrix.js';
 import { sameBits } from '../model/bits.js';
 
 const scratchFor = (n: number, B: number): LossScratch => ({ scratch: new Float64Array(n), tmp2: new Float64Array(2), lossRows: new Float64Array(B) });

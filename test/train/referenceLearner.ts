@@ -3,7 +3,7 @@
  * gradient against it (shared by gradient.test.ts and float32.test.ts).
  */
 import type { Learner } from '../../src/train/Learner.js';
-import type { Matrix } from '../../src/matrix/matrix.js';
+import type { Matrix } from '../../src/core/matrix.js';
 
 /**
  * Logits of the learner computed from its parameters with plain loops, independently of the

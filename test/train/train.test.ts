@@ -10,8 +10,8 @@ import type { TrainCheckpoint, TrainData, TrainMetrics, TrainOptions } from '../
 import { learningRateAt } from '../../src/train/learningRateAt.js';
 import { excessLoss } from '../../src/train/excessLoss.js';
 import { createRng } from '../../src/random/createRng.js';
-import { matrix } from '../../src/matrix/matrix.js';
-import { DomainError, FormatError, NumericalError, ShapeError } from '../../src/errors/errors.js';
+import { matrix } from '../../src/core/matrix.js';
+import { DomainError, FormatError, NumericalError, ShapeError } from '../../src/core/errors.js';
 import { sameBits } from '../model/bits.js';
 import { expectThrow } from '../model/expectThrow.js';
 import { encodeFloats } from '../../src/train/checkpointCodec.js';

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { AnchorAccumulator } from '../../anchor/AnchorAccumulator.js';
 import { type AnchorShardDoc, parseAnchorShard, shardIncompatibility, shardModeMismatch, shardRecordsEverything } from '../../anchor/anchorShard.js';
-import { FormatError } from '../../errors/errors.js';
+import { FormatError } from '../../core/errors.js';
 import { mismatch } from '../anchorFiles.js';
 import { type AnchorRow, fitToJSON, renderAnchorTable } from '../anchorReport.js';
 import type { CliIO } from '../io.js';

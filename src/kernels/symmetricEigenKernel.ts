@@ -13,7 +13,7 @@
  *
  * @internal
  */
-import { NumericalError } from '../errors/errors.js';
+import { NumericalError } from '../core/errors.js';
 
 /** `√(a² + b²)` without overflow or destructive underflow (Math.hypot is several times slower in V8). */
 function hypot(a: number, b: number): number {

@@ -14,8 +14,8 @@
  *
  * @internal
  */
-import type { FloatArray } from '../matrix/matrix.js';
-import { fastExp } from '../backend/fastExp.js';
+import type { FloatArray } from '../core/matrix.js';
+import { fastExp } from './fastExp.js';
 
 // Math functions are bound once at module scope: under jest every lookup of a global (`Math`,
 // `Infinity`) in a hot loop goes through the test sandbox's global object and costs ~0.4 µs
@@ -23,7 +23,7 @@ import { fastExp } from '../backend/fastExp.js';
 // alias); in plain Node the alias costs nothing.
 const { log } = Math;
 // Tang's table-driven exp with magic-number rounding, within 2 ulps of Math.exp and about 3× faster
-// in V8 (src/backend/fastExp.ts).
+// in V8 (src/kernels/fastExp.ts).
 const exp = fastExp;
 
 /**

@@ -9,8 +9,8 @@
  *
  * @internal
  */
-import { DomainError, NumericalError, ShapeError } from '../errors/errors.js';
-import type { FloatArray, Matrix } from '../matrix/matrix.js';
+import { DomainError, NumericalError, ShapeError } from './errors.js';
+import type { FloatArray, Matrix } from './types.js';
 
 /**
  * A short description of a value for an error message: its type, and its shape or value.

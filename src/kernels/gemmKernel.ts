@@ -51,7 +51,7 @@
  *
  * @internal
  */
-import type { FloatArray } from '../matrix/matrix.js';
+import type { FloatArray } from '../core/matrix.js';
 
 /** Rows of the register tile (rows of op(A) per micro-panel). */
 export const MR = 4;

@@ -1,5 +1,6 @@
-import { ShapeError, DomainError } from '../errors/errors.js';
-import { checkAllocatable, checkMatrix, checkOneOf, describeValue } from '../internal/check.js';
+import type { DType, FloatArray, Matrix } from './types.js';
+import { ShapeError, DomainError } from './errors.js';
+import { checkAllocatable, checkMatrix, checkOneOf, describeValue } from './check.js';
 
 /** The storage precisions a `DType` argument accepts, for argument checks. */
 const DTYPES: readonly DType[] = ['float64', 'float32'];
@@ -64,24 +65,7 @@ function checkFloat32Range(fn: string, name: string, values: ArrayLike<number>, 
   }
 }
 
-/** A flat floating-point buffer: the storage of every vector and matrix in lmtransfer. */
-export type FloatArray = Float64Array | Float32Array;
-
-/** Storage precision of a matrix. */
-export type DType = 'float64' | 'float32';
-
-/**
- * A dense row-major matrix: element `(i, j)` is `data[i * cols + j]`.
- *
- * Precision follows the storage, as in NumPy and PyTorch: float64 in, float64 out; float32 storage
- * gives float32 products, logits and gradients, while reductions (losses, log-partitions, fits) are
- * accumulated and returned in float64.
- */
-export interface Matrix<T extends FloatArray = FloatArray> {
-  readonly rows: number;
-  readonly cols: number;
-  readonly data: T;
-}
+export type { FloatArray, DType, Matrix } from './types.js';
 
 /**
  * Make a `rows × cols` matrix. With no `data`, a zero matrix (float64 unless `dtype` says

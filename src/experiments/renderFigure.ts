@@ -1,9 +1,9 @@
-import type { ExperimentResult } from '../experiments/results.js';
-import { describeValue, domainError } from '../internal/check.js';
-import type { FigureSpec } from './FigureSpec.js';
+import type { ExperimentResult } from './results.js';
+import { describeValue, domainError } from '../core/check.js';
+import type { FigureSpec } from '../figures/FigureSpec.js';
 import { figureSpecForAs } from './figureSpecFor.js';
-import { renderFigureKernel } from './renderFigureKernel.js';
-import { validateFigureSpec } from './validateFigureSpec.js';
+import { renderFigureKernel } from '../figures/renderFigureKernel.js';
+import { validateFigureSpec } from '../figures/validateFigureSpec.js';
 
 /**
  * Draw a figure as a standalone SVG document, synchronously and without a browser: axes with tick

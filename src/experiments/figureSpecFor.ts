@@ -1,8 +1,8 @@
-import type { AnchorSweepResult, ExperimentResult, RareWordSweepResult, TransferCurveResult, TransferTaskId } from '../experiments/results.js';
-import { describeValue, domainError } from '../internal/check.js';
-import { LmTransferError } from '../errors/errors.js';
-import { validateFigureSpec } from './validateFigureSpec.js';
-import type { FigureSpec, PanelSpec, SeriesSpec } from './FigureSpec.js';
+import type { AnchorSweepResult, ExperimentResult, RareWordSweepResult, TransferCurveResult, TransferTaskId } from './results.js';
+import { describeValue, domainError } from '../core/check.js';
+import { LmTransferError } from '../core/errors.js';
+import { validateFigureSpec } from '../figures/validateFigureSpec.js';
+import type { FigureSpec, PanelSpec, SeriesSpec } from '../figures/FigureSpec.js';
 
 function anchorSweepFigure(r: AnchorSweepResult): FigureSpec {
   const panels: PanelSpec[] = r.models.map((m) => {

@@ -1,1 +1,0 @@
-export { LmTransferError, ShapeError, DomainError, NumericalError, FormatError } from './errors.js';
