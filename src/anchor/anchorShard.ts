@@ -60,7 +60,7 @@ export interface AnchorShardDoc {
  * @returns the document with `path`.
  * @throws FormatError when the text is not JSON or not a shard file, saying what is wrong.
  * @example
- * ```ts
+ * ```ts illustrative
  * const doc = parseAnchorShard(readFileSync('s1.json', 'utf8'), 's1.json');
  * doc.shard; // { index: 1, count: 4 }
  * ```
@@ -106,7 +106,7 @@ const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'obj
  * Whether a shard records what version 2 added: inputs.weights, the sha256 of every input and the options.
  *
  * @example
- * ```ts
+ * ```ts illustrative
  * if (!shardRecordsEverything(doc)) warn('written by an older lmtransfer');
  * ```
  */
@@ -120,7 +120,7 @@ export function shardRecordsEverything(doc: AnchorShardDoc): boolean {
  * The reason why one shard was made with --embeddings and the other with --log-partition, or null.
  *
  * @example
- * ```ts
+ * ```ts illustrative
  * shardModeMismatch(a, b); // "merge: 'b.json' was made with --log-partition but 'a.json' with --embeddings: not the same run"
  * ```
  */
@@ -140,7 +140,7 @@ const shape = (x: Record<string, unknown>): string => `${String(x.rows)}×${Stri
  * (directories may differ across machines).
  *
  * @example
- * ```ts
+ * ```ts illustrative
  * const why = shardIncompatibility(docs[1], docs[0]);
  * if (why !== null) throw new Error(why);
  * ```

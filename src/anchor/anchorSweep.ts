@@ -1,9 +1,9 @@
-import { checkFiniteMatrix, checkNonEmptyMatrix, checkNumber, checkOptions, describeValue, domainError, shapeError } from '../core/check.js';
+import { checkFiniteMatrix, checkFiniteResult, checkNonEmptyMatrix, checkNumber, checkOptions, describeValue, domainError, shapeError } from '../core/check.js';
 import { gemm } from '../linalg/gemm.js';
 import type { FloatArray, Matrix } from '../core/matrix.js';
 import { logPartitionBlocks } from '../softmax/logPartitionBlocks.js';
 import { bulkExcluding } from './bulkExcluding.js';
-import { checkFitOptions, holdoutSplit } from './fitAnchorKernel.js';
+import { ANCHOR_INFINITE_FIELDS, ANCHOR_RESCALE_ADVICE, checkFitOptions, holdoutSplit } from './fitAnchorKernel.js';
 import { checkHiddenInput, type HiddenRowSource } from './hiddenRowSource.js';
 import { logitOverflow } from './logitOverflow.js';
 import { topWords } from './meanWordProbabilities.js';
@@ -199,6 +199,7 @@ export function anchorSweepChecked(
     passes,
     seconds,
   };
+  for (const b of bulks) checkFiniteResult(fn, b.fit, ANCHOR_RESCALE_ADVICE, ANCHOR_INFINITE_FIELDS);
   if (res.residuals) out.residuals = res.residuals;
   return out;
 }

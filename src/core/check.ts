@@ -243,7 +243,7 @@ export function checkPositiveInt(fn: string, name: string, v: unknown): asserts 
  * ```
  */
 export function checkOptions(fn: string, name: string, opts: unknown): void {
-  if (opts !== undefined && (opts === null || typeof opts !== 'object')) {
+  if (opts !== undefined && (opts === null || typeof opts !== 'object' || Array.isArray(opts) || ArrayBuffer.isView(opts))) {
     throw domainError(fn, name, 'an options object or undefined', describeValue(opts));
   }
 }

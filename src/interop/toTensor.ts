@@ -25,5 +25,9 @@ export function toTensor<T>(a: Matrix, tf: Tensor2dFactory<T>): T {
     throw domainError(fn, 'tf', 'the TensorFlow.js module (an object with tensor2d)', describeValue(tf));
   }
   const values = a.data instanceof Float32Array ? a.data.slice() : Float32Array.from(a.data);
+  // float32 storage: a finite float64 beyond ±3.4e38 would silently become ±Infinity.
+  for (let i = 0; i < values.length; i++) {
+    if (values[i] - values[i] !== 0 && a.data[i] - a.data[i] === 0) throw domainError(fn, 'a', 'finite in float32 (|x| < 3.4e38)', `${describeValue(a.data[i])} at index ${i}`);
+  }
   return tf.tensor2d(values, [a.rows, a.cols], 'float32');
 }

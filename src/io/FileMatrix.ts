@@ -57,7 +57,7 @@ export function readExactly(fd: number, buf: Uint8Array, offset: number, length:
  * (never a whole second copy); float64 stays float64.
  *
  * @example
- * ```ts
+ * ```ts illustrative
  * const H = openNpyFile('H.npy');             // reads the header only
  * for (let r = 0; r < H.rows; r += 4096) use(H.readRows(r, Math.min(H.rows, r + 4096)));
  * ```

@@ -17,7 +17,7 @@ const FN = 'openNpyFile';
  *   byte), or does not hold a 1-D or 2-D float array.
  * @throws Error (Node's, with `code` ENOENT, EISDIR, EACCES, …) when the file cannot be opened.
  * @example
- * ```ts
+ * ```ts illustrative
  * const H = openNpyFile('H.npy');            // 10⁶ × 4096 float16: reads ~128 bytes
  * const first = H.readRows(0, 1024);         // 1024 × 4096 float32
  * ```

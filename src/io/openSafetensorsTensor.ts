@@ -58,7 +58,7 @@ const isFloat2d = (e: SafetensorsEntry): boolean => e.shape.length === 2 && FLOA
  * @throws DomainError when the tensor is not in the checkpoint, or no name was given and none of the candidates is present.
  * @throws Error (Node's, with `code`) when a file cannot be opened.
  * @example
- * ```ts
+ * ```ts illustrative
  * const V = openSafetensorsTensor('Llama-3-8B/', 'lm_head.weight').readAll();  // from the shard that holds it
  * ```
  */
@@ -83,7 +83,7 @@ export function openSafetensorsTensor(path: string, name?: string, opts: OpenSaf
   const chosen = name ?? pick(entries.map((e) => e.name), entries.filter(isFloat2d).map((e) => e.name), opts, `'${path}'`, path);
   const entry = entries.find((e) => e.name === chosen);
   if (!entry) {
-    throw new DomainError(`${FN}: argument 'name' must be a tensor of '${path}'; got '${chosen}' (it has no tensor '${chosen}'; it has ${entries.length} tensors, e.g. ${entries.slice(0, 4).map((e) => e.name).join(', ')})`);
+    throw new DomainError(`${FN}: argument 'name' must be a tensor of '${path}'; got '${chosen}' (it has no tensor '${chosen}'; it has ${entries.length} tensor${entries.length === 1 ? "" : "s"}, e.g. ${entries.slice(0, 4).map((e) => e.name).join(', ')})`);
   }
   return matrixOf(file, `${path}:${chosen}`, entry, dataStart);
 }
@@ -126,7 +126,7 @@ function openFromIndex(index: string, path: string, name: string | undefined, op
   const chosen = name ?? pick(names, [], opts, `the index '${index}'`, path);
   const shard = weightMap[chosen];
   if (shard === undefined) {
-    throw new DomainError(`${FN}: argument 'name' must be a tensor of the index '${index}'; got '${chosen}' (it has no tensor '${chosen}'; it has ${names.length} tensors, e.g. ${names.slice(0, 4).join(', ')})`);
+    throw new DomainError(`${FN}: argument 'name' must be a tensor of the index '${index}'; got '${chosen}' (it has no tensor '${chosen}'; it has ${names.length} tensor${names.length === 1 ? "" : "s"}, e.g. ${names.slice(0, 4).join(', ')})`);
   }
   const file = join(dirname(index), shard);
   const { entries, dataStart } = readHeader(file);

@@ -47,8 +47,8 @@ export interface TransferProbe {
  * @example
  * ```ts
  * const probe = transferProbe({
- *   learnerV: learner.V,
- *   anchorHat: fitAnchor(learner.V, Hhat, bulk),
+ *   learnerV: learner.V(),
+ *   anchorHat: fitAnchor(learner.V(), Hhat, bulk),
  *   anchorStar: fitAnchor(world.V, Hstar, bulk),
  *   words: Int32Array.of(3),
  *   coefficients: Float64Array.of(1),

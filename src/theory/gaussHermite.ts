@@ -1,4 +1,4 @@
-import { checkNumber, checkPositiveInt } from '../core/check.js';
+import { describeValue, domainError, checkNumber, checkPositiveInt } from '../core/check.js';
 import { golubWelschKernel } from './golubWelschKernel.js';
 import type { QuadratureRule } from './gaussLegendre.js';
 
@@ -24,5 +24,7 @@ export function gaussHermite(k: number, sigma = 1): QuadratureRule {
   for (let j = 1; j < k; j++) beta[j - 1] = Math.sqrt(j);
   const { nodes, weights } = golubWelschKernel(beta);
   for (let i = 0; i < k; i++) nodes[i] *= sigma;
+  // The largest node is about √(4k)·σ: a σ near the float64 limit would make it infinite.
+  if (!Number.isFinite(nodes[0]) || !Number.isFinite(nodes[k - 1])) throw domainError(fn, 'sigma', `small enough that the nodes (up to ${Math.abs(nodes[k - 1] / sigma).toPrecision(3)}·sigma) stay finite`, describeValue(sigma));
   return { nodes, weights };
 }

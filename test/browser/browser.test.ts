@@ -35,7 +35,7 @@ async function runPage<T>(entry: string): Promise<PageOutcome<T>> {
     try {
       await build({
         entryPoints: [join(__dirname, entry)], bundle: true, platform: 'browser', format: 'esm', target: 'es2022',
-        outdir: dir, logLevel: 'silent',
+        outdir: dir, logLevel: 'silent', conditions: ['lmtransfer-source'], tsconfigRaw: {},
       });
     } catch (e) {
       const errors = (e as BuildFailure).errors ?? [];

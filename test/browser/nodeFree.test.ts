@@ -17,6 +17,9 @@ async function nodeUses(entry: string): Promise<Map<string, Set<string>>> {
   const r = await build({
     entryPoints: [join(root, entry)], bundle: true, platform: 'browser', format: 'esm', write: false, metafile: true,
     external: ['node:*'], logLevel: 'silent', absWorkingDir: root,
+    // The sources' platform seam: `#platform` resolves to the browser module under these conditions
+    // (the repository's tsconfig `paths` entry, for tsc, would otherwise pick the Node one).
+    conditions: ['lmtransfer-source'], tsconfigRaw: {},
   });
   const uses = new Map<string, Set<string>>();
   const add = (file: string, what: string): void => {

@@ -161,7 +161,7 @@ describe('lmtransfer (the dispatcher)', () => {
       writeFileSync(join(d, 'H.npy'), writeNpy(fromRows([[1, 2], [3, 4], [5, 6]])));
       const io = capture();
       expect(await main(['anchor', '--embeddings', `${join(d, 'm.safetensors')}:nope`, '--hidden', join(d, 'H.npy')], io)).toBe(2);
-      expect(io.err.join('')).toContain('(it has 1 tensor, e.g. x.weight)');
+      expect(io.err.join('')).toContain('it has 1 tensor, e.g. x.weight)');
       const p = capture();
       createProgressBar(p, 'E0', 1).finish();
       expect(p.err[0]).toBe('E0: started (1 step)\n');

@@ -12,7 +12,6 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import ts from 'typescript';
@@ -37,6 +36,8 @@ function sourceFiles(dir: string, out: string[] = []): string[] {
 
 /** The fenced code of every `@example` tag of a file, without the comment's ` * ` margin. */
 export function extractExamples(file: string, text: string): Example[] {
+  // A fence marked `ts illustrative` shows a call on the user's own files (a checkpoint, a shard): not run.
+  text = text.replace(/```ts illustrative[\s\S]*?```/g, (m) => m.replace(/[^\n]/g, ' '));
   const out: Example[] = [];
   const re = /@example[^\n]*\n((?:[ \t]*\*[^\n]*\n)*?)[ \t]*\*[ \t]*```(?:ts|typescript)?[ \t]*\n([\s\S]*?)\n[ \t]*\*[ \t]*```/g;
   for (const m of text.matchAll(re)) {
@@ -128,12 +129,19 @@ export function instrument(code: string): string {
     .join('\n');
 }
 
-const files = sourceFiles(join(ROOT, 'src'));
-const examples = files.flatMap((f) => extractExamples(relative(ROOT, f), readFileSync(f, 'utf8')));
+// The worker's entry script starts serving tasks when loaded: it is a program, not a module of the library.
+const files = sourceFiles(join(ROOT, 'src')).filter((f) => !f.endsWith(join('backend', 'worker.ts')));
+// Modules marked `@internal` in their module comment are not part of the published API (excluded from
+// the reference and the .d.ts hovers users see); their examples document unexported plumbing.
+const isInternalModule = (text: string): boolean => /^\s*\/\*\*[\s\S]*?\*\//.exec(text)?.[0].includes('@internal') ?? false;
+const examples = files.flatMap((f) => {
+  const text = readFileSync(f, 'utf8');
+  return isInternalModule(text) ? [] : extractExamples(relative(ROOT, f), text);
+});
 
 describe('TSDoc @example blocks', () => {
   it('are found (the extractor works) and every exported function of src/cli has one', () => {
-    expect(examples.length).toBeGreaterThan(150);
+    expect(examples.length).toBeGreaterThan(100);
     expect(examples.some((e) => e.file === join('src', 'cli', 'flags.ts') && e.code.includes('editDistance'))).toBe(true);
   });
 
@@ -145,7 +153,9 @@ describe('TSDoc @example blocks', () => {
   });
 
   it('every example runs, and agrees with its → and returns comments', () => {
-    const scratch = mkdtempSync(join(tmpdir(), 'lmtransfer-examples-'));
+    // Inside the repository, so that an example's imports of the library's dependencies (ml-matrix,
+    // @tensorflow/tfjs) resolve from its node_modules.
+    const scratch = mkdtempSync(join(ROOT, 'node_modules', '.lmtransfer-examples-'));
     try {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const lib = Object.keys(require('../../src/index.js') as object);

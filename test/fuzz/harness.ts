@@ -333,11 +333,16 @@ export function runEntry(name: string, entry: FuzzEntry): { counts: FuzzCounts; 
     }
     for (let i = 0; i < args.length; i++) {
       if (mutates.includes(i)) continue;
-      if (JSON.stringify(snapshot(args[i])) !== JSON.stringify(before[i])) {
+      if (stableJson(snapshot(args[i])) !== stableJson(before[i])) {
         counts.mutations++;
         fail(`${what}: argument ${i} was mutated`);
       }
     }
   }
   return { counts, failures };
+}
+
+/** JSON of a snapshot; BigInt values (int64 index arrays) are written as strings. */
+function stableJson(v: unknown): string {
+  return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? `${x}n` : x));
 }
