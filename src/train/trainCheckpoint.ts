@@ -10,8 +10,6 @@ import type { FloatArray, Matrix } from '../core/matrix.js';
 import { FormatError } from '../core/errors.js';
 import { describeValue, domainError, shapeError } from '../core/check.js';
 import type { Learner } from './Learner.js';
-import type { OptimizerName } from './optimizerKernel.js';
-import type { ScheduleName } from './learningRateAt.js';
 import { decodeFloatsInto, encodeFloats } from './checkpointCodec.js';
 import type { TrainOptions, TrainPlan } from './trainOptions.js';
 import type { TrainCheckpoint } from './checkpointType.js';
