@@ -26,7 +26,7 @@ const CHILD = `
 import { wasmGemm } from ${src('backend/wasmGemm.ts')};
 import { wasmLogPartition } from ${src('backend/wasmLogPartition.ts')};
 import { getBackendInfo } from ${src('backend/index.ts')};
-import { gemmKernel } from ${src('linalg/gemmKernel.ts')};
+import { gemmKernel } from ${src('kernels/gemmKernel.ts')};
 import { wasmKernels } from ${src('backend/heap.ts')};
 import { gemmBuffers, referenceGemm, maxScaledError, randomArray } from ${helpers};
 const info = getBackendInfo();
