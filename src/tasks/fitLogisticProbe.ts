@@ -1,9 +1,8 @@
 import type { FloatArray, Matrix } from '../core/matrix.js';
-import { NumericalError } from '../core/errors.js';
 import { checkNumber, checkOptions, domainError } from '../core/check.js';
 import { checkDesignMatrix, checkSampleWeights, checkScoringInput, linearScores } from './probeInputs.js';
 import { logisticProblem, softplus } from './logisticKernel.js';
-import { dampedNewton, diagnoseMinimiser, maxAugmentedRowNorm, SINGULAR_HESSIAN_CONDITION } from './newtonKernel.js';
+import { newtonMinimiser } from './newtonMinimiser.js';
 import { sigmoid } from './classificationTask.js';
 import { checkClassLabels, type ClassLabels } from './classLabels.js';
 
@@ -121,28 +120,7 @@ export function fitLogisticProbe(H: Matrix, labels: ClassLabels, opts?: Logistic
     throw domainError(fn, 'labels', 'both classes present (with positive weight)', `a fraction ${pos} of label 1`);
   }
   const problem = logisticProblem(H, l, mu, ridge);
-  const res = dampedNewton(problem, maxIter, tol);
-  for (let k = 0; k < res.theta.length; k++) {
-    if (!Number.isFinite(res.theta[k])) throw new NumericalError(`${fn}: the Newton iteration produced a non-finite parameter after ${res.iterations} iterations`);
-  }
-  if (res.stopped) {
-    throw new NumericalError(
-      `${fn}: the classes are linearly separable (Newton iterate ${res.iterations} separates every weighted context), so without ridge the log-loss has no minimiser and the coefficients diverge; pass a positive 'ridge' option (e.g. { ridge: 1e-4 })`,
-    );
-  }
-  if (ridge === 0) {
-    const diag = diagnoseMinimiser(problem, res.theta, maxAugmentedRowNorm(H.data, H.rows, H.cols));
-    if (diag.kind === 'recession') {
-      throw new NumericalError(
-        `${fn}: the classes are separable up to contexts on the boundary (the log-loss keeps decreasing along the Newton direction after ${res.iterations} iterations), so without ridge it has no minimiser and the coefficients diverge; pass a positive 'ridge' option (e.g. { ridge: 1e-4 })`,
-      );
-    }
-    if (diag.kind === 'singular') {
-      throw new NumericalError(
-        `${fn}: without ridge the log-loss has no unique minimiser (the Hessian is numerically singular: scaled condition ${diag.condition.toPrecision(3)} > ${SINGULAR_HESSIAN_CONDITION} after ${res.iterations} Newton iterations; collinear or nearly collinear features, or classes separable up to contexts on the boundary); pass a positive 'ridge' option (e.g. { ridge: 1e-4 })`,
-      );
-    }
-  }
+  const res = newtonMinimiser(fn, problem, H, ridge, maxIter, tol, "separates every weighted context");
   const d = H.cols;
   const coefficients = res.theta.slice(0, d);
   const bias = res.theta[d];

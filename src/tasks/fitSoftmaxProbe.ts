@@ -1,8 +1,7 @@
 import type { FloatArray, Matrix } from '../core/matrix.js';
-import { NumericalError } from '../core/errors.js';
 import { checkNumber, checkOptions, domainError } from '../core/check.js';
 import { checkDesignMatrix, checkSampleWeights, checkScoringInput } from './probeInputs.js';
-import { dampedNewton, diagnoseMinimiser, maxAugmentedRowNorm, SINGULAR_HESSIAN_CONDITION } from './newtonKernel.js';
+import { newtonMinimiser } from './newtonMinimiser.js';
 import { rowLogSumExp, softmaxLayout, softmaxProblem, softmaxScores } from './softmaxProbeKernel.js';
 import { checkClassLabels, type ClassLabels } from './classLabels.js';
 
@@ -130,28 +129,7 @@ export function fitSoftmaxProbe(H: Matrix, labels: ClassLabels, opts?: SoftmaxPr
   }
   const d = H.cols;
   const problem = softmaxProblem(H, y, K, mu, ridge);
-  const res = dampedNewton(problem, maxIter, tol);
-  for (let j = 0; j < res.theta.length; j++) {
-    if (!Number.isFinite(res.theta[j])) throw new NumericalError(`${fn}: the Newton iteration produced a non-finite parameter after ${res.iterations} iterations`);
-  }
-  if (res.stopped) {
-    throw new NumericalError(
-      `${fn}: the classes are linearly separable (Newton iterate ${res.iterations} scores every weighted context's own class highest), so without ridge the log-loss has no minimiser and the coefficients diverge; pass a positive 'ridge' option (e.g. { ridge: 1e-4 })`,
-    );
-  }
-  if (ridge === 0) {
-    const diag = diagnoseMinimiser(problem, res.theta, maxAugmentedRowNorm(H.data, H.rows, H.cols));
-    if (diag.kind === 'recession') {
-      throw new NumericalError(
-        `${fn}: the classes are separable up to contexts on the boundary (the log-loss keeps decreasing along the Newton direction after ${res.iterations} iterations), so without ridge it has no minimiser and the coefficients diverge; pass a positive 'ridge' option (e.g. { ridge: 1e-4 })`,
-      );
-    }
-    if (diag.kind === 'singular') {
-      throw new NumericalError(
-        `${fn}: without ridge the log-loss has no unique minimiser (the Hessian is numerically singular: scaled condition ${diag.condition.toPrecision(3)} > ${SINGULAR_HESSIAN_CONDITION} after ${res.iterations} Newton iterations; collinear or nearly collinear features, or classes separable up to contexts on the boundary); pass a positive 'ridge' option (e.g. { ridge: 1e-4 })`,
-      );
-    }
-  }
+  const res = newtonMinimiser(fn, problem, H, ridge, maxIter, tol, "scores every weighted context's own class highest");
   const L = softmaxLayout(K, d, ridge);
   const theta = res.theta;
   const coefData = new Float64Array(K * d);
