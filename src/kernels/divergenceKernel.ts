@@ -81,6 +81,24 @@ export function klTerm(a: number, la: number, b: number, lb: number, x: number, 
   return a >= MIN_NORMAL ? a * phi : mExp(la + mLog(phi));
 }
 
+// Scratch of rowNormalisers (one per module: kernels run to completion on one thread, and every
+// worker has its own module instance), so a row costs no allocation.
+const PARTS = new Float64Array(2);
+const NORM = new Float64Array(4);
+
+/**
+ * The log-normalisers of two logit rows, each as its maximum `c` and `log1p(rest)` kept apart (so
+ * that `z − c − l` loses nothing to a large `c`): `NORM = [cP, lP, cQ, lQ]`.
+ */
+function rowNormalisers(zp: FloatArray, pOff: number, zq: FloatArray, qOff: number, n: number): void {
+  rowLogSumExpParts(zp, pOff, n, null, PARTS);
+  NORM[0] = PARTS[0];
+  NORM[1] = mLog1p(PARTS[1]);
+  rowLogSumExpParts(zq, qOff, n, null, PARTS);
+  NORM[2] = PARTS[0];
+  NORM[3] = mLog1p(PARTS[1]);
+}
+
 /**
  * `KL(p‖q)` for one row from logits, as the sum of the non-negative terms `p_j φ(q_j/p_j − 1)`
  * ({@link klTerm}). Each term is accurate to a few ulps given the two log-probabilities; an error in
@@ -93,13 +111,11 @@ export function klTerm(a: number, la: number, b: number, lb: number, x: number, 
  * ```
  */
 export function rowKlDivergence(zp: FloatArray, pOff: number, zq: FloatArray, qOff: number, n: number): number {
-  const parts = new Float64Array(2);
-  rowLogSumExpParts(zp, pOff, n, null, parts);
-  const cP = parts[0];
-  const lP = mLog1p(parts[1]);
-  rowLogSumExpParts(zq, qOff, n, null, parts);
-  const cQ = parts[0];
-  const lQ = mLog1p(parts[1]);
+  rowNormalisers(zp, pOff, zq, qOff, n);
+  const cP = NORM[0];
+  const lP = NORM[1];
+  const cQ = NORM[2];
+  const lQ = NORM[3];
   let kl = 0;
   for (let j = 0; j < n; j++) {
     const lp = zp[pOff + j] - cP - lP;
@@ -122,13 +138,11 @@ export function rowKlDivergence(zp: FloatArray, pOff: number, zq: FloatArray, qO
  * ```
  */
 export function rowTotalVariation(zp: FloatArray, pOff: number, zq: FloatArray, qOff: number, n: number): number {
-  const parts = new Float64Array(2);
-  rowLogSumExpParts(zp, pOff, n, null, parts);
-  const cP = parts[0];
-  const lP = mLog1p(parts[1]);
-  rowLogSumExpParts(zq, qOff, n, null, parts);
-  const cQ = parts[0];
-  const lQ = mLog1p(parts[1]);
+  rowNormalisers(zp, pOff, zq, qOff, n);
+  const cP = NORM[0];
+  const lP = NORM[1];
+  const cQ = NORM[2];
+  const lQ = NORM[3];
   let s = 0;
   for (let j = 0; j < n; j++) {
     const lp = zp[pOff + j] - cP - lP;
