@@ -123,6 +123,23 @@ export function chunkStats(
   return s;
 }
 
+/**
+ * The hidden-state half of Chan et al.'s pairwise merge, shared by every statistics type: adds
+ * `b`'s centred scatter `Σ (h − h̄)(h − h̄)ᵀ` (upper triangle) to `a`'s with the cross term
+ * `f·δδᵀ`, `f = w_a w_b / (w_a + w_b)`, and returns `δ = h̄_b − h̄_a` (the means are not moved yet:
+ * the caller's cross moments need the old `h̄_a`).
+ */
+export function mergeHiddenScatter(d: number, aMeanH: Float64Array, aMhh: Float64Array, bMeanH: Float64Array, bMhh: Float64Array, f: number): Float64Array {
+  const delta = new Float64Array(d);
+  for (let j = 0; j < d; j++) delta[j] = bMeanH[j] - aMeanH[j];
+  for (let j = 0; j < d; j++) {
+    const fj = f * delta[j];
+    const o = j * d;
+    for (let k = j; k < d; k++) aMhh[o + k] += bMhh[o + k] + fj * delta[k];
+  }
+  return delta;
+}
+
 /** Merge `b` into `a` (Chan et al.'s pairwise update); `b` is not modified. */
 export function mergeStatsInto(a: AnchorStats, b: AnchorStats): void {
   const d = a.dim;
@@ -141,15 +158,9 @@ export function mergeStatsInto(a: AnchorStats, b: AnchorStats): void {
   const W = a.weight + b.weight;
   const fb = b.weight / W;
   const f = (a.weight * b.weight) / W;
-  const delta = new Float64Array(d);
-  for (let j = 0; j < d; j++) delta[j] = b.meanH[j] - a.meanH[j];
+  const delta = mergeHiddenScatter(d, a.meanH, a.mhh, b.meanH, b.mhh, f);
   const dz = b.meanZ - a.meanZ;
-  for (let j = 0; j < d; j++) {
-    const fj = f * delta[j];
-    const o = j * d;
-    for (let k = j; k < d; k++) a.mhh[o + k] += b.mhh[o + k] + fj * delta[k];
-    a.mhz[j] += b.mhz[j] + fj * dz;
-  }
+  for (let j = 0; j < d; j++) a.mhz[j] += b.mhz[j] + f * delta[j] * dz;
   a.mzz += b.mzz + f * dz * dz;
   for (let j = 0; j < d; j++) a.meanH[j] += fb * delta[j];
   a.meanZ += fb * dz;

@@ -9,7 +9,7 @@
  */
 import { gemm } from '../linalg/gemm.js';
 import type { FloatArray } from '../core/matrix.js';
-import { STATS_BLOCK_ROWS } from './anchorStatsKernel.js';
+import { mergeHiddenScatter, STATS_BLOCK_ROWS } from './anchorStatsKernel.js';
 
 /** Centred statistics of `h` and of `K` targets over a set of contexts. */
 export interface SharedDesignStats {
@@ -116,13 +116,7 @@ export function mergeSharedDesignStatsInto(a: SharedDesignStats, b: SharedDesign
   const W = a.weight + b.weight;
   const fb = b.weight / W;
   const f = (a.weight * b.weight) / W;
-  const delta = new Float64Array(d);
-  for (let j = 0; j < d; j++) delta[j] = b.meanH[j] - a.meanH[j];
-  for (let j = 0; j < d; j++) {
-    const fj = f * delta[j];
-    const o = j * d;
-    for (let k = j; k < d; k++) a.mhh[o + k] += b.mhh[o + k] + fj * delta[k];
-  }
+  const delta = mergeHiddenScatter(d, a.meanH, a.mhh, b.meanH, b.mhh, f);
   for (let k = 0; k < K; k++) {
     const dz = b.meanZ[k] - a.meanZ[k];
     const base = k * d;
