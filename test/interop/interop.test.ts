@@ -91,6 +91,16 @@ describe('TensorFlow.js tensors (structural; float32)', () => {
     expect(() => toTensor(fromRows([[1]]), {} as never)).toThrow("toTensor: argument 'tf' must be the TensorFlow.js module (an object with tensor2d); got an object (Object)");
   });
 
+  it('toTensor refuses a finite float64 beyond the float32 range instead of storing Infinity', () => {
+    const fake = { tensor2d: (values: Float32Array) => values };
+    // 2^128 − 2^103 rounds to Infinity in float32; the largest float32 itself passes unchanged.
+    expect(() => toTensor({ rows: 1, cols: 2, data: Float64Array.of(1, 2 ** 128 - 2 ** 103) }, fake)).toThrow("toTensor: argument 'a' must be finite in float32 (|x| < 3.4e38); got 3.4028235677973366e+38 at index 1");
+    const top = Math.fround(3.4028234663852886e38);
+    expect(toTensor({ rows: 1, cols: 1, data: Float64Array.of(top) }, fake)[0]).toBe(top);
+    // Non-finite input is carried through as it is (IEEE semantics, like the library's products).
+    expect(toTensor({ rows: 1, cols: 1, data: Float64Array.of(Infinity) }, fake)[0]).toBe(Infinity);
+  });
+
   it('nothing under src/ imports TensorFlow.js (it stays a devDependency)', () => {
     const root = join(__dirname, '..', '..', 'src');
     const files: string[] = [];
