@@ -59,6 +59,13 @@ Splitting the work across machines:
                         A shard records its inputs (shapes, dtypes, SHA-256 of the data), its
                         --weights and its --ridge/--rcond; merge refuses shards that differ in them
 
+Examples:
+  lmtransfer anchor --embeddings V.npy --hidden H.npy --exclude-top 0,10,100,1000
+  lmtransfer anchor --embeddings checkpoint/ --hidden H.npy --holdout 0.2 --json > anchor.json
+  lmtransfer anchor --log-partition z.npy --hidden H.npy --ridge 1e-3
+  lmtransfer anchor --embeddings V.npy --hidden H.npy --shard 2/4 --out shard-2.json
+  lmtransfer anchor merge shard-*.json
+
 The table shows, per bulk: |B|, the rank of the design [h 1] (d+1 when the anchor is identified,
 d after a final layer norm), its condition number over the identified directions, ‖v0‖, the
 intercept c, the anchor fit's RMSE beside the self-normalisation baseline (the best constant: the
@@ -89,4 +96,9 @@ Options:
                         (default: the shards' --rcond, else from the precision H was stored in)
   --json                print a JSON document instead of the table
   -h, --help            this text
+
+Examples:
+  lmtransfer anchor merge shard-1.json shard-2.json shard-3.json shard-4.json
+  lmtransfer anchor merge results/shard-*.json --json > anchor.json
+  lmtransfer anchor merge shard-*.json --ridge 1e-3
 `;
