@@ -184,8 +184,9 @@ export function flagError(flag: string, reason: string): UsageError {
  *
  * @example
  * ```ts
- * missingFlag('anchor', '--hidden', 'the hidden states, e.g. --hidden H.npy').message;
- * // → "--hidden: is required; give the hidden states, e.g. --hidden H.npy (try 'lmtransfer anchor --help')"
+ * const e = missingFlag('anchor', '--hidden', 'the hidden states, e.g. --hidden H.npy');
+ * e.message.split('; ')[1]; // → "give the hidden states, e.g. --hidden H.npy (try 'lmtransfer anchor --help')"
+ * e instanceof UsageError; // → true
  * ```
  */
 export function missingFlag(command: string, flag: string, what: string): UsageError {
