@@ -43,7 +43,7 @@ describe('lmtransfer help texts', () => {
     expect(commands.map((c) => c.join(' ')).sort()).toEqual(['anchor', 'anchor merge', 'reproduce']);
   });
 
-  it('every help text (top level and each command) has an Examples section of runnable command lines', async () => {
+  it('every help text (top level and each command) fits 80 columns and has an Examples section of command lines', async () => {
     const texts: [string, string][] = [['', (await run(['--help'])).out]];
     for (const c of commands) {
       const r = await run([...c, '--help']);
@@ -54,6 +54,8 @@ describe('lmtransfer help texts', () => {
     for (const [cmd, text] of texts) {
       const m = /\nExamples:\n((?: {2}\S[^\n]*\n)+)/.exec(text);
       expect({ cmd, hasExamples: m !== null }).toEqual({ cmd, hasExamples: true });
+      // An 80-column terminal shows every line of every help text unwrapped (code points: ≥, ‖ are one column).
+      expect({ cmd, tooWide: text.split('\n').filter((l) => [...l].length > 80) }).toEqual({ cmd, tooWide: [] });
       const lines = m![1].trimEnd().split('\n');
       expect(lines.length).toBeGreaterThanOrEqual(2);
       // Each example is a command line of this command (the top level may show any command).
