@@ -17,8 +17,8 @@ export interface TransferCurveOptions extends PretrainingOptions {
   /**
    * Ridge `λ ≥ 0` of the fitted probe: adds `λ‖w‖²` to the mean squared error (the bias is not
    * penalised), the library's one ridge name and scaling (as `fitRidgeProbe`, `fitAnchor`,
-   * `solveLeastSquares`; `docs/guide/conventions.md`). Before 0.x's vocabulary change this option
-   * was `ridgeLambda` (same scale); passing that name is an error, not silently ignored.
+   * `solveLeastSquares`; `docs/guide/conventions.md`). It was called `ridgeLambda` before the
+   * library's one ridge vocabulary (same scale; CHANGELOG.md); that name is now refused, not ignored.
    *
    * @defaultValue 1e-6
    */
