@@ -5,6 +5,7 @@
  */
 import fc from 'fast-check';
 import { anchorSweep } from '../../src/anchor/anchorSweep.js';
+import { bulkExcluding } from '../../src/anchor/bulkExcluding.js';
 import { holdoutSplit } from '../../src/anchor/fitAnchorKernel.js';
 import { meanWordProbabilities } from '../../src/anchor/meanWordProbabilities.js';
 import type { Matrix } from '../../src/core/matrix.js';
@@ -12,6 +13,7 @@ import { contextRoles } from '../../src/experiments/contextRoles.js';
 import { checkPretrainingOptions } from '../../src/experiments/pretrainingSetup.js';
 import { runAnchorSweep } from '../../src/experiments/runAnchorSweep.js';
 import { sweepModelAnchors } from '../../src/experiments/sweepModelAnchors.js';
+import { logPartition } from '../../src/softmax/logPartition.js';
 import { TINY_E1 } from './fixtures.js';
 
 const sameBits = (a: Float64Array | Int32Array, b: Float64Array | Int32Array): boolean => a.length === b.length && a.every((x, i) => Object.is(x, b[i]));
@@ -50,6 +52,27 @@ describe('runAnchorSweep (E1): the record of the held-out protocol', () => {
 
   it("the ground truth's rows are sweepModelAnchors on the recorded split (so its protocol test below is E1's)", () => {
     expect(r.models[0].rows).toEqual(sweepModelAnchors('test', g.V, g.H, TINY_E1.ks!, g.holdout, g.splitSeed).rows);
+  });
+
+  it('held-out baseline: the held-out contexts\' mean squared deviation of log Z_B from the TRAINING mean (hand computation)', () => {
+    const { sweep } = sweepModelAnchors('test', g.V, g.H, TINY_E1.ks!, g.holdout, g.splitSeed);
+    const { training, heldOut } = sweep.contexts;
+    TINY_E1.ks!.forEach((k, j) => {
+      const z = logPartition(g.V, g.H, bulkExcluding(sweep.bulks[j].excludedWords!, g.V.rows));
+      const mean = (rows: Int32Array): number => rows.reduce((a, i) => a + z[i], 0) / rows.length;
+      const msd = (rows: Int32Array, c: number): number => rows.reduce((a, i) => a + (z[i] - c) ** 2, 0) / rows.length;
+      const trainMean = mean(training);
+      const want = msd(heldOut, trainMean);
+      const got = r.models[0].rows[j].heldOut.baselineMse;
+      // 1e-12 relative: log Z_B by two summation orders (the fused kernel, logPartition) agree to
+      // ~1e-15 relative, and sums of 38 squares add a few ulps.
+      expect(Math.abs(got - want)).toBeLessThan(1e-12 * want);
+      // Teeth: centred on the held-out mean it would be smaller by (mean_held − mean_train)², far
+      // beyond the tolerance.
+      expect(want - msd(heldOut, mean(heldOut))).toBeGreaterThan(1e-6 * want);
+      // In sample: the training part around its own mean.
+      expect(Math.abs(r.models[0].rows[j].inSample.baselineMse - msd(training, trainMean))).toBeLessThan(1e-12 * want);
+    });
   });
 
   it('a float32 learner is recorded as such; with only k = 0 there is no ranking', () => {
