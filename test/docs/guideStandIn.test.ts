@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { main } from '../../src/cli/main';
+import { main } from '../../src/cli/main.js';
 
 const ROOT = resolve(__dirname, '../..');
 
@@ -19,7 +19,7 @@ test('the guide table equals `lmtransfer anchor` on the stand-in files', async (
     let out = '';
     const code = await main(
       ['anchor', '--embeddings', join(dir, 'Vs.npy'), '--hidden', join(dir, 'Hs.npy'), '--exclude-top', '0,10,100,1000', '--holdout', '0.2'],
-      { stdout: (s) => void (out += s), stderr: () => undefined, isTTY: false },
+      { stdout: (s: string) => void (out += s), stderr: () => undefined, isTTY: false },
     );
     expect(code).toBe(0);
     const ran = out.split('\n').slice(0, 8).map((l) => l.split(dir + '/').join('').trimEnd());
