@@ -14,18 +14,10 @@
  * the textbook `p − q` (docs/theory.md#2-pre-training-loss-and-its-gradient), and using the exact form keeps the gradient the derivative of
  * the reported loss, so finite differences agree with it to rounding.
  *
- * One source of the arithmetic for both precisions, compiled once: `shiftedExp`, `indexRow` and
- * `distRow` read Float64Array rows only (a float32 row is widened first, src/kernels/widenKernel.ts
- * says why) and form the gradient in the float64 scratch, which the engine's typed-array copy then
- * stores into a gradient of either precision (rounded once to float32). So V8 keeps one monomorphic
- * compilation of each however a program mixes precisions, and the results are bitwise those of the
- * arithmetic on the float32 arrays.
- *
  * @internal
  */
 import type { FloatArray } from '../core/matrix.js';
 import { fastExp } from './fastExp.js';
-import { widenRow } from './widenKernel.js';
 
 // Math functions are bound once at module scope: under jest every lookup of the global `Math` in a
 // hot loop goes through the test sandbox's global object and costs ~0.4 µs (measured: 1e6 calls of
@@ -36,20 +28,12 @@ const { log } = Math;
 // in V8 (src/kernels/fastExp.ts).
 const exp = fastExp;
 
-// A float64 copy of a float32 row of logits and of a float32 target row, grown on demand and
-// reused (one per thread: each worker has its own module instance).
-let wide = new Float64Array(0);
-let wideQ = new Float64Array(0);
-// The first n entries of the caller's scratch, as the source of the gradient's store; made again
-// only when the scratch or n changes (so a training loop allocates nothing per row).
-let rowView: Float64Array = new Float64Array(0);
-
 /**
  * Fill `scratch[0..n)` with `exp(z_j − c)`, `c` the row maximum, and write the row's log-sum-exp
  * `c + log s` to `out2[0]` and `1/s` to `out2[1]` (`s = Σ scratch`). Each exponential is computed
  * once and reused by the gradient.
  */
-function shiftedExp(z: Float64Array, off: number, n: number, scratch: Float64Array, out2: Float64Array): void {
+function shiftedExp(z: FloatArray, off: number, n: number, scratch: Float64Array, out2: Float64Array): void {
   let c = -Infinity;
   for (let j = 0; j < n; j++) {
     const v = z[off + j];
@@ -63,63 +47,6 @@ function shiftedExp(z: Float64Array, off: number, n: number, scratch: Float64Arr
   }
   out2[0] = c + log(s);
   out2[1] = 1 / s;
-}
-
-/**
- * Store the gradient formed in `scratch[0..n)` into `grad[gOff ..]` with the engine's typed-array
- * copy, which converts a float64 value to float32 with one rounding (as an element store would)
- * and never makes a compiled loop see both array kinds.
- */
-function storeGrad(scratch: Float64Array, n: number, grad: FloatArray, gOff: number): void {
-  if (rowView.buffer !== scratch.buffer || rowView.byteOffset !== scratch.byteOffset || rowView.length !== n) rowView = scratch.subarray(0, n);
-  grad.set(rowView, gOff);
-}
-
-/** A float32 row widened into `wide` (exact), or the float64 row itself. */
-function rowF64(z: FloatArray, n: number, off: number): Float64Array {
-  if (z instanceof Float64Array) return z;
-  if (wide.length < n) wide = new Float64Array(n);
-  widenRow(z, off, n, wide);
-  return wide;
-}
-
-/** The index-target row over a float64 row (see `rowCrossEntropyIndex`). */
-function indexRow(z: Float64Array, off: number, n: number, t: number, scratch: Float64Array, tmp2: Float64Array, grad: FloatArray | null, gOff: number, scale: number): number {
-  shiftedExp(z, off, n, scratch, tmp2);
-  const lse = tmp2[0];
-  // Read z_t before the gradient is written: `grad` may be `z` itself (the training step and the
-  // threaded row pass overwrite the logits with their gradient).
-  const zt = z[off + t];
-  if (grad) {
-    const k = tmp2[1] * scale;
-    for (let j = 0; j < n; j++) scratch[j] *= k;
-    // Subtract in float64 from the float64 probability, then store once (one rounding in float32).
-    scratch[t] -= scale;
-    storeGrad(scratch, n, grad, gOff);
-  }
-  // lse ≥ max z ≥ z_t in floating point too (c + log s with s ≥ 1), so the loss is never negative.
-  return lse - zt;
-}
-
-/** The target-row row over float64 rows (see `rowCrossEntropyDist`). */
-function distRow(z: Float64Array, off: number, n: number, q: Float64Array, qOff: number, scratch: Float64Array, tmp2: Float64Array, grad: FloatArray | null, gOff: number, scale: number): number {
-  shiftedExp(z, off, n, scratch, tmp2);
-  const lse = tmp2[0];
-  let loss = 0;
-  let sq = 0;
-  for (let j = 0; j < n; j++) {
-    const qj = q[qOff + j];
-    if (qj > 0) {
-      loss += qj * (lse - z[off + j]);
-      sq += qj;
-    }
-  }
-  if (grad) {
-    const k = tmp2[1] * sq * scale;
-    for (let j = 0; j < n; j++) scratch[j] = scratch[j] * k - q[qOff + j] * scale;
-    storeGrad(scratch, n, grad, gOff);
-  }
-  return loss;
 }
 
 /**
@@ -144,8 +71,19 @@ export function rowCrossEntropyIndex(
   gOff: number,
   scale: number,
 ): number {
-  const zd = rowF64(z, n, off);
-  return indexRow(zd, zd === z ? off : 0, n, t, scratch, tmp2, grad, gOff, scale);
+  shiftedExp(z, off, n, scratch, tmp2);
+  const lse = tmp2[0];
+  // Read z_t before the gradient is written: `grad` may be `z` itself (the training step and the
+  // threaded row pass overwrite the logits with their gradient).
+  const zt = z[off + t];
+  if (grad) {
+    const k = tmp2[1] * scale;
+    for (let j = 0; j < n; j++) grad[gOff + j] = scratch[j] * k;
+    // Subtract in float64 from the float64 probability, then store once (one rounding in float32).
+    grad[gOff + t] = scratch[t] * k - scale;
+  }
+  // lse ≥ max z ≥ z_t in floating point too (c + log s with s ≥ 1), so the loss is never negative.
+  return lse - zt;
 }
 
 /**
@@ -171,16 +109,20 @@ export function rowCrossEntropyDist(
   gOff: number,
   scale: number,
 ): number {
-  const zd = rowF64(z, n, off);
-  let qd: Float64Array;
-  let qo = 0;
-  if (q instanceof Float32Array) {
-    if (wideQ.length < n) wideQ = new Float64Array(n);
-    widenRow(q, qOff, n, wideQ);
-    qd = wideQ;
-  } else {
-    qd = q;
-    qo = qOff;
+  shiftedExp(z, off, n, scratch, tmp2);
+  const lse = tmp2[0];
+  let loss = 0;
+  let sq = 0;
+  for (let j = 0; j < n; j++) {
+    const qj = q[qOff + j];
+    if (qj > 0) {
+      loss += qj * (lse - z[off + j]);
+      sq += qj;
+    }
   }
-  return distRow(zd, zd === z ? off : 0, n, qd, qo, scratch, tmp2, grad, gOff, scale);
+  if (grad) {
+    const k = tmp2[1] * sq * scale;
+    for (let j = 0; j < n; j++) grad[gOff + j] = scratch[j] * k - q[qOff + j] * scale;
+  }
+  return loss;
 }

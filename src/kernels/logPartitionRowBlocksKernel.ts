@@ -6,16 +6,12 @@
  */
 import type { FloatArray } from '../core/matrix.js';
 import type { gemmKernel } from './gemmKernel.js';
-import { widenRow } from './widenKernel.js';
 
 // Math functions are bound once at module scope: under jest every lookup of the global `Math` in a
 // hot loop goes through the test sandbox's global object and costs ~0.4 µs (measured: 1e6 calls of
 // Math.exp took 480 ms in a test against 16 ms through a module-scope alias); in plain Node the
 // alias costs nothing.
 const { exp, min } = Math;
-
-// A float64 copy of a float32 logits block, grown on demand (one per thread).
-let wide = new Float64Array(0);
 
 /** Default number of contexts per logits block. */
 export const LOG_PARTITION_BLOCK_ROWS = 64;
@@ -56,46 +52,27 @@ export function logPartitionRowBlocks(
     const ni = min(mb, r1 - i0);
     // Form: z[r][k] = ⟨h_{i0+r}, v_{chunk word k}⟩, a ni × nw block with row stride nw.
     gemmFn(false, true, ni, nw, d, 1, hData, i0 * d, d, b, bOff, d, 0, z, 0, nw);
-    let zd: Float64Array;
-    if (z instanceof Float64Array) zd = z;
-    else {
-      // float32 logits (rounded once by the product) folded in float64 by the one fold, which
-      // then sees Float64Array only (src/kernels/widenKernel.ts says why).
-      if (wide.length < ni * nw) wide = new Float64Array(ni * nw);
-      widenRow(z, 0, ni * nw, wide);
-      zd = wide;
+    for (let r = 0; r < ni; r++) {
+      const o = r * nw;
+      let c = -Infinity;
+      for (let k = 0; k < nw; k++) {
+        const v = z[o + k];
+        // Finite inputs can still overflow in the product; `v - v` is NaN exactly for ±∞ and NaN.
+        if (v - v !== 0) return i0 + r;
+        if (v > c) c = v;
+      }
+      const i = i0 + r;
+      let M = runMax[i];
+      let S = runSum[i];
+      if (c > M) {
+        // Rescale the old sum to the new maximum; on the first chunk M = −∞ and S = 0, so S stays 0.
+        S *= exp(M - c);
+        M = c;
+      }
+      for (let k = 0; k < nw; k++) S += exp(z[o + k] - M);
+      runMax[i] = M;
+      runSum[i] = S;
     }
-    const bad = foldBlock(zd, i0, ni, nw, runMax, runSum);
-    if (bad >= 0) return bad;
-  }
-  return -1;
-}
-
-/**
- * Fold the `ni × nw` logits block `z` of contexts `i0 ..` into their running maxima and sums;
- * returns the first context whose logits are not finite, or −1.
- */
-function foldBlock(z: Float64Array, i0: number, ni: number, nw: number, runMax: Float64Array, runSum: Float64Array): number {
-  for (let r = 0; r < ni; r++) {
-    const o = r * nw;
-    let c = -Infinity;
-    for (let k = 0; k < nw; k++) {
-      const v = z[o + k];
-      // Finite inputs can still overflow in the product; `v - v` is NaN exactly for ±∞ and NaN.
-      if (v - v !== 0) return i0 + r;
-      if (v > c) c = v;
-    }
-    const i = i0 + r;
-    let M = runMax[i];
-    let S = runSum[i];
-    if (c > M) {
-      // Rescale the old sum to the new maximum; on the first chunk M = −∞ and S = 0, so S stays 0.
-      S *= exp(M - c);
-      M = c;
-    }
-    for (let k = 0; k < nw; k++) S += exp(z[o + k] - M);
-    runMax[i] = M;
-    runSum[i] = S;
   }
   return -1;
 }
