@@ -64,7 +64,8 @@ function run(backend: 'js' | 'auto', dtype: DType): void {
   const med = median(times);
   const info = getBackendInfo();
   console.log(
-    `${dtype} ${backend === 'js' ? 'TypeScript kernels' : `active backend (${info.backend}, ${info.threads} threads)`}: ` +
+    // The learner's own dtype (not the loop's), so the output shows which precision really ran.
+    `${learner.dtype} learner, ${backend === 'js' ? 'TypeScript kernels' : `active backend (${info.backend}, ${info.threads} threads)`}: ` +
       `median ${med.toFixed(0)} ms/step (min ${Math.min(...times).toFixed(0)}, max ${Math.max(...times).toFixed(0)}, ${times.length} steps; ` +
       `first step ${(stamps[0] - t0).toFixed(0)} ms)  ${(FLOP / med / 1e6).toFixed(2)} GFLOP/s`,
   );

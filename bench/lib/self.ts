@@ -10,8 +10,9 @@ import { rowCrossEntropyIndex } from '../../src/kernels/crossEntropyKernel.js';
 import { logPartitionBlocks } from '../../src/softmax/logPartitionBlocks.js';
 import type { FloatArray } from '../../src/core/matrix.js';
 import { createLearner } from '../../src/train/createLearner.js';
+import type { Learner } from '../../src/train/Learner.js';
 import { resolveTrainPlan } from '../../src/train/trainOptions.js';
-import type { TrainOptions } from '../../src/train/trainOptions.js';
+import type { TrainData, TrainOptions } from '../../src/train/trainOptions.js';
 import { TrainSession } from '../../src/train/TrainSession.js';
 import { makeProblem } from './data.js';
 import type { Candidate, DType, Runner, Size, Task } from './types.js';
@@ -28,6 +29,7 @@ function crossEntropyRows(Z: FloatArray, B: number, n: number, t: Int32Array, G:
 }
 
 function prepareSelf(task: Task, dtype: DType, s: Size): Runner {
+  if (task === 'step' || task === 'smallStep') return trainStepRow(dtype, s);
   const { B, d, n } = s;
   const p = makeProblem(dtype, s, task === 'ce');
   const F = dtype === 'float32' ? Float32Array : Float64Array;
@@ -53,23 +55,29 @@ function prepareSelf(task: Task, dtype: DType, s: Size): Runner {
         },
       };
     }
-    case 'step':
-    case 'smallStep': {
-      // One step of the public `train` on a learner of the row's dtype: `createLearner({ dtype })`
-      // with the linear map ĥ = W1 x (x = the problem's H, W1 d × d, no bias) and V̂ = the problem's
-      // V; sampled-word targets; plain SGD (momentum 0), as the peers' step. `train(learner, data,
-      // opts)` is `resolveTrainPlan` + `TrainSession` + `step()` per step; the row calls `step()`
-      // directly so that the validation, data fingerprint and buffer allocation a real run pays once
-      // are not timed per step. Work beyond the peers' Z, CE, dV, dH: the map's forward and weight
-      // gradient, 2·2·B·d² flop (1.7 % of the counted 6·B·n·d at the reference size, 2 % for the
-      // small step), and the finiteness scan of the parameters.
-      const learner = createLearner({ n, d, featureDim: d, bias: false, V: { rows: n, cols: d, data: Float64Array.from(p.V) }, dtype, seed: 1 });
-      const data = { X: { rows: B, cols: d, data: p.H }, words: p.targets };
-      const opts: TrainOptions = { steps: 2 ** 30, batchSize: B, lr: 0.01, optimizer: 'sgd', momentum: 0 };
-      const session = new TrainSession('train', learner, resolveTrainPlan('train', learner, data, opts), opts);
-      return { run: () => void session.step() };
-    }
   }
+}
+
+/**
+ * The training-step rows: one step of the public `train` on a learner of the row's dtype:
+ * `createLearner({ dtype })` with the linear map ĥ = W1 x (x = the problem's H, W1 d × d, no bias)
+ * and V̂ = the problem's V; sampled-word targets; plain SGD (momentum 0), as the peers' step.
+ * `train(learner, data, opts)` is `resolveTrainPlan` + `TrainSession` + `step()` per step; the row
+ * calls `step()` directly so that the validation, data fingerprint and buffer allocation a real run
+ * pays once are not timed per step (test/train/benchStep.test.ts checks that `k` runs of the row
+ * leave the learner bitwise where `train(learner, data, { ...opts, steps: k })` leaves it). Work
+ * beyond the peers' Z, CE, dV, dH: the map's forward and weight gradient, 2·2·B·d² flop (1.7 % of
+ * the counted 6·B·n·d at the reference size, 2 % for the small step), and the finiteness scan of
+ * the parameters.
+ */
+export function trainStepRow(dtype: DType, s: Size): Runner & { learner: Learner; data: TrainData; opts: TrainOptions } {
+  const { B, d, n } = s;
+  const p = makeProblem(dtype, s, false);
+  const learner = createLearner({ n, d, featureDim: d, bias: false, V: { rows: n, cols: d, data: Float64Array.from(p.V) }, dtype, seed: 1 });
+  const data: TrainData = { X: { rows: B, cols: d, data: p.H }, words: p.targets };
+  const opts: TrainOptions = { steps: 2 ** 30, batchSize: B, lr: 0.01, optimizer: 'sgd', momentum: 0 };
+  const session = new TrainSession('train', learner, resolveTrainPlan('train', learner, data, opts), opts);
+  return { learner, data, opts, run: () => void session.step() };
 }
 
 /** lmtransfer with a given backend and thread count. */

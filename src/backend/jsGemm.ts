@@ -11,9 +11,10 @@
  * runs one long task (`jsGemmQueue`, src/backend/taskRunner.ts) that takes staged blocks from a ring of
  * `RING` slots in the shared heap as soon as they are posted, without a round trip. Between two
  * of its own blocks the calling thread copies finished blocks out and stages new ones into the
- * freed slots, so a worker always has blocks queued while there is work to share; the queues stop
- * growing once what is left would not keep the calling thread busy as long, so the threads finish
- * together.
+ * freed slots, so a worker always has blocks queued while there is work to share. Which blocks go
+ * where is the split policy's two-ended queue (`TwoEndedSplit`, src/backend/split.ts): a queue
+ * stops growing once it would be as long as all that is left, so the threads finish within a block
+ * of each other.
  *
  * Every block is a `gemmKernel` call over the whole depth K with block sizes of at least
  * `SMALL_FLOPS` multiply-adds, so every element of C is computed by the same arithmetic as in a
@@ -27,6 +28,7 @@ import { alloc, getHeap, heapF32, heapF64, heapI32, resetArena, stageBytes } fro
 import { copyBlock } from './stage.js';
 import { postTasks, waitTasks, type Posted } from './pool.js';
 import { QUEUE_DESCRIPTOR, writeQueuedGemm, type TaskOf } from './protocol.js';
+import { TwoEndedSplit } from './split.js';
 
 /** Slots per worker queue: a worker can run this many blocks ahead of the calling thread's copies. */
 const RING = 3;
@@ -168,9 +170,9 @@ export function jsGemm(
     else copyBlock(view, pc, N, nb, N, c, cOff + s0 * ldc, ldc);
   };
 
-  // Blocks [top, bottom) are not yet taken: workers' from the top, the calling thread's from the bottom.
-  let top = 0;
-  let bottom = nBlk;
+  // The split policy's two-ended queue (src/backend/split.ts) over the blocks: workers take from
+  // the front, the calling thread from the back.
+  const split = new TwoEndedSplit(nBlk, nw);
   const staged = new Array<number>(nw).fill(0);
   const copied = new Array<number>(nw).fill(0);
   const slotBlock: number[][] = Array.from({ length: nw }, () => new Array<number>(RING).fill(-1));
@@ -182,12 +184,15 @@ export function jsGemm(
       const r = copied[w] % RING;
       copyOut(w, r, slotBlock[w][r]);
       copied[w]++;
+      split.finished(w, 1);
     }
-    // Queue another block only while what is left keeps the calling thread busy at least as long.
-    while (staged[w] - copied[w] < RING && bottom - top >= nw * (staged[w] - done + 1) + 1) {
+    // Queue another block while a slot is free and the policy hands one.
+    while (staged[w] - copied[w] < RING) {
+      const k = split.takeFront(w, 1);
+      if (k < 0) break;
       const r = staged[w] % RING;
-      slotBlock[w][r] = top;
-      stage(w, r, top++);
+      slotBlock[w][r] = k;
+      stage(w, r, k);
       staged[w]++;
       Atomics.store(I, base, staged[w]);
       Atomics.notify(I, base);
@@ -201,8 +206,8 @@ export function jsGemm(
       service(w);
       posted.push(postTasks([{ op: 'jsGemmQueue', pCtrl: ctrl[w], ring: RING, flops: 2 * M * N * K }], w));
     }
-    while (bottom > top) {
-      computeHere(--bottom);
+    while (split.takeBack(1) > 0) {
+      computeHere(split.bottom);
       for (let w = 0; w < nw; w++) service(w);
     }
   } catch (e) {

@@ -9,8 +9,10 @@
  * each worker its next block of rows from the top, staged in the shared heap (two buffers per
  * worker, so that the next block is already staged when a worker finishes one). The blocks are
  * handed out as the workers finish them, so the split adapts to the copy cost and to a core that
- * is slower or busy, and both threads work until the last rows. A worker's block is never larger
- * than what is left between the two ends, and the calling thread takes the last rows itself.
+ * is slower or busy, and both threads work until the last rows. Which rows go where is the split
+ * policy's two-ended queue (`TwoEndedSplit`, src/backend/split.ts): a worker gets a block only
+ * while its queue with it stays shorter than what is left, and the calling thread takes the last
+ * rows itself.
  *
  * @internal
  */
@@ -19,6 +21,7 @@ import { alloc, getHeap, heapF32, heapF64, heapI32, resetArena, stageBytes } fro
 import { copyBlock } from './stage.js';
 import { postTasks, tasksDone, waitTasks, type Posted } from './pool.js';
 import type { RowPassArgs } from './backend.js';
+import { TwoEndedSplit } from './split.js';
 
 /** Row passes over fewer elements than this run on the calling thread only. */
 export const JS_ROWS_THREAD_MIN = 1 << 16;
@@ -99,22 +102,20 @@ export function jsSoftmaxCrossEntropy(threads: number, p: RowPassArgs): void {
   const F = heapF64();
   const chunkRows = Math.max(1, Math.floor(CHUNK_ELEMENTS / n));
 
-  // Rows [top, bottom) are not yet taken: workers take blocks from the top, the calling thread
-  // chunks from the bottom.
-  let top = 0;
-  let bottom = rows;
+  // The split policy's two-ended queue (src/backend/split.ts) over the rows: workers take blocks of
+  // rb rows from the front, the calling thread chunks from the back. A block is handed only while
+  // the worker's queue with it stays shorter than what is left, so no worker is left with a long
+  // block at the end (and a block is always rb rows whole).
+  const split = new TwoEndedSplit(rows, nw);
   const take = (w: number, buf: number): Job | null => {
-    const rc = Math.min(rb, bottom - top);
-    if (rc <= 0) return null;
-    const job = { r0: top, rc, buf };
-    top += rc;
+    const r0 = split.takeFront(w, rb);
+    if (r0 < 0) return null;
+    const rc = rb;
+    const job = { r0, rc, buf };
     copyBlock(p.z, p.zOff + job.r0 * p.ldz, p.ldz, rc, n, view, pZ[w][buf] >> shift, n);
     I.set(targets.subarray(p.tOff + job.r0, p.tOff + job.r0 + rc), pT[w][buf] >> 2);
     return job;
   };
-  // A second block is staged only while enough rows are left for both ends; the calling thread
-  // takes the rest, so that no worker is left with a long block at the end.
-  const takeNext = (w: number, buf: number): Job | null => (bottom - top >= 2 * rb ? take(w, buf) : null);
   const post = (w: number, job: Job): Posted =>
     postTasks(
       [
@@ -144,17 +145,14 @@ export function jsSoftmaxCrossEntropy(threads: number, p: RowPassArgs): void {
   const posted: (Posted | null)[] = new Array<Posted | null>(nw).fill(null);
   try {
     for (let w = 0; w < nw; w++) {
-      cur[w] = takeNext(w, 0);
+      cur[w] = take(w, 0);
       if (cur[w] === null) break;
       posted[w] = post(w, cur[w] as Job);
-      next[w] = takeNext(w, 1);
+      next[w] = take(w, 1);
     }
     for (;;) {
-      const cm = Math.min(chunkRows, bottom - top);
-      if (cm > 0) {
-        rowsInPlace(p, bottom - cm, bottom);
-        bottom -= cm;
-      }
+      const cm = split.takeBack(chunkRows);
+      if (cm > 0) rowsInPlace(p, split.bottom, split.bottom + cm);
       let busy = false;
       for (let w = 0; w < nw; w++) {
         const job = cur[w];
@@ -167,6 +165,7 @@ export function jsSoftmaxCrossEntropy(threads: number, p: RowPassArgs): void {
         }
         posted[w] = null;
         waitTasks(pw);
+        split.finished(w, job.rc);
         const nj = next[w];
         cur[w] = nj;
         next[w] = null;
@@ -175,7 +174,7 @@ export function jsSoftmaxCrossEntropy(threads: number, p: RowPassArgs): void {
           busy = true;
         }
         finish(w, job);
-        if (nj) next[w] = takeNext(w, 1 - nj.buf);
+        if (nj) next[w] = take(w, 1 - nj.buf);
       }
       if (cm === 0 && !busy) break;
     }

@@ -65,6 +65,8 @@ export function renderAnchorTable(rows: readonly AnchorRow[], dim: number): stri
   out.push('RMSE: root mean squared residual of log Z_B(s) ≈ ⟨v0, h(s)⟩ + c (the anchor fit); self-norm RMSE: of the best');
   out.push('constant (the self-normalisation assumption that log Z_B is the same for every context), i.e. the standard');
   out.push('deviation of log Z_B; R² = 1 − MSE/self-norm MSE; max|e| the largest |residual| (the empirical δ).');
+  out.push('cond: √(λ_max/λ_min) of the centred covariance of h over the identified directions only (a null direction, as');
+  out.push('after a final layer norm, is left out; it is counted in rank instead).');
   if (hasHeld) {
     out.push(
       'Held out: the anchor and the constant (the training mean of log Z_B) fitted on the training contexts, which alone',

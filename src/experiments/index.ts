@@ -8,6 +8,7 @@ export type { TransferCurveOptions } from './runTransferCurve.js';
 export { runRareWordSweep } from './runRareWordSweep.js';
 export type { RareWordSweepOptions } from './runRareWordSweep.js';
 export type { PretrainingOptions } from './pretrainingSetup.js';
+export type { ContextRoles } from './contextRoles.js';
 export type { ExperimentProgress } from './progressTypes.js';
 export type {
   AnchorFitSummary,

@@ -1,3 +1,6 @@
+import type { DType } from '../core/matrix.js';
+import type { ContextRoles } from './contextRoles.js';
+
 /**
  * The JSON-ready results of the three experiments (docs/theory.md#8-the-experiments). Every field is a number, a string,
  * an array or `null`, so `JSON.stringify` writes them as they are and `JSON.parse` gives them back.
@@ -47,6 +50,14 @@ export interface AnchorSweepModel {
 export interface AnchorSweepResult extends RunInfo {
   readonly kind: 'anchorSweep';
   readonly sizes: { readonly n: number; readonly d: number; readonly contexts: number; readonly holdout: number; readonly trainSteps: number };
+  /** The storage precision of the learner (`createLearner`'s `dtype`); the measurements are float64 either way. */
+  readonly learner: { readonly dtype: DType };
+  /**
+   * Which evaluation contexts ranked the words, fitted the anchors and were scored, with the same
+   * fields and words as `lmtransfer anchor --json`'s `contexts`. The split is the same for the three
+   * models; the learner is pre-trained on a separate sample of contexts.
+   */
+  readonly contexts: ContextRoles;
   readonly models: readonly AnchorSweepModel[];
 }
 

@@ -1,10 +1,11 @@
-import { anchorSweep } from '../anchor/anchorSweep.js';
 import { checkNumber, describeValue, domainError } from '../core/check.js';
 import type { Matrix } from '../core/matrix.js';
 import { excessLoss } from '../train/index.js';
+import { type ContextRoles, contextRoles } from './contextRoles.js';
 import { checkPretrainingOptions, makeLearner, pretrain, type PretrainingOptions } from './pretrainingSetup.js';
 import { isArrayValue } from './progressTypes.js';
-import type { AnchorFitSummary, AnchorSweepModel, AnchorSweepResult, AnchorSweepRow } from './results.js';
+import type { AnchorSweepModel, AnchorSweepResult } from './results.js';
+import { sweepModelAnchors } from './sweepModelAnchors.js';
 
 /** Options of {@link runAnchorSweep}. */
 export interface AnchorSweepOptions extends PretrainingOptions {
@@ -13,11 +14,6 @@ export interface AnchorSweepOptions extends PretrainingOptions {
 }
 
 const FN = 'runAnchorSweep';
-
-function summary(mse: number, baseline: number, r2: number, maxAbs: number): AnchorFitSummary {
-  // A constant log Z_B (baseline 0) is fitted exactly by both; the ratio is then 0 by convention.
-  return { anchorMse: mse, baselineMse: baseline, ratio: baseline > 0 ? mse / baseline : 0, r2, maxAbsResidual: maxAbs };
-}
 
 /**
  * Experiment E1 (docs/theory.md#8-the-experiments; the paper's Figure 1a): how well an anchor vector fits the log
@@ -28,6 +24,9 @@ function summary(mse: number, baseline: number, r2: number, maxAbs: number): Anc
  * and `k`, the bulk is that model's own complement of its top `k` words: `anchorSweep` splits the
  * evaluation contexts by a seeded shuffle, ranks the words and fits every anchor on the training
  * part only, and scores the held-out part (the constant baseline centred on the training mean).
+ * The result records that split (`contexts`: which evaluation contexts ranked, fitted and were
+ * scored, the fields of `lmtransfer anchor --json`) and the learner's storage precision
+ * (`learner.dtype`).
  *
  * @example
  * ```ts
@@ -56,21 +55,14 @@ export function runAnchorSweep(opts: AnchorSweepOptions = {}): AnchorSweepResult
   };
 
   // One library sweep per model: the words ranked and every anchor fitted on the training part of
-  // the evaluation contexts only, two passes over V·H for all k, scored on the held-out part.
+  // the evaluation contexts only, two passes over V·H for all k, scored on the held-out part. The
+  // split is the same for the three models (same m, holdout and seed), recorded once.
+  const splitSeed = rng.fork('holdout').seed;
+  let contexts: ContextRoles | null = null;
   const sweep = (model: string, V: Matrix, H: Matrix, eps: number): AnchorSweepModel => {
-    const res = anchorSweep(V, H, ks, { holdout: s.holdout, seed: rng.fork(`holdout`).seed });
-    const rows: AnchorSweepRow[] = res.bulks.map((b, j) => {
-      const fit = b.fit;
-      const held = fit.heldOut;
-      if (!held) throw domainError(FN, 'opts.holdout', 'a fraction that leaves held-out contexts', String(s.holdout));
-      tick(`${model}, k=${ks[j]}`);
-      return {
-        k: ks[j],
-        bulkSize: b.bulkSize,
-        inSample: summary(fit.mse, fit.selfNormalizationMse, fit.r2, fit.maxAbsResidual),
-        heldOut: summary(held.mse, held.selfNormalizationMse, held.r2, held.maxAbsResidual),
-      };
-    });
+    const { rows, sweep: res } = sweepModelAnchors(FN, V, H, ks, s.holdout, splitSeed);
+    contexts ??= contextRoles(res.contexts, splitSeed);
+    for (const k of ks) tick(`${model}, k=${k}`);
     return { model, excessLoss: eps, rows };
   };
 
@@ -91,6 +83,8 @@ export function runAnchorSweep(opts: AnchorSweepOptions = {}): AnchorSweepResult
     seed: rng.seed,
     seconds: (performance.now() - t0) / 1000,
     sizes: { n: world.n, d: world.d, contexts: s.evalContexts, holdout: s.holdout, trainSteps: s.trainSteps },
+    learner: { dtype: s.dtype },
+    contexts: contexts!,
     models,
   };
 }

@@ -28,6 +28,16 @@ const { log } = Math;
 // in V8 (src/kernels/fastExp.ts).
 const exp = fastExp;
 
+// Both precisions run through these functions, on the calling thread and in the `'js'` backend's
+// workers. A program that alternates them gets each loop recompiled once with a check of the array
+// kind on every element access (`node --trace-deopt` shows a "wrong map" de-optimisation of
+// `shiftedExp` and `rowCrossEntropyIndex`). Two ways to keep one compilation per precision were
+// tried: per-precision closures from one factory do not help (V8 shares the feedback and the
+// compiled code of all closures made at one site), and widening a float32 row into float64 scratch
+// before one float64-only kernel added a pass over the row that cost more than the check saves
+// (commit "Experiment (reverted next)" on this file). bench/precisionAlternation.bench.ts measures
+// what alternating costs.
+
 /**
  * Fill `scratch[0..n)` with `exp(z_j − c)`, `c` the row maximum, and write the row's log-sum-exp
  * `c + log s` to `out2[0]` and `1/s` to `out2[1]` (`s = Σ scratch`). Each exponential is computed

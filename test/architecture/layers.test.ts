@@ -1,5 +1,5 @@
 /**
- * The layering of `src/` (see docs/CONTRIBUTING.md#layers): each folder belongs to one layer, and a
+ * The layering of `src/` (see docs/architecture.md#layers): each folder belongs to one layer, and a
  * file may import only from its own layer or the layers below it, with no cycle between files or
  * between folders. Type-only imports count too: a type that a lower layer needs belongs there.
  */

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { anchorSweep, meanWordProbabilities } from '../../src/anchor/index.js';
 import { anchorCommand } from '../../src/cli/anchorCommand.js';
 import type { CliIO } from '../../src/cli/io.js';
-import { readNpy, writeNpy } from '../../src/io/index.js';
+import { bfloat16ToFloat, floatToBfloat16 } from '../../src/io/halfFloat.js';
+import { readNpy, writeNpy, writeSafetensors } from '../../src/io/index.js';
 import type { Matrix } from '../../src/core/matrix.js';
 import { createRng } from '../../src/random/createRng.js';
 
@@ -65,6 +66,52 @@ describe('lmtransfer anchor: the JSON audit record', () => {
         expect(r[(i * 2 + j) * 2 + 1]).toBe(lib.residuals![j][i]);
       }
     }
+  });
+
+  it('--log-partition with --residuals: log Z_B as given and e(s) = ζ(s) − ⟨v0, h(s)⟩ − c of the fitted anchor, per context and column', async () => {
+    const z = new Float64Array(120 * 2);
+    const rng = createRng('audit-z');
+    for (let i = 0; i < 120; i++) {
+      z[i * 2] = 0.3 * H.data[i * 5] - 0.2 * H.data[i * 5 + 3] + 0.1 * rng.normal();
+      z[i * 2 + 1] = 1 + 0.05 * rng.normal();
+    }
+    writeFileSync(f('z2.npy'), writeNpy(z, [120, 2]));
+    const io = capture();
+    expect(await anchorCommand(['--log-partition', f('z2.npy'), '--hidden', f('H.npy'), '--holdout', '0.2', '--json', '--residuals', f('rz.npy')], io)).toBe(0);
+    const doc = JSON.parse(io.out.join('')) as { results: { fit: { anchor: number[]; intercept: number } }[] };
+    const res = readNpy(readFileSync(f('rz.npy')));
+    expect(res.shape).toEqual([120, 2, 2]);
+    const r = res.data as Float64Array;
+    for (let i = 0; i < 120; i++) {
+      for (let j = 0; j < 2; j++) {
+        expect(r[(i * 2 + j) * 2]).toBe(z[i * 2 + j]);
+        const { anchor, intercept } = doc.results[j].fit;
+        let f0 = intercept;
+        for (let c = 0; c < 5; c++) f0 += anchor[c] * H.data[i * 5 + c];
+        // Same terms, possibly another order: a few ulps of the largest term (|ζ| < 10 here).
+        expect(Math.abs(r[(i * 2 + j) * 2 + 1] - (z[i * 2 + j] - f0))).toBeLessThan(1e-13);
+      }
+    }
+  });
+
+  it('records the STORED dtype of a bfloat16 / float16 embedding tensor, and fits the widened values', async () => {
+    const V16: Matrix<Float32Array> = { rows: 80, cols: 5, data: Float32Array.from(V.data, (x) => bfloat16ToFloat(floatToBfloat16(x))) };
+    writeFileSync(f('Vbf16.safetensors'), writeSafetensors({ 'lm_head.weight': { data: V16, dtype: 'BF16' } }));
+    writeFileSync(f('Vf16.safetensors'), writeSafetensors({ 'lm_head.weight': { data: V16, dtype: 'F16' } }));
+    writeFileSync(f('V16.npy'), writeNpy(V16));
+    const json = async (emb: string): Promise<Record<string, any>> => { // eslint-disable-line @typescript-eslint/no-explicit-any
+      const io = capture();
+      expect(await anchorCommand(['--embeddings', emb, '--hidden', f('H.npy'), '--exclude-top', '0,3', '--json'], io)).toBe(0);
+      return JSON.parse(io.out.join('')) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    };
+    const bf = await json(f('Vbf16.safetensors'));
+    const hf = await json(f('Vf16.safetensors'));
+    const ref = await json(f('V16.npy'));
+    expect(bf.inputs.embeddings).toMatchObject({ source: `${f('Vbf16.safetensors')}:lm_head.weight`, rows: 80, cols: 5, dtype: 'bfloat16' });
+    expect(hf.inputs.embeddings.dtype).toBe('float16'); // bfloat16 values have 8 significant bits: exact in float16 at this scale
+    expect(ref.inputs.embeddings.dtype).toBe('float32');
+    expect(bf.results).toEqual(ref.results);
+    expect(hf.results).toEqual(ref.results);
   });
 
   it('warns when the files look swapped (V with fewer rows than d), and not otherwise', async () => {

@@ -9,6 +9,7 @@ import { closeSync, ftruncateSync, mkdirSync, mkdtempSync, openSync, rmSync, sta
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { buildSync } from 'esbuild';
+import { EigenvalueDecomposition, Matrix as MlMatrix } from 'ml-matrix';
 import { anchorSweep, hiddenRowSource } from '../../src/anchor/index.js';
 import { anchorCommand } from '../../src/cli/anchorCommand.js';
 import type { CliIO } from '../../src/cli/io.js';
@@ -175,6 +176,21 @@ describe('lmtransfer anchor on large and sharded checkpoints', () => {
     expect(doc.results[0].fit.anchor).toEqual(Array.from(lib.anchor));
     // The anchor has no component along the null direction (1, …, 1)/√d.
     expect(Math.abs(doc.results[0].fit.anchor.reduce((s, a) => s + a, 0))).toBeLessThan(1e-9);
+    // `cond` is over the identified directions: √(λ_max / λ_2nd smallest) of the centred covariance
+    // of the widened H (ml-matrix's eigensolver, independent of the library's), the null eigenvalue
+    // (0 before rounding, ~u²·E‖h‖² after) left out. Including it would give a value over 1e2 times larger.
+    const mean = new Float64Array(d);
+    for (let i = 0; i < m; i++) for (let j = 0; j < d; j++) mean[j] += widened.data[i * d + j] / m;
+    const C = new MlMatrix(d, d);
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < d; j++) for (let k = 0; k < d; k++) C.set(j, k, C.get(j, k) + ((widened.data[i * d + j] - mean[j]) * (widened.data[i * d + k] - mean[k])) / m);
+    }
+    const lam = new EigenvalueDecomposition(C).realEigenvalues.sort((a, b) => a - b);
+    const cond = (doc.results[0].fit as unknown as { conditionNumber: number }).conditionNumber;
+    expect(cond).toBe(lib.conditionNumber);
+    // 1e-8 relative: both eigensolvers are accurate to ~1e-15·λ_max, and λ_2 is within 1e3 of λ_max.
+    expect(Math.abs(cond / Math.sqrt(lam[d - 1] / lam[1]) - 1)).toBeLessThan(1e-8);
+    expect(Math.sqrt(lam[d - 1] / Math.max(lam[0], 0))).toBeGreaterThan(100 * cond);
     // Shards record the stored dtype, and merge fits with its tolerance too.
     for (const i of [1, 2]) expect(await anchorCommand(['--embeddings', f('V.npy'), '--hidden', f('H16.npy'), '--shard', `${i}/2`, '--out', f(`h16-${i}.json`)], capture())).toBe(0);
     const merged = capture();

@@ -1,4 +1,4 @@
-import { renderAnchorTable } from '../../src/cli/anchorReport.js';
+import { fmt, renderAnchorTable } from '../../src/cli/anchorReport.js';
 import { fitAnchorFromLogPartition } from '../../src/anchor/fitAnchorFromLogPartition.js';
 import { createRng } from '../../src/random/createRng.js';
 import type { Matrix } from '../../src/core/matrix.js';
@@ -30,6 +30,10 @@ describe('renderAnchorTable: the rank note says what is unidentified', () => {
     expect(fit.rank).toBe(6);
     const text = renderAnchorTable([{ label: 'k=0', bulkSize: 10, fit }], 6);
     expect(text).toContain('Rank 6 of 7: every h lies in one hyperplane');
+    // The cond column is over the identified directions, and the note says so.
+    expect(Number.isFinite(fit.conditionNumber) && fit.conditionNumber < 1e3).toBe(true);
+    expect(text.split('\n')[1].split(/ +/)[3]).toBe(fmt(fit.conditionNumber));
+    expect(text).toContain('cond: √(λ_max/λ_min) of the centred covariance of h over the identified directions only');
   });
 
   it('several null directions: says the contexts span a lower-dimensional affine subspace', () => {

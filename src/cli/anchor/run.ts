@@ -13,6 +13,7 @@ import type { HiddenRowSource } from '../../anchor/hiddenRowSource.js';
 import { type AnchorProgress, chunkRowsFor, fitSharedDesign, readCheckedRows } from '../../anchor/sharedDesignFit.js';
 import type { AnchorFit } from '../../anchor/types.js';
 import { FormatError } from '../../core/errors.js';
+import { contextRoles } from '../../experiments/contextRoles.js';
 import { checkFiniteMatrix } from '../../core/check.js';
 import type { FileMatrix } from '../../io/files.js';
 import { writeNpy } from '../../io/writeNpy.js';
@@ -315,18 +316,7 @@ export async function anchorRun(argv: readonly string[], io: CliIO, opts: Anchor
       commandLine: ['lmtransfer', 'anchor', ...argv].map(quote).join(' '),
       inputs: { ...inputs, weights: weightsFile ? describeLoaded(weightsFile, false) : null },
       options: { holdout: flags.holdout, seed: flags.seed, ridge: flags.ridge, rcond: flags.rcond ?? null, weights: flags.weights ?? null, residuals: flags.residuals ?? null },
-      contexts: {
-        total: m,
-        training: train.length,
-        heldOut: test.length,
-        usedFor: {
-          ranking: ranking === 'training' ? 'training contexts only' : 'no ranking (no k > 0)',
-          fitting: 'training contexts only',
-          scoring: test.length > 0 ? 'in sample: training contexts; heldOut: held-out contexts, with the training fit and the training mean of log Z_B as the constant baseline' : 'training contexts (all of them)',
-        },
-        split: test.length > 0 ? { method: 'seeded Fisher–Yates shuffle (createRng(seed)); the first round(holdout·m) indices are held out', seed: flags.seed } : null,
-        heldOutIndices: Array.from(test),
-      },
+      contexts: contextRoles({ total: m, training: train, heldOut: test, ranking: ranking === 'training' ? 'training' : 'none' }, flags.seed),
       passes: passes ?? null,
       seconds: { ...seconds, total: totalSeconds },
       results: results.map((r, j) => ({
