@@ -60,9 +60,11 @@ export interface AnchorShardDoc {
  * @returns the document with `path`.
  * @throws FormatError when the text is not JSON or not a shard file, saying what is wrong.
  * @example
- * ```ts illustrative
+ * ```ts
+ * // s1.json: written by `lmtransfer anchor --embeddings V.npy --hidden H.npy --shard 1/4 --out s1.json`
  * const doc = parseAnchorShard(readFileSync('s1.json', 'utf8'), 's1.json');
- * doc.shard; // { index: 1, count: 4 }
+ * doc.shard; // → { index: 1, count: 4 }
+ * parseAnchorShard('[1, 2]', 'x.json'); // throws FormatError
  * ```
  */
 export function parseAnchorShard(text: string, path: string): AnchorShardDoc {
@@ -106,8 +108,11 @@ const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'obj
  * Whether a shard records what version 2 added: inputs.weights, the sha256 of every input and the options.
  *
  * @example
- * ```ts illustrative
- * if (!shardRecordsEverything(doc)) warn('written by an older lmtransfer');
+ * ```ts
+ * const doc = parseAnchorShard(readFileSync('s1.json', 'utf8'), 's1.json');
+ * shardRecordsEverything(doc); // → true
+ * // A version-1 shard (no checksums, weights or options) is compared by file name and shape only.
+ * shardRecordsEverything({ ...doc, version: 1, options: undefined }); // → false
  * ```
  */
 export function shardRecordsEverything(doc: AnchorShardDoc): boolean {
@@ -120,8 +125,12 @@ export function shardRecordsEverything(doc: AnchorShardDoc): boolean {
  * The reason why one shard was made with --embeddings and the other with --log-partition, or null.
  *
  * @example
- * ```ts illustrative
- * shardModeMismatch(a, b); // "merge: 'b.json' was made with --log-partition but 'a.json' with --embeddings: not the same run"
+ * ```ts
+ * // a.json: a shard of `--embeddings V.npy --hidden H.npy`; b.json: of `--log-partition z.npy --hidden H.npy`
+ * const a = parseAnchorShard(readFileSync('a.json', 'utf8'), 'a.json');
+ * const b = parseAnchorShard(readFileSync('b.json', 'utf8'), 'b.json');
+ * shardModeMismatch(b, a); // → "merge: 'b.json' was made with --log-partition but 'a.json' with --embeddings: not the same run"
+ * shardModeMismatch(a, a); // → null
  * ```
  */
 export function shardModeMismatch(doc: AnchorShardDoc, first: AnchorShardDoc): string | null {
@@ -140,9 +149,12 @@ const shape = (x: Record<string, unknown>): string => `${String(x.rows)}×${Stri
  * (directories may differ across machines).
  *
  * @example
- * ```ts illustrative
- * const why = shardIncompatibility(docs[1], docs[0]);
- * if (why !== null) throw new Error(why);
+ * ```ts
+ * const docs = ['s1.json', 's2.json', 's3.json', 's4.json'].map((p) => parseAnchorShard(readFileSync(p, 'utf8'), p));
+ * for (const doc of docs) if (shardIncompatibility(doc, docs[0]) !== null) throw new Error(shardIncompatibility(doc, docs[0])!);
+ * // r2.json: shard 2/4 of the same inputs, made with --ridge 0.5
+ * const r2 = parseAnchorShard(readFileSync('r2.json', 'utf8'), 'r2.json');
+ * shardIncompatibility(r2, docs[0]); // → "merge: 'r2.json' was made with --ridge 0.5 but 's1.json' with --ridge 0: not the same run"
  * ```
  */
 export function shardIncompatibility(doc: AnchorShardDoc, first: AnchorShardDoc): string | null {

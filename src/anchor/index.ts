@@ -16,5 +16,6 @@ export type { AnchorAccumulatorJSON, AnchorAddOptions } from './AnchorAccumulato
 export type { AnchorFit, AnchorFitOptions, AnchorMetrics, AnchorResidualMetrics, AnchorSolveOptions, AnchorStatsFit } from './types.js';
 export { anchorSweep } from './anchorSweep.js';
 export type { AnchorSweepBulk, AnchorSweepFitOptions, AnchorSweepFits } from './anchorSweep.js';
+export type { AnchorProgress } from './sharedDesignFit.js';
 export { hiddenRowSource } from './hiddenRowSource.js';
 export type { HiddenRowSource, StoragePrecision } from './hiddenRowSource.js';

@@ -28,7 +28,10 @@ let probeEnabled = true;
  *
  * @example
  * ```ts
- * setWorkerDeadlineForTests(1500, false);
+ * setWorkerDeadlineForTests(1500, false); // every task's deadline is now 1.5 s, and the probe is off
+ * taskDeadlineMs(undefined); // → 1500
+ * setWorkerDeadlineForTests(null); // the work-based deadline and the probe again
+ * taskDeadlineMs(undefined); // → 60000
  * ```
  * @internal
  */
@@ -61,7 +64,9 @@ function taskFlops(t: Task): number {
  *
  * @example
  * ```ts
- * taskDeadlineMs({ op: 'jsGemm', M: 100, N: 100, K: 100, … }); // 60000 + 2e6 / 5e4 = 60040
+ * const t = { op: 'jsGemm', f32: 0, tA: 0, tB: 0, M: 100, N: 100, K: 100, alpha: 1, pA: 0, lda: 100, pB: 0, ldb: 100, beta: 0, pC: 0, ldc: 100 } as const;
+ * // 60 s of grace plus the task's 2·M·N·K flops at 0.05 GFLOP/s (5e4 flops per ms)
+ * taskDeadlineMs(t); // → 60000 + 2e6 / 5e4
  * ```
  * @internal
  */
@@ -76,7 +81,10 @@ export function taskDeadlineMs(t: Task | undefined): number {
  *
  * @example
  * ```ts
- * if (workerStopped(w.handle)) lost = 'died';
+ * const gone: WorkerHandle = { stopped: () => true, terminate: () => undefined };
+ * const unknown: WorkerHandle = { stopped: () => null, terminate: () => undefined };
+ * workerStopped(gone); // → true
+ * workerStopped(unknown); // → false
  * ```
  */
 export function workerStopped(handle: WorkerHandle): boolean {

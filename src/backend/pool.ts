@@ -218,7 +218,8 @@ export function postTasks(tasks: Task[], firstWorker = 0): Posted {
  *
  * @example
  * ```ts
- * expect(() => waitTasks(postTestTask('exit'))).toThrow(NumericalError);
+ * waitTasks(postTestTask('exit')); // throws NumericalError
+ * waitTasks(postTasks(tasks)); // the next call starts fresh workers
  * ```
  * @internal
  */
@@ -256,7 +257,9 @@ function tearDownPool(): void {
  *
  * @example
  * ```ts
- * waitTasks(postTasks(tasks)); // returns once every task has run
+ * const posted = postTasks(tasks);
+ * waitTasks(posted); // blocks until every task has run
+ * tasksDone(posted); // → true
  * ```
  */
 export function waitTasks(posted: Posted): void {
@@ -327,7 +330,9 @@ export function waitTasks(posted: Posted): void {
  *
  * @example
  * ```ts
- * while (!tasksDone(posted)) doSomeOfMyRows();
+ * const posted = postTasks(tasks);
+ * let polls = 0;
+ * while (!tasksDone(posted)) polls++; // the calling thread does its own rows here
  * waitTasks(posted);
  * ```
  */
@@ -347,8 +352,10 @@ export function tasksDone(posted: Posted): boolean {
  *
  * @example
  * ```ts
+ * const posted = postTasks(tasks);
  * waitTasks(posted);
  * const [workerMs] = taskBusyMs(posted);
+ * workerMs >= 0; // → true
  * ```
  */
 export function taskBusyMs(posted: Posted): number[] {

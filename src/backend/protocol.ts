@@ -96,8 +96,10 @@ export const MAX_TASK_FIELDS = Math.max(...TASK_OPS.map((o) => TASK_FIELDS[o].le
  *
  * @example
  * ```ts
- * encodeTask({ op: 'jsGemmQueue', pCtrl: 4096, ring: 3, flops: 1e9 }, i32, f64, slot);
- * decodeTask(i32, f64, slot); // the same object
+ * const i32 = new Int32Array(2 * SLOT_BYTES / 4);
+ * const f64 = new Float64Array(i32.buffer);
+ * encodeTask({ op: 'jsGemmQueue', pCtrl: 4096, ring: 3, flops: 1e9 }, i32, f64, SLOT_BYTES);
+ * decodeTask(i32, f64, SLOT_BYTES); // → { op: 'jsGemmQueue', pCtrl: 4096, ring: 3, flops: 1e9 }
  * ```
  */
 export function encodeTask(task: Task, i32: Int32Array, f64: Float64Array, slot: number): void {
@@ -114,7 +116,12 @@ export function encodeTask(task: Task, i32: Int32Array, f64: Float64Array, slot:
  *
  * @example
  * ```ts
- * const t = decodeTask(i32, f64, slot); // { op: 'jsGemmQueue', pCtrl: 4096, ring: 3, flops: 1e9 }
+ * const i32 = new Int32Array(SLOT_BYTES / 4);
+ * const f64 = new Float64Array(i32.buffer);
+ * encodeTask({ op: 'jsGemmQueue', pCtrl: 4096, ring: 3, flops: 1e9 }, i32, f64, 0);
+ * const t = decodeTask(i32, f64, 0); // → { op: 'jsGemmQueue', pCtrl: 4096, ring: 3, flops: 1e9 }
+ * i32[OP] = OP_QUIT;
+ * decodeTask(i32, f64, 0); // → null
  * ```
  */
 export function decodeTask(i32: Int32Array, f64: Float64Array, slot: number): Task | null {
@@ -138,7 +145,10 @@ const QUEUE_FIELDS = TASK_FIELDS.jsGemm;
  *
  * @example
  * ```ts
- * writeQueuedGemm(f64, (ctrl + 16 + r * QUEUE_DESCRIPTOR * 8) >> 3, block);
+ * const f64 = new Float64Array(3 * QUEUE_DESCRIPTOR); // a ring of 3 descriptors
+ * const block = { op: 'jsGemm', f32: 0, tA: 0, tB: 1, M: 4, N: 4, K: 4, alpha: 1, pA: 0, lda: 4, pB: 128, ldb: 4, beta: 0, pC: 256, ldc: 4 } as const;
+ * writeQueuedGemm(f64, 2 * QUEUE_DESCRIPTOR, block); // the third descriptor of the ring
+ * readQueuedGemm(f64, 2 * QUEUE_DESCRIPTOR); // → block
  * ```
  */
 export function writeQueuedGemm(f64: Float64Array, at: number, t: TaskOf<'jsGemm'>): void {
@@ -150,7 +160,10 @@ export function writeQueuedGemm(f64: Float64Array, at: number, t: TaskOf<'jsGemm
  *
  * @example
  * ```ts
- * const block = readQueuedGemm(f64, at);
+ * const f64 = new Float64Array(QUEUE_DESCRIPTOR);
+ * writeQueuedGemm(f64, 0, { op: 'jsGemm', f32: 1, tA: 0, tB: 0, M: 2, N: 3, K: 4, alpha: 1, pA: 0, lda: 4, pB: 32, ldb: 3, beta: 1, pC: 80, ldc: 3 });
+ * const block = readQueuedGemm(f64, 0);
+ * [block.op, block.M, block.N, block.K, block.beta]; // → ['jsGemm', 2, 3, 4, 1]
  * ```
  */
 export function readQueuedGemm(f64: Float64Array, at: number): TaskOf<'jsGemm'> {

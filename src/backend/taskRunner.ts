@@ -94,7 +94,13 @@ function wasm(ctx: TaskContext): KernelExports {
  *
  * @example
  * ```ts
- * runTask({ op: 'jsGemm', f32: 0, tA: 0, tB: 1, M: 4, N: 4, K: 4, alpha: 1, pA, lda: 4, pB, ldb: 4, beta: 0, pC, ldc: 4 }, ctx);
+ * // A, B and C, 4 × 4 float64 each, at byte addresses 0, 128 and 256 of a shared heap
+ * const memory = { buffer: new SharedArrayBuffer(3 * 16 * 8) };
+ * const heap = new Float64Array(memory.buffer);
+ * heap.set([1, 2, 3, 4, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1], 0);
+ * heap.set([1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1], 16);
+ * runTask({ op: 'jsGemm', f32: 0, tA: 0, tB: 1, M: 4, N: 4, K: 4, alpha: 1, pA: 0, lda: 4, pB: 128, ldb: 4, beta: 0, pC: 256, ldc: 4 }, { memory, exports: null });
+ * heap.subarray(32, 36); // → [1, 2, 3, 4]
  * ```
  */
 export function runTask(task: Task, ctx: TaskContext): void {

@@ -16,7 +16,10 @@ import { jsSoftmaxCrossEntropy } from './jsRows.js';
  *
  * @example
  * ```ts
+ * const a = Float64Array.of(1, 2, 3, 4);
+ * const c = new Float64Array(4);
  * tsGemm({ transA: false, transB: true, M: 2, N: 2, K: 2, alpha: 1, a, aOffset: 0, lda: 2, b: a, bOffset: 0, ldb: 2, beta: 0, c, cOffset: 0, ldc: 2 });
+ * c; // → [5, 11, 11, 25]
  * ```
  */
 export function tsGemm(g: GemmArgs): true {
@@ -71,7 +74,10 @@ export function tsLogPartition(p: LogPartitionArgs): boolean {
  *
  * @example
  * ```ts
- * tsBackend.gemm(args); // true: C computed by gemmKernel
+ * const a = Float64Array.of(1, 2, 3, 4);
+ * const args = { transA: false, transB: true, M: 2, N: 2, K: 2, alpha: 1, a, aOffset: 0, lda: 2, b: a, bOffset: 0, ldb: 2, beta: 0, c: new Float64Array(4), cOffset: 0, ldc: 2 };
+ * tsBackend.gemm(args); // → true
+ * args.c; // → [5, 11, 11, 25]
  * ```
  */
 export const tsBackend: Backend = {

@@ -18,7 +18,12 @@ import { wasmSoftmaxCrossEntropy } from './wasmRows.js';
  *
  * @example
  * ```ts
- * wasmBackend(2).gemm(args); // true; bitwise the same as wasmBackend(1).gemm(args)
+ * const a = Float64Array.from({ length: 64 * 64 }, (_, i) => Math.sin(i));
+ * const args = () => ({ transA: false, transB: true, M: 64, N: 64, K: 64, alpha: 1, a, aOffset: 0, lda: 64, b: a, bOffset: 0, ldb: 64, beta: 0, c: new Float64Array(64 * 64), cOffset: 0, ldc: 64 });
+ * const [two, one] = [args(), args()];
+ * wasmBackend(2).gemm(two); // → true
+ * wasmBackend(1).gemm(one); // → true
+ * two.c; // → Array.from(one.c)
  * ```
  */
 export function wasmBackend(threads: number): Backend {

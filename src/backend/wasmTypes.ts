@@ -48,7 +48,8 @@ export interface WasmNamespace {
  *
  * @example
  * ```ts
- * wasmNamespace()?.validate(bytes); // true for a valid module
+ * const empty = Uint8Array.of(0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00); // "\0asm", version 1
+ * wasmNamespace()?.validate(empty); // → true
  * ```
  */
 export function wasmNamespace(): WasmNamespace | undefined {
@@ -60,7 +61,8 @@ export function wasmNamespace(): WasmNamespace | undefined {
  *
  * @example
  * ```ts
- * const e = instantiateKernels(kernelModule(), memory); e.heapBase();
+ * const e = instantiateKernels(kernelModule(), getHeap().memory);
+ * e.heapBase() > 0; // → true
  * ```
  */
 export function instantiateKernels(module: WasmModule, memory: WasmMemory | { buffer: SharedArrayBuffer }): KernelExports {

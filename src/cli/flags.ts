@@ -14,11 +14,16 @@ export interface FlagSpec {
   readonly type: 'string' | 'boolean';
   /** A one-letter alias, written `-x`. */
   readonly short?: string;
+  /**
+   * A string flag that may be given more than once; its values are collected in order
+   * (`--exclude-top 0,10 --exclude-top 100` → `['0,10', '100']`). Other flags given twice are an error.
+   */
+  readonly multiple?: boolean;
 }
 
 /** The parsed values of a command line, typed from its flag table. */
 export type FlagValues<S extends Record<string, FlagSpec>> = {
-  -readonly [K in keyof S]?: S[K]['type'] extends 'boolean' ? boolean : string;
+  -readonly [K in keyof S]?: S[K]['type'] extends 'boolean' ? boolean : S[K] extends { readonly multiple: true } ? string[] : string;
 };
 
 /**
@@ -103,7 +108,9 @@ export function wantsHelp(argv: readonly string[]): boolean {
  * Parse `argv` against the flag table `spec` of `command` (`--flag value`, `--flag=value`, `-x value`,
  * switches, `--` before positionals). Throws a {@link UsageError} `<flag>: <reason> (try 'lmtransfer
  * <command> --help')` for an unknown flag (with a suggestion), a missing value, a value given to a
- * switch, a repeated flag, or a positional where none is allowed.
+ * switch, a repeated flag (unless its spec says `multiple`), or a positional where none is allowed.
+ * A value that looks like a negative number (`--ridge -1`) is a value, so that the flag's own check
+ * can say what it expects. `command` may be a subcommand (`'anchor merge'`).
  *
  * @example
  * ```ts
@@ -120,7 +127,7 @@ export function parseFlags<S extends Record<string, FlagSpec>>(
   const hint = ` (try 'lmtransfer ${command} --help')`;
   const names = Object.keys(spec);
   const known = [...names.map((n) => `--${n}`), ...names.filter((n) => spec[n].short).map((n) => `-${spec[n].short}`)];
-  const values: Record<string, string | boolean> = {};
+  const values: Record<string, string | boolean | string[]> = {};
   const positionals: string[] = [];
   const byShort = new Map(names.filter((n) => spec[n].short).map((n) => [spec[n].short!, n]));
   for (let i = 0; i < argv.length; i++) {
@@ -142,7 +149,7 @@ export function parseFlags<S extends Record<string, FlagSpec>>(
       throw new UsageError(`${written}: unknown option${guess ? `; did you mean ${guess}?` : ''}${hint}`);
     }
     const flag = `--${name}`;
-    if (Object.prototype.hasOwnProperty.call(values, name)) throw new UsageError(`${flag}: given twice; give it once${hint}`);
+    if (Object.prototype.hasOwnProperty.call(values, name) && spec[name].multiple !== true) throw new UsageError(`${flag}: given twice; give it once${hint}`);
     if (spec[name].type === 'boolean') {
       if (eq > 0) throw new UsageError(`${flag}: takes no value; got '${arg.slice(eq + 1)}'${hint}`);
       values[name] = true;
@@ -153,9 +160,56 @@ export function parseFlags<S extends Record<string, FlagSpec>>(
     // The next word is the value unless it is a flag: `--ridge -1` is a value, `--out --quick` is not.
     else if (i + 1 < argv.length && !argv[i + 1].startsWith('--') && !known.includes(argv[i + 1])) value = argv[++i];
     if (value === undefined) throw new UsageError(`${flag}: needs a value${hint}`);
-    values[name] = value;
+    if (spec[name].multiple === true) values[name] = [...((values[name] as string[] | undefined) ?? []), value];
+    else values[name] = value;
   }
   return { values: values as FlagValues<S>, positionals };
+}
+
+/**
+ * A {@link UsageError} about one flag, in the CLI's one message style `<flag>: <reason>` (the
+ * dispatcher adds `lmtransfer <command>: `).
+ *
+ * @example
+ * ```ts
+ * flagError('--hidden', 'is required').message; // → '--hidden: is required'
+ * ```
+ */
+export function flagError(flag: string, reason: string): UsageError {
+  return new UsageError(`${flag}: ${reason}`);
+}
+
+/**
+ * A required flag that was not given: `<flag>: is required; give <what> (try 'lmtransfer <command> --help')`.
+ *
+ * @example
+ * ```ts
+ * const e = missingFlag('anchor', '--hidden', 'the hidden states, e.g. --hidden H.npy');
+ * e.message.split('; ')[1]; // → "give the hidden states, e.g. --hidden H.npy (try 'lmtransfer anchor --help')"
+ * e instanceof UsageError; // → true
+ * ```
+ */
+export function missingFlag(command: string, flag: string, what: string): UsageError {
+  return flagError(flag, `is required; give ${what} (try 'lmtransfer ${command} --help')`);
+}
+
+/**
+ * A numeric flag's value, checked: `undefined` when the flag was not given, else the number, or a
+ * {@link UsageError} `<flag>: must be <expected>; got '<text>'` when `text` is not a finite number
+ * or fails `ok`.
+ *
+ * @example
+ * ```ts
+ * numberFlag('--ridge', '0.5', (x) => x >= 0, 'a number ≥ 0'); // → 0.5
+ * numberFlag('--ridge', undefined, (x) => x >= 0, 'a number ≥ 0'); // → undefined
+ * numberFlag('--ridge', '-1', (x) => x >= 0, 'a number ≥ 0'); // throws UsageError
+ * ```
+ */
+export function numberFlag(flag: string, text: string | undefined, ok: (x: number) => boolean, expected: string): number | undefined {
+  if (text === undefined) return undefined;
+  const x = text.trim() === '' ? NaN : Number(text);
+  if (!Number.isFinite(x) || !ok(x)) throw flagError(flag, `must be ${expected}; got '${text}'`);
+  return x;
 }
 
 /**

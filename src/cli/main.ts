@@ -24,10 +24,10 @@ const COMMANDS = ['reproduce', 'anchor', 'help'] as const;
 export const TOP_HELP = `lmtransfer: pre-training loss, anchor vectors and downstream transfer
 
 Usage:
-  lmtransfer reproduce [--out DIR] [--quick] [--seed S]   run the paper's experiments, write a report
-  lmtransfer anchor --embeddings V.npy --hidden H.npy ...  fit an anchor vector on your model's matrices
-  lmtransfer anchor merge a.json b.json ...                merge shard results computed elsewhere
-  lmtransfer <command> --help                              flags of one command
+  lmtransfer reproduce [options]    run the paper's experiments, write a report
+  lmtransfer anchor [options]       fit an anchor vector on your model's V and H
+  lmtransfer anchor merge FILE...   merge shard results computed elsewhere
+  lmtransfer <command> --help       flags of one command
   lmtransfer --help | --version
 
 Examples:
@@ -35,7 +35,8 @@ Examples:
   lmtransfer anchor --embeddings V.npy --hidden H.npy --exclude-top 0,10,100
   lmtransfer anchor --help
 
-Exit codes: 0 success, 2 bad usage or bad input (with a one-line reason), 1 internal error.
+Exit codes: 0 success, 2 bad usage or bad input (with a one-line reason), 1
+internal error.
 `;
 
 /** What the file-system error codes a user can cause mean, in words. */

@@ -12,19 +12,22 @@ import { UsageError } from './io.js';
 import { countOf, parseFlags, wantsHelp } from './flags.js';
 import { createProgressBar } from './progress.js';
 
-export const REPRODUCE_HELP = `lmtransfer reproduce: run the paper's experiments and write results, figures and a report
+export const REPRODUCE_HELP = `lmtransfer reproduce: run the paper's experiments, write figures and a report
 
 Usage:
   lmtransfer reproduce [--out DIR] [--quick] [--seed S] [--json] [--quiet]
 
 Options:
-  --out DIR    directory for results.json, report.md and the .svg figures (default: results;
-               created if missing)
-  --quick      small sizes: about 15 s on two cores (the full run took 41 s on a loaded
-               two-core machine)
-  --seed S     seed of every random choice (default: 2023); the same seed gives the same numbers
-  --json       print the summary as one JSON object on stdout (the files are written as usual)
-  --quiet      no progress on stderr and no summary on stdout: only the files and the exit code
+  --out DIR    directory for results.json, report.md and the .svg figures
+               (default: results; created if missing)
+  --quick      small sizes: about 15 s on two cores (the full run took 41 s on a
+               loaded two-core machine)
+  --seed S     seed of every random choice (default: 2023); the same seed gives
+               the same numbers
+  --json       print the summary as one JSON object on stdout (the files are
+               written as usual)
+  --quiet      no progress on stderr and no summary on stdout: only the files
+               and the exit code
   -h, --help   this text
 
 Examples:
@@ -33,11 +36,15 @@ Examples:
   lmtransfer reproduce --quick --json --quiet > summary.json
 
 Experiments (docs/theory.md#8-the-experiments):
-  E1  anchor MSE against the self-normalisation baseline as the top k words are excluded
-  E2  excess loss against downstream error along one pre-training run, with Theorem 1's bound
-  E3  Theorem 2's rare-word instance: L against the excess loss and the error floor
+  E1  anchor MSE against the self-normalisation baseline as the top k words are
+      excluded
+  E2  excess loss against downstream error along one pre-training run, with
+      Theorem 1's bound
+  E3  Theorem 2's rare-word instance: L against the excess loss and the error
+      floor
 
-Progress goes to stderr (a bar on a terminal, plain lines otherwise); the summary to stdout.
+Progress goes to stderr (a bar on a terminal, plain lines otherwise); the
+summary to stdout.
 `;
 
 /** The file names written into the output directory. */

@@ -285,8 +285,9 @@ export const MAX_ALLOCATION_BYTES = 2 ** 32;
  * @param what - how `count` follows from the arguments, for the message (e.g. `'rows·cols = 2147483648·1e10'`).
  * @example
  * ```ts
- * checkAllocatable('zeros', 'cols', 1e5 * 1e6, 8, 'rows·cols = 100000·1000000');
- * // DomainError: "zeros: argument 'cols' must be small enough for one buffer of at most
+ * checkAllocatable('zeros', 'cols', 1e3 * 1e3, 8, 'rows·cols = 1000·1000'); // 8 MB: returns
+ * checkAllocatable('zeros', 'cols', 1e5 * 1e6, 8, 'rows·cols = 100000·1000000'); // throws DomainError
+ * // "zeros: argument 'cols' must be small enough for one buffer of at most
  * //   536870912 float64 elements (4 GiB); got rows·cols = 100000·1000000 = 100000000000"
  * ```
  */
@@ -307,8 +308,12 @@ export function checkAllocatable(fn: string, name: string, count: number, bytesP
  *
  * @example
  * ```ts
- * checkFiniteResult('fitAnchor', fit, 'rescale V or H so that log-partitions stay below about 1e150', ['conditionNumber', 'r2']);
- * // NumericalError: "fitAnchor: the result's 'mse' is not finite in float64 (got Infinity); rescale V or H …"
+ * const advice = 'rescale V or H so that log-partitions stay below about 1e150';
+ * const singular = { mse: 0.5, conditionNumber: Infinity };
+ * const overflowed = { mse: Infinity, conditionNumber: 2 };
+ * checkFiniteResult('fitAnchor', singular, advice, ['conditionNumber']); // an infinite condition number is allowed: returns
+ * checkFiniteResult('fitAnchor', overflowed, advice, ['conditionNumber']); // throws NumericalError
+ * // "fitAnchor: the result's 'mse' is not finite in float64 (got Infinity); rescale V or H …"
  * ```
  */
 export function checkFiniteResult(fn: string, result: object, advice: string, allowInfinite: readonly string[] = [], path = ''): void {

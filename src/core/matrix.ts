@@ -36,7 +36,7 @@ function checkMatrixSize(fn: string, rows: number, cols: number, bytesPerElement
  * Integer and non-float typed arrays whose values convert to float64 exactly (every 8-, 16- and
  * 32-bit integer is a float64). BigInt arrays are not among them: a 64-bit integer need not be.
  */
-type NumericTypedArray = Int8Array | Uint8Array | Uint8ClampedArray | Int16Array | Uint16Array | Int32Array | Uint32Array;
+export type NumericTypedArray = Int8Array | Uint8Array | Uint8ClampedArray | Int16Array | Uint16Array | Int32Array | Uint32Array;
 
 function isNumericTypedArray(v: unknown): v is NumericTypedArray {
   return (

@@ -1,6 +1,6 @@
 import { fitAnchor } from '../anchor/fitAnchor.js';
 import { anchorResiduals } from '../anchor/anchorResiduals.js';
-import { checkNumber, domainError } from '../core/check.js';
+import { checkNumber, describeValue, domainError } from '../core/check.js';
 import type { Matrix } from '../core/matrix.js';
 import { logPartition } from '../softmax/index.js';
 import { contrastTask, fitRidgeProbe, wordTask } from '../tasks/index.js';
@@ -14,8 +14,15 @@ import type { TransferCheckpoint, TransferCurveResult, TransferTaskId, TransferT
 export interface TransferCurveOptions extends PretrainingOptions {
   /** Number of checkpoints, log-spaced over the steps from 0 (before training) to `trainSteps` (default 12). */
   readonly checkpoints?: number;
-  /** Ridge penalty of the fitted probe (default 1e-6, per the mean-squared-error scale of `fitRidgeProbe`). */
-  readonly ridgeLambda?: number;
+  /**
+   * Ridge `λ ≥ 0` of the fitted probe: adds `λ‖w‖²` to the mean squared error (the bias is not
+   * penalised), the library's one ridge name and scaling (as `fitRidgeProbe`, `fitAnchor`,
+   * `solveLeastSquares`; `docs/guide/conventions.md`). It was called `ridgeLambda` before the
+   * library's one ridge vocabulary (same scale; CHANGELOG.md); that name is now refused, not ignored.
+   *
+   * @defaultValue 1e-6
+   */
+  readonly ridge?: number;
 }
 
 const FN = 'runTransferCurve';
@@ -27,7 +34,7 @@ const FN = 'runTransferCurve';
  *
  * @example
  * ```ts
- * checkpointSteps(400, 6); // [0, 3, 11, 36, 121, 400]
+ * checkpointSteps(400, 6); // → [0, 3, 11, 36, 121, 400]
  * ```
  * @throws DomainError when `steps` is not an integer ≥ 0 or `count` not an integer ≥ 1
  */
@@ -69,10 +76,11 @@ interface TaskSpec {
  * @example
  * ```ts
  * const r = runTransferCurve({ seed: 1, world: { preset: 'tiny', numFrequent: 5 }, trainSteps: 50, checkpoints: 4 });
- * r.checkpoints.at(-1).tasks.frequent.transferProbeMse <= r.checkpoints.at(-1).tasks.frequent.certifiedBound; // true
+ * const last = r.checkpoints.at(-1)!.tasks.frequent;
+ * last.transferProbeMse <= last.certifiedBound; // → true
  * ```
  * @throws DomainError when an option is out of range (as for `runAnchorSweep`; `checkpoints < 2`;
- *   a negative `ridgeLambda`), or the world has fewer than five frequent words or no rare word
+ *   a negative `ridge`; the old option name `ridgeLambda`), or the world has fewer than five frequent words or no rare word
  */
 export function runTransferCurve(opts: TransferCurveOptions = {}): TransferCurveResult {
   const t0 = performance.now();
@@ -80,8 +88,12 @@ export function runTransferCurve(opts: TransferCurveOptions = {}): TransferCurve
   const { world, rng } = s;
   const nCheck = opts.checkpoints ?? 12;
   checkNumber(FN, 'opts.checkpoints', nCheck, { integer: true, min: 2 });
-  const ridgeLambda = opts.ridgeLambda ?? 1e-6;
-  checkNumber(FN, 'opts.ridgeLambda', ridgeLambda, { min: 0 });
+  // The option's old name, from before the library had one ridge vocabulary: refuse it rather than
+  // fit with the default ridge while the caller believes theirs is used.
+  const old = (opts as { readonly ridgeLambda?: unknown }).ridgeLambda;
+  if (old !== undefined) throw domainError(FN, 'opts.ridgeLambda', "absent: it is now 'opts.ridge' (same meaning and scale)", describeValue(old));
+  const ridge = opts.ridge ?? 1e-6;
+  checkNumber(FN, 'opts.ridge', ridge, { min: 0 });
   if (world.frequentWords.length < 5) {
     throw domainError(FN, 'opts.world', 'a world with at least 5 frequent words', `${world.frequentWords.length}`);
   }
@@ -172,7 +184,7 @@ export function runTransferCurve(opts: TransferCurveOptions = {}): TransferCurve
         anchorStar: contrast ? null : anchorStar,
         anchorHat: contrast ? null : anchorHat,
       });
-      const probe = fitRidgeProbe(HhFit, yFit[ti], { ridge: ridgeLambda });
+      const probe = fitRidgeProbe(HhFit, yFit[ti], { ridge });
       const bound = cert.expectedSquaredBound;
       points[t.info.id] = {
         transferProbeMse: cert.meanSquaredError,

@@ -57,9 +57,14 @@ export function readExactly(fd: number, buf: Uint8Array, offset: number, length:
  * (never a whole second copy); float64 stays float64.
  *
  * @example
- * ```ts illustrative
- * const H = openNpyFile('H.npy');             // reads the header only
- * for (let r = 0; r < H.rows; r += 4096) use(H.readRows(r, Math.min(H.rows, r + 4096)));
+ * ```ts
+ * const H = openNpyFile('H.npy');             // 150 × 8: reads the header only
+ * let sum = 0;
+ * for (let r = 0; r < H.rows; r += 64) {
+ *   const block = H.readRows(r, Math.min(H.rows, r + 64)); // at most 64 rows in memory
+ *   for (const x of block.data) sum += x;
+ * }
+ * sum; // → H.readAll().data.reduce((s, x) => s + x, 0)
  * ```
  */
 export class FileMatrix {

@@ -17,9 +17,10 @@ const FN = 'openNpyFile';
  *   byte), or does not hold a 1-D or 2-D float array.
  * @throws Error (Node's, with `code` ENOENT, EISDIR, EACCES, …) when the file cannot be opened.
  * @example
- * ```ts illustrative
- * const H = openNpyFile('H.npy');            // 10⁶ × 4096 float16: reads ~128 bytes
- * const first = H.readRows(0, 1024);         // 1024 × 4096 float32
+ * ```ts
+ * const H = openNpyFile('H16.npy');          // 150 × 8 float16 (10⁶ × 4096 alike): reads the header only
+ * const first = H.readRows(0, 100);          // 100 × 8, widened to float32
+ * [H.storedDType, first.rows, first.cols, first.data instanceof Float32Array]; // → ['float16', 100, 8, true]
  * ```
  */
 export function openNpyFile(path: string): FileMatrix {

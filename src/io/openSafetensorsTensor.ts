@@ -58,8 +58,12 @@ const isFloat2d = (e: SafetensorsEntry): boolean => e.shape.length === 2 && FLOA
  * @throws DomainError when the tensor is not in the checkpoint, or no name was given and none of the candidates is present.
  * @throws Error (Node's, with `code`) when a file cannot be opened.
  * @example
- * ```ts illustrative
- * const V = openSafetensorsTensor('Llama-3-8B/', 'lm_head.weight').readAll();  // from the shard that holds it
+ * ```ts
+ * // checkpoint/: model.safetensors.index.json and two shards, as a Hugging Face download has
+ * const V = openSafetensorsTensor('checkpoint/', 'lm_head.weight').readAll();  // from the shard that holds it
+ * [V.rows, V.cols]; // → [200, 8]
+ * openSafetensorsTensor('checkpoint/', 'lm_head.weight').storedDType; // → 'bfloat16'
+ * openSafetensorsTensor('checkpoint/', 'lm_head'); // throws DomainError
  * ```
  */
 export function openSafetensorsTensor(path: string, name?: string, opts: OpenSafetensorsTensorOptions = {}): FileMatrix {

@@ -131,7 +131,13 @@ let workerUrl: string | undefined;
  *
  * @example
  * ```ts
- * const w = spawnWorker(WORKER_SOURCE, { module, memory, slot, idleMs: 10000 }, () => { alive = false; });
+ * // In a cross-origin-isolated page or Web Worker (Node has no Web Workers: there it only defines start):
+ * let alive = 0;
+ * const start = (memory: { buffer: SharedArrayBuffer }, slot: number) => {
+ *   alive++;
+ *   return spawnWorker(WORKER_SOURCE, { module: null, memory, slot, idleMs: 10000 }, () => { alive--; });
+ * };
+ * typeof start; // → 'function'
  * ```
  */
 export function spawnWorker(source: string, init: WorkerInit, onExit: () => void): WorkerHandle {

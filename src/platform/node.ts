@@ -121,7 +121,13 @@ function workerStopped(worker: Worker): boolean | null {
  *
  * @example
  * ```ts
- * const w = spawnWorker(WORKER_SOURCE, { module, memory, slot, idleMs: 10000 }, () => { alive = false; });
+ * const memory = { buffer: new SharedArrayBuffer(SLOT_BYTES) }; // one control slot, at byte 0
+ * const I = new Int32Array(memory.buffer);
+ * let alive = true;
+ * const w = spawnWorker(WORKER_SOURCE, { module: null, memory, slot: 0, idleMs: 10000 }, () => { alive = false; });
+ * Atomics.wait(I, STARTED, 0, 10000); // until the worker says it serves
+ * I[STARTED]; // → 1
+ * w.terminate(); // alive turns false when it has stopped
  * ```
  */
 export function spawnWorker(source: string, init: WorkerInit, onExit: () => void): WorkerHandle {

@@ -33,7 +33,10 @@ interface WebWorkerScope {
  *
  * @example
  * ```ts
- * receiveInit((init) => serve(init));
+ * // The worker's entry script (src/backend/worker.ts); here only defined, since the calling thread
+ * // is no worker and has no start data:
+ * const entry = (): void => receiveInit((init) => console.log(`serving slot ${init.slot}`));
+ * typeof entry; // → 'function'
  * ```
  */
 export function receiveInit(run: (init: WorkerInit) => void): void {
@@ -53,7 +56,10 @@ export function receiveInit(run: (init: WorkerInit) => void): void {
  *
  * @example
  * ```ts
- * if (code === OP_TEST_EXIT) exitWorker();
+ * const onOrder = (code: number): void => {
+ *   if (code === OP_TEST_EXIT) exitWorker(); // the test order: die mid-task without signalling
+ * };
+ * onOrder(OP_QUIT); // any other order returns
  * ```
  */
 export function exitWorker(): void {

@@ -37,8 +37,12 @@ export interface StepOutcome {
  *
  * @example
  * ```ts
- * const session = new TrainSession('train', learner, resolveTrainPlan('train', learner, data, opts), opts);
- * session.step().loss; // the first batch's mean loss
+ * const learner = createLearner({ world, hidden: 16, seed: 1 });
+ * const { X, words } = world.sampleCorpus(32, 1, createRng(5));
+ * const opts = { steps: 10, batchSize: 8, lr: 0.01 };
+ * const session = new TrainSession('train', learner, resolveTrainPlan('train', learner, { X, words }, opts), opts);
+ * const { loss } = session.step(); // the first batch's mean loss
+ * [Number.isFinite(loss), session.stepCount, session.lastLoss === loss]; // → [true, 1, true]
  * ```
  */
 export class TrainSession {

@@ -30,7 +30,11 @@ const CONFIG_KEYS = [
  *
  * @example
  * ```ts
- * checkpointConfig(plan, learner, opts).architecture; // 'n=64,d=8,…'
+ * const learner = createLearner({ world, hidden: 16, seed: 1 });
+ * const { X, words } = world.sampleCorpus(32, 1, createRng(5));
+ * const opts = { steps: 10, batchSize: 8, lr: 0.01 };
+ * const plan = resolveTrainPlan('train', learner, { X, words }, opts);
+ * checkpointConfig(plan, learner, opts).architecture.startsWith(`n=${learner.n},d=${learner.d},`); // → true
  * ```
  */
 export function checkpointConfig(plan: TrainPlan, learner: Learner, opts: TrainOptions): TrainCheckpoint['config'] {
@@ -60,7 +64,14 @@ export function checkpointConfig(plan: TrainPlan, learner: Learner, opts: TrainO
  *
  * @example
  * ```ts
- * encodeCheckpoint(12, 0.5, config, learner.params, buffers).step; // 12
+ * const learner = createLearner({ world, hidden: 16, seed: 1 });
+ * const { X, words } = world.sampleCorpus(32, 1, createRng(5));
+ * const opts = { steps: 10, batchSize: 8, lr: 0.01 };
+ * const plan = resolveTrainPlan('train', learner, { X, words }, opts);
+ * const session = new TrainSession('train', learner, plan, opts);
+ * const { loss } = session.step();
+ * const ck = encodeCheckpoint(1, loss, checkpointConfig(plan, learner, opts), learner.params, session.buffers);
+ * [ck.format, ck.step, ck.lastLoss === loss]; // → ['lmtransfer/train-checkpoint', 1, true]
  * ```
  */
 export function encodeCheckpoint(step: number, lastLoss: number | null, config: TrainCheckpoint['config'], params: FloatArray, buffers: readonly FloatArray[]): TrainCheckpoint {
@@ -104,7 +115,17 @@ function architectureOf(l: Learner): string {
  *
  * @example
  * ```ts
- * restoreCheckpoint('train', ck, config, learner, buffers).step; // ck.step
+ * const learner = createLearner({ world, hidden: 16, seed: 1 });
+ * const { X, words } = world.sampleCorpus(32, 1, createRng(5));
+ * const opts = { steps: 10, batchSize: 8, lr: 0.01 };
+ * const plan = resolveTrainPlan('train', learner, { X, words }, opts);
+ * const session = new TrainSession('train', learner, plan, opts);
+ * const { loss } = session.step();
+ * const config = checkpointConfig(plan, learner, opts);
+ * const ck = encodeCheckpoint(1, loss, config, learner.params, session.buffers);
+ * const fresh = createLearner({ world, hidden: 16, seed: 1 }); // the run's starting point
+ * restoreCheckpoint('train', ck, config, fresh, session.buffers.map((b) => b.slice())).step; // → 1
+ * fresh.params; // → Array.from(learner.params)
  * ```
  */
 export function restoreCheckpoint(

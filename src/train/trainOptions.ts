@@ -151,7 +151,11 @@ export interface TrainPlan {
  *
  * @example
  * ```ts
- * resolveTrainPlan('train', learner, { X, words }, { steps: 10, batchSize: 8, lr: 0.01 }).mode; // 'words'
+ * const { X, words } = world.sampleCorpus(32, 1, createRng(5));
+ * const data = { X, words };
+ * resolveTrainPlan('train', learner, data, { steps: 10, batchSize: 8, lr: 0.01 }).mode; // → 'words'
+ * const noBatch = { steps: 10, batchSize: 0, lr: 0.01 };
+ * resolveTrainPlan('train', learner, data, noBatch); // throws DomainError
  * ```
  */
 export function resolveTrainPlan(fn: string, learner: Learner, data: TrainData, opts: TrainOptions): TrainPlan {

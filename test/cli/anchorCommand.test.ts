@@ -175,13 +175,13 @@ describe('lmtransfer anchor', () => {
     badShard.shard = { index: 3, count: 2 };
     writeFileSync(f('badshard.json'), JSON.stringify(badShard));
     const cases: [string[], RegExp][] = [
-      [['--embeddings', f('V.npy'), '--hidden', f('H.npy'), '--bogus'], /^lmtransfer anchor: Unknown option '--bogus' \(try 'lmtransfer anchor --help'\)\n$/],
-      [['--embeddings', f('V.npy')], /^lmtransfer anchor: option '--hidden H\.npy' is required/],
-      [['--hidden', f('H.npy')], /^lmtransfer anchor: one of '--embeddings V\.npy' or '--log-partition z\.npy' is required/],
-      [['--embeddings', f('V.npy'), '--hidden', f('H.npy'), '--holdout', '1.5'], /^lmtransfer anchor: option '--holdout' must be a fraction in \[0, 1\); got '1\.5'\n$/],
-      [['--embeddings', f('V.npy'), '--hidden', f('H.npy'), '--exclude-top', '0,ten'], /^lmtransfer anchor: option '--exclude-top' must be a comma-separated list of integers/],
+      [['--embeddings', f('V.npy'), '--hidden', f('H.npy'), '--bogus'], /^lmtransfer anchor: --bogus: unknown option \(try 'lmtransfer anchor --help'\)\n$/],
+      [['--embeddings', f('V.npy')], /^lmtransfer anchor: --hidden: is required; give the final hidden states, e\.g\. --hidden H\.npy \(try 'lmtransfer anchor --help'\)\n$/],
+      [['--hidden', f('H.npy')], /^lmtransfer anchor: --embeddings: is required; give the output embeddings, e\.g\. --embeddings V\.npy \(or --log-partition z\.npy\)/],
+      [['--embeddings', f('V.npy'), '--hidden', f('H.npy'), '--holdout', '1.5'], /^lmtransfer anchor: --holdout: must be a fraction in \[0, 1\); got '1\.5'\n$/],
+      [['--embeddings', f('V.npy'), '--hidden', f('H.npy'), '--exclude-top', '0,ten'], /^lmtransfer anchor: --exclude-top: must be a comma-separated list of integers/],
       [['--embeddings', f('V.npy'), '--hidden', f('H.npy'), '--exclude-top', '60'], /must list values below the vocabulary size 60 \(the bulk would be empty\); got 60\n$/],
-      [['--embeddings', f('V.npy'), '--hidden', f('H.npy'), '--shard', '3/2'], /^lmtransfer anchor: option '--shard' must be I\/N with 1 ≤ I ≤ N, e\.g\. 2\/4; got '3\/2'\n$/],
+      [['--embeddings', f('V.npy'), '--hidden', f('H.npy'), '--shard', '3/2'], /^lmtransfer anchor: --shard: must be I\/N with 1 ≤ I ≤ N, e\.g\. 2\/4; got '3\/2'\n$/],
       [['--embeddings', f('missing.npy'), '--hidden', f('H.npy')], /^lmtransfer anchor: --embeddings: cannot read '.*missing\.npy': no such file\n$/],
       [['--embeddings', f('V.npy'), '--hidden', f('truncated.npy')], /^lmtransfer anchor: --hidden .*truncated\.npy: openNpyFile: argument 'path' must be a valid \.npy file; got 790 data bytes but shape \(50, 4\) × 4 bytes needs 800 \(truncated data\) at byte 918\n$/],
       [['--embeddings', f('bad.safetensors'), '--hidden', f('H.npy')], /^lmtransfer anchor: --embeddings .*bad\.safetensors: openSafetensorsTensor: .*data_offsets \[8, 968\]/],
@@ -189,30 +189,30 @@ describe('lmtransfer anchor', () => {
       [['--embeddings', f('V.npy'), '--hidden', f('H3.npy')], /^lmtransfer anchor: mismatched dimensions: --embeddings .*V\.npy is 60×4 but --hidden .*H3\.npy is 50×3; the number of columns d must agree\n$/],
       [['--log-partition', f('z49.npy'), '--hidden', f('H.npy')], /^lmtransfer anchor: mismatched dimensions: --log-partition .*z49\.npy has 49 rows but --hidden .*H\.npy has 50; one value per context\n$/],
       [['merge', f('notjson.json')], /^lmtransfer anchor: merge .*notjson\.json: must be a shard file \(JSON\); got a parse error/],
-      [['--embeddings', f('V.npy'), '--hidden', f('H.npy'), '--shard', '0/2'], /^lmtransfer anchor: option '--shard' must be I\/N with 1 ≤ I ≤ N, e\.g\. 2\/4; got '0\/2'\n$/],
-      [['--embeddings', f('V.npy'), '--hidden', f('H.npy'), '--shard', 'half'], /^lmtransfer anchor: option '--shard' must be I\/N/],
-      [['--embeddings', f('V.npy'), '--hidden', f('H.npy'), '--exclude-top=-1'], /^lmtransfer anchor: option '--exclude-top' must be a comma-separated list of integers ≥ 0/],
+      [['--embeddings', f('V.npy'), '--hidden', f('H.npy'), '--shard', '0/2'], /^lmtransfer anchor: --shard: must be I\/N with 1 ≤ I ≤ N, e\.g\. 2\/4; got '0\/2'\n$/],
+      [['--embeddings', f('V.npy'), '--hidden', f('H.npy'), '--shard', 'half'], /^lmtransfer anchor: --shard: must be I\/N/],
+      [['--embeddings', f('V.npy'), '--hidden', f('H.npy'), '--exclude-top=-1'], /^lmtransfer anchor: --exclude-top: must be a comma-separated list of integers ≥ 0/],
       // A negative value after a space reaches the flag's own check (not Node's "argument is ambiguous").
-      [['--embeddings', f('V.npy'), '--hidden', f('H.npy'), '--exclude-top', '-1'], /^lmtransfer anchor: option '--exclude-top' must be a comma-separated list of integers ≥ 0, e\.g\. 0,10,100; got '-1'\n$/],
-      [['--embeddings', f('V.npy'), '--hidden', f('H.npy'), '--ridge', '-1'], /^lmtransfer anchor: option '--ridge' must be a number ≥ 0; got '-1'\n$/],
-      [['--embeddings', f('V.npy'), '--hidden', f('H.npy'), '--rcond', '-1e-3'], /^lmtransfer anchor: option '--rcond' must be a number in \(0, 1\); got '-1e-3'\n$/],
+      [['--embeddings', f('V.npy'), '--hidden', f('H.npy'), '--exclude-top', '-1'], /^lmtransfer anchor: --exclude-top: must be a comma-separated list of integers ≥ 0, e\.g\. 0,10,100; got '-1'\n$/],
+      [['--embeddings', f('V.npy'), '--hidden', f('H.npy'), '--ridge', '-1'], /^lmtransfer anchor: --ridge: must be a number ≥ 0; got '-1'\n$/],
+      [['--embeddings', f('V.npy'), '--hidden', f('H.npy'), '--rcond', '-1e-3'], /^lmtransfer anchor: --rcond: must be a number in \(0, 1\); got '-1e-3'\n$/],
       [['--embeddings', f('V.npy'), '--hidden', f('H.npy'), '--holdout', '0.001'], /^lmtransfer anchor: option '--holdout' must leave at least one context in each part of the 50 contexts; got 0\.001 \(0 held out, 50 for training\)\n$/],
       [['--embeddings', f('V.npy'), '--hidden', f('H.npy'), '--weights', f('wneg.npy')], /^lmtransfer anchor: option '--weights' .*wneg\.npy must hold finite weights ≥ 0; got -1 at \[3\]\n$/],
       [['--embeddings', f('V.npy'), '--hidden', f('H.npy'), '--weights', f('wtest0.npy'), '--holdout', '0.2', '--seed', '3'], /^lmtransfer anchor: option '--weights' must be positive on some held-out context; got all zeros on the 10 held-out contexts\n$/],
       [['merge', dir], /^lmtransfer anchor: merge: '.*' must be a shard file written by 'lmtransfer anchor --shard I\/N --out FILE'; got a directory/],
       [['--embeddings', f('elsewhere'), '--hidden', f('H.npy')], /^lmtransfer anchor: --embeddings .*: openSafetensorsTensor: argument 'path' must be a safetensors file, an index file or a directory holding model\.safetensors\.index\.json or model\.safetensors; got the directory/],
       [['--embeddings', f('V.npy'), '--hidden', dir], /^lmtransfer anchor: --hidden: cannot read '.*': it is a directory \(expected a \.npy file\)\n$/],
-      [['--embeddings', f('V.npy'), '--hidden', f('H.npy'), '--holdout'], /^lmtransfer anchor: Option '--holdout <value>' argument missing/],
-      [['--log-partition', f('z.npy'), '--hidden', f('H.npy'), '--exclude-top', '3'], /^lmtransfer anchor: option '--exclude-top' needs '--embeddings'/],
-      [['--log-partition', f('z.npy'), '--hidden', f('H.npy'), '--exclude-top-per-context', '3'], /^lmtransfer anchor: option '--exclude-top-per-context' needs '--embeddings'/],
+      [['--embeddings', f('V.npy'), '--hidden', f('H.npy'), '--holdout'], /^lmtransfer anchor: --holdout: needs a value \(try 'lmtransfer anchor --help'\)\n$/],
+      [['--log-partition', f('z.npy'), '--hidden', f('H.npy'), '--exclude-top', '3'], /^lmtransfer anchor: --exclude-top: needs --embeddings/],
+      [['--log-partition', f('z.npy'), '--hidden', f('H.npy'), '--exclude-top-per-context', '3'], /^lmtransfer anchor: --exclude-top-per-context: needs --embeddings/],
       [['--embeddings', f('V.npy'), '--hidden', f('H.npy'), '--exclude-top-per-context', '60'], /^lmtransfer anchor: option '--exclude-top-per-context' must list values below the vocabulary size 60 \(the bulk would be empty\); got 60\n$/],
-      [['--embeddings', f('V.npy'), '--hidden', f('H.npy'), '--exclude-top-per-context', '1,x'], /^lmtransfer anchor: option '--exclude-top-per-context' must be a comma-separated list of integers ≥ 0, e.g. 0,10,100; got '1,x'\n$/],
-      [['--embeddings', f('V.npy'), '--log-partition', f('z.npy'), '--hidden', f('H.npy')], /^lmtransfer anchor: options '--embeddings' and '--log-partition' exclude each other\n$/],
+      [['--embeddings', f('V.npy'), '--hidden', f('H.npy'), '--exclude-top-per-context', '1,x'], /^lmtransfer anchor: --exclude-top-per-context: must be a comma-separated list of integers ≥ 0, e.g. 0,10,100; got '1,x'\n$/],
+      [['--embeddings', f('V.npy'), '--log-partition', f('z.npy'), '--hidden', f('H.npy')], /^lmtransfer anchor: --log-partition: excludes --embeddings \(give one of them/],
       [['--embeddings', f('V.npy'), '--hidden', f('H.npy'), '--weights', f('z49.npy')], /^lmtransfer anchor: mismatched dimensions: --weights has 49 entries but --hidden has 50 rows/],
       [['--embeddings', f('V.npy'), '--hidden', f('missing.npy')], /^lmtransfer anchor: --hidden: cannot read '.*missing\.npy': no such file\n$/],
       [['--embeddings', f('notjson.json'), '--hidden', f('H.npy')], /^lmtransfer anchor: --embeddings .*notjson\.json: openSafetensorsTensor: argument 'path' must be a safetensors index \(JSON\); got .* with a parse error/],
       [['--embeddings', f('H.bin'), '--hidden', f('H.npy')], /^lmtransfer anchor: --embeddings .*H\.bin: must be a \.npy file or a safetensors file; got a file that starts with neither/],
-      [['merge'], /^lmtransfer anchor: merge needs at least one shard file/],
+      [['merge'], /^lmtransfer anchor: merge: needs at least one shard file/],
       [['merge', f('a1.json'), f('missing.json')], /^lmtransfer anchor: merge: cannot read '.*missing\.json': no such file\n$/],
       [['merge', f('a1.json'), f('a1.json')], /^lmtransfer anchor: merge: shard 1\/2 is given twice/],
       [['merge', f('a1.json'), f('b2of3.json')], /^lmtransfer anchor: merge: '.*b2of3\.json' is shard 2\/3 of 50 contexts but '.*a1\.json' is of 2 shards of 50: not the same run\n$/],
@@ -373,7 +373,7 @@ describe('lmtransfer anchor', () => {
     expect(s1.inputs.embeddings!.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(s1.inputs.hidden!.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(s1.options).toEqual({ ridge: 0, rcond: null });
-    await expect(anchorCommand(['--embeddings', f('V.npy'), '--hidden', f('H.npy'), '--shard', '1/2', '--holdout', '0.1'], capture())).rejects.toThrow("options '--shard' and '--holdout' exclude each other");
+    await expect(anchorCommand(['--embeddings', f('V.npy'), '--hidden', f('H.npy'), '--shard', '1/2', '--holdout', '0.1'], capture())).rejects.toThrow('--shard: excludes --holdout');
   });
 
   it('merge compares what changes the fit: same files at other paths merge, weights and ridge carry over, older shards still merge with a warning', async () => {

@@ -1,9 +1,12 @@
 /**
- * The API reference's configuration (running TypeDoc takes about half a minute, so `npm run docs`
- * itself is the check of its output): warnings are errors, `@internal` members are left out, and
- * the guides and docs/theory.md are documents of the site.
+ * The API reference: its configuration (warnings are errors, `@internal` members are left out, the
+ * guides and docs/theory.md are documents of the site), and one real TypeDoc run into a scratch
+ * directory, which must end with no error and no warning (a type referenced by the public API but
+ * not exported, a broken `{@link}`, a code fence in an unknown language each make it fail).
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..');
@@ -30,4 +33,25 @@ describe('typedoc.json', () => {
     expect(docs.filter((d) => !patterns.some((p) => p.test(d)))).toEqual([]);
     expect(docs).toContain('docs/guide/scaling-out.md');
   });
+});
+
+describe('npm run docs', () => {
+  it('builds the reference with 0 errors and 0 warnings, without @internal names', () => {
+    const out = mkdtempSync(join(tmpdir(), 'lmtransfer-typedoc-'));
+    try {
+      const typedoc = join(ROOT, 'node_modules', 'typedoc', 'bin', 'typedoc');
+      const r = spawnSync(process.execPath, [typedoc, '--out', out], { cwd: ROOT, encoding: 'utf8', timeout: 240000 });
+      const log = `${r.stdout}${r.stderr}`;
+      expect({ status: r.status, warnings: log.split('\n').filter((l) => /warning|error/i.test(l) && !/Found 0 errors and 0 warnings/.test(l)) }).toEqual({ status: 0, warnings: [] });
+      expect(existsSync(join(out, 'index.html'))).toBe(true);
+      // excludeInternal: an @internal member of a public class has no page or anchor.
+      const learner = readdirSync(join(out, 'classes')).find((f) => /^[^.]*\.?Learner\.html$/.test(f));
+      expect(learner).toBeDefined();
+      const page = readFileSync(join(out, 'classes', learner!), 'utf8');
+      expect(page).toContain('represent');
+      expect(page).not.toContain('vBuffer');
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  }, 300000);
 });

@@ -3,7 +3,10 @@
  * checker of their `// →` comments. Used by test/docs/examples.test.ts only. Everything is small and
  * seeded, so that every example runs in milliseconds and the same way every time.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { anchorCommand } from '../../src/cli/anchorCommand.js';
+import { floatToHalf } from '../../src/io/halfFloat.js';
+import { logPartition } from '../../src/softmax/logPartition.js';
 import { AnchorAccumulator } from '../../src/anchor/AnchorAccumulator.js';
 import { bulkExcluding } from '../../src/anchor/bulkExcluding.js';
 import { writeNpy } from '../../src/io/writeNpy.js';
@@ -38,11 +41,43 @@ export const y: Float64Array = Float64Array.from({ length: 40 }, (_, i) => X.dat
 /** A batch excess loss, as a training loop would report it. */
 export const eps = 1.52e-3;
 
-/** Write the files that examples read from the current directory. */
-export function prepareScratch(): void {
+/**
+ * Write the files that examples read from the current directory, as a user would have them: `V.npy`,
+ * `H.npy` (float64) and `H16.npy` (float16, as NumPy's `astype(np.float16)` writes it), a single
+ * `model.safetensors`, a sharded checkpoint `checkpoint/` (an index and two shards, `lm_head.weight`
+ * stored as bfloat16), and shard files written by the CLI itself: `s1.json` … `s4.json`
+ * (`--shard i/4` of V.npy, H.npy), `r2.json` (shard 2/4 with `--ridge 0.5`), `a.json` (= s1) and
+ * `b.json` (shard 2/4 of `--log-partition z.npy`).
+ */
+export async function prepareScratch(): Promise<void> {
   writeFileSync('V.npy', writeNpy(V));
   writeFileSync('H.npy', writeNpy(H));
+  // float16 .npy: writeNpy has no float16 input type, so write the half-precision bits as <i2 and
+  // relabel the header (the descr strings have the same length, so the header layout is unchanged).
+  const half = writeNpy(Int16Array.from(H.data, (x) => floatToHalf(x)), [H.rows, H.cols]);
+  const at = new TextDecoder().decode(half.subarray(10, 128)).indexOf("'<i2'") + 10;
+  if (at < 10) throw new Error("prepareScratch: writeNpy's header has no '<i2'");
+  half[at + 2] = 'f'.charCodeAt(0);
+  writeFileSync('H16.npy', half);
   writeFileSync('model.safetensors', writeSafetensors({ 'wte.weight': { data: matrix(nWords, d, Float32Array.from(V.data)) } }));
+  mkdirSync('checkpoint', { recursive: true });
+  const shards = {
+    'model-00001-of-00002.safetensors': { 'model.embed_tokens.weight': { data: matrix(nWords, d, Float32Array.from(V.data)) } },
+    'model-00002-of-00002.safetensors': { 'lm_head.weight': { data: V, dtype: 'BF16' as const } },
+  };
+  const weightMap: Record<string, string> = {};
+  for (const [file, tensors] of Object.entries(shards)) {
+    writeFileSync(`checkpoint/${file}`, writeSafetensors(tensors));
+    for (const name of Object.keys(tensors)) weightMap[name] = file;
+  }
+  writeFileSync('checkpoint/model.safetensors.index.json', JSON.stringify({ metadata: { total_size: 0 }, weight_map: weightMap }));
+  writeFileSync('z.npy', writeNpy(logPartition(V, H)));
+  const quiet = { stdout: () => undefined, stderr: () => undefined, isTTY: false };
+  const files = ['--embeddings', 'V.npy', '--hidden', 'H.npy'];
+  for (let i = 1; i <= 4; i++) await anchorCommand([...files, '--shard', `${i}/4`, '--out', `s${i}.json`], quiet);
+  await anchorCommand([...files, '--ridge', '0.5', '--shard', '2/4', '--out', 'r2.json'], quiet);
+  copyFileSync('s1.json', 'a.json');
+  await anchorCommand(['--log-partition', 'z.npy', '--hidden', 'H.npy', '--shard', '2/4', '--out', 'b.json'], quiet);
   mkdirSync('results', { recursive: true });
 }
 

@@ -22,6 +22,8 @@ export interface Example {
   readonly file: string;
   readonly line: number;
   readonly code: string;
+  /** The fence's info string (`ts`, `typescript` or empty for code that runs). */
+  readonly lang: string;
 }
 
 function sourceFiles(dir: string, out: string[] = []): string[] {
@@ -34,19 +36,23 @@ function sourceFiles(dir: string, out: string[] = []): string[] {
   return out;
 }
 
-/** The fenced code of every `@example` tag of a file, without the comment's ` * ` margin. */
+/**
+ * The fenced code of every `@example` tag of a file, without the comment's ` * ` margin, with the
+ * fence's info string: the test refuses any other than `ts`/`typescript`/none (there is no
+ * "illustrative" example that is shown but not run; one on the user's own files reads the fixture
+ * files that `prepareScratch` writes under the same names).
+ */
 export function extractExamples(file: string, text: string): Example[] {
-  // A fence marked `ts illustrative` shows a call on the user's own files (a checkpoint, a shard): not run.
-  text = text.replace(/```ts illustrative[\s\S]*?```/g, (m) => m.replace(/[^\n]/g, ' '));
   const out: Example[] = [];
-  const re = /@example[^\n]*\n((?:[ \t]*\*[^\n]*\n)*?)[ \t]*\*[ \t]*```(?:ts|typescript)?[ \t]*\n([\s\S]*?)\n[ \t]*\*[ \t]*```/g;
+  // The fence must follow the tag within the same comment: the lines between start with `*` but not `*/`.
+  const re = /@example[^\n]*\n((?:[ \t]*\*(?!\/)[^\n]*\n)*?)[ \t]*\*[ \t]*```([^\n`]*)\n([\s\S]*?)\n[ \t]*\*[ \t]*```/g;
   for (const m of text.matchAll(re)) {
     const line = text.slice(0, m.index).split('\n').length;
-    const code = m[2]
+    const code = m[3]
       .split('\n')
       .map((l) => l.replace(/^[ \t]*\* ?/, ''))
       .join('\n');
-    out.push({ file, line, code });
+    out.push({ file, line, code, lang: m[2].trim() });
   }
   return out;
 }
@@ -131,18 +137,32 @@ export function instrument(code: string): string {
 
 // The worker's entry script starts serving tasks when loaded: it is a program, not a module of the library.
 const files = sourceFiles(join(ROOT, 'src')).filter((f) => !f.endsWith(join('backend', 'worker.ts')));
-// Modules marked `@internal` in their module comment are not part of the published API (excluded from
-// the reference and the .d.ts hovers users see); their examples document unexported plumbing.
-const isInternalModule = (text: string): boolean => /^\s*\/\*\*[\s\S]*?\*\//.exec(text)?.[0].includes('@internal') ?? false;
-const examples = files.flatMap((f) => {
-  const text = readFileSync(f, 'utf8');
-  return isInternalModule(text) ? [] : extractExamples(relative(ROOT, f), text);
-});
+// Every module's examples run, `@internal` ones included (they document the plumbing for the
+// people who maintain it, and a wrong example there misleads as much as in the public API).
+const texts = new Map(files.map((f) => [relative(ROOT, f), readFileSync(f, 'utf8')]));
+const examples = [...texts].flatMap(([f, text]) => extractExamples(f, text));
+/** `@example` tags in TSDoc (a line ` * @example`), per file: each must have been extracted. */
+const exampleTags = (text: string): number => (text.match(/^[ \t]*\*[ \t]*@example\b/gm) ?? []).length;
 
 describe('TSDoc @example blocks', () => {
   it('are found (the extractor works) and every exported function of src/cli has one', () => {
     expect(examples.length).toBeGreaterThan(100);
     expect(examples.some((e) => e.file === join('src', 'cli', 'flags.ts') && e.code.includes('editDistance'))).toBe(true);
+  });
+
+  it('every @example tag has a fenced example that runs: none is marked illustrative, none lacks its fence', () => {
+    const problems: string[] = [];
+    for (const [f, text] of texts) {
+      const found = examples.filter((e) => e.file === f);
+      if (found.length !== exampleTags(text)) problems.push(`${f}: ${exampleTags(text)} @example tags but ${found.length} fenced examples`);
+      for (const e of found) if (!['', 'ts', 'typescript'].includes(e.lang)) problems.push(`${f}:${e.line}: fenced as '${e.lang}': every example runs (write the files it reads in exampleFixtures.ts)`);
+    }
+    expect(problems).toEqual([]);
+    // The extractor sees through an info string, and does not run past the end of a comment.
+    expect(extractExamples('x.ts', '/**\n * @example\n * ```ts illustrative\n * f();\n * ```\n */').map((e) => [e.lang, e.code])).toEqual([['ts illustrative', 'f();']]);
+    expect(extractExamples('x.ts', '/**\n * @example\n * f();\n */\n/**\n * ```ts\n * g();\n * ```\n */')).toEqual([]);
+    // Internal modules are included (their examples run too).
+    expect(examples.some((e) => e.file === join('src', 'kernels', 'softmaxKernel.ts'))).toBe(true);
   });
 
   it('the instrumentation checks → and returns comments, and free names are found', () => {
@@ -209,7 +229,7 @@ describe('TSDoc @example blocks', () => {
       writeFileSync(
         join(scratch, 'runner.mts'),
         `import { prepareScratch, check, throws } from '${url('test/docs/exampleFixtures.ts')}';
-prepareScratch();
+await prepareScratch();
 (globalThis as any).__check = check;
 (globalThis as any).__throws = throws;
 const where: Record<string, string> = ${JSON.stringify(where)};

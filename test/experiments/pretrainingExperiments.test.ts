@@ -118,7 +118,8 @@ describe('runTransferCurve (E2)', () => {
 
   it.each([
     [{ checkpoints: 1 }, "runTransferCurve: argument 'opts.checkpoints' must be an integer ≥ 2; got 1"],
-    [{ ridgeLambda: -1 }, "runTransferCurve: argument 'opts.ridgeLambda' must be a finite number ≥ 0; got -1"],
+    [{ ridge: -1 }, "runTransferCurve: argument 'opts.ridge' must be a finite number ≥ 0; got -1"],
+    [{ ridgeLambda: 1e-3 }, "runTransferCurve: argument 'opts.ridgeLambda' must be absent: it is now 'opts.ridge' (same meaning and scale); got 0.001"],
     [{ world: { preset: 'tiny' } }, "runTransferCurve: argument 'opts.world' must be a world with at least 5 frequent words; got 4"],
   ])('rejects %p', (bad, message) => {
     const call = (): unknown => runTransferCurve({ ...TINY_E2, ...(bad as object) });

@@ -8,7 +8,8 @@ import { type AnchorRow, fitToJSON, renderAnchorTable } from '../anchorReport.js
 import type { CliIO } from '../io.js';
 import { UsageError } from '../io.js';
 import { ANCHOR_MERGE_HELP } from './help.js';
-import { ANCHOR_MERGE_OPTIONS, numberFlag, parse } from './flags.js';
+import { parseFlags, wantsHelp } from '../flags.js';
+import { ANCHOR_MERGE_OPTIONS, checkRcond, checkRidge } from './flags.js';
 
 const STORAGES = ['float16', 'bfloat16', 'float32', 'float64'] as const;
 
@@ -27,14 +28,15 @@ function readShard(path: string): AnchorShardDoc {
 /** Run `lmtransfer anchor merge` with the arguments after `merge`; returns the exit code. */
 export async function mergeCommand(argv: readonly string[], io: CliIO): Promise<number> {
   await Promise.resolve();
-  const { values: v, positionals } = parse(argv, ANCHOR_MERGE_OPTIONS, true, 'lmtransfer anchor merge');
-  if (v.help === true) {
+  // Help wins over every other flag, misspelt ones included.
+  if (wantsHelp(argv)) {
     io.stdout(ANCHOR_MERGE_HELP);
     return 0;
   }
-  const ridgeFlag = v.ridge === undefined ? undefined : numberFlag('--ridge', v.ridge as string, 0, (x) => x >= 0, 'a number ≥ 0');
-  const rcondFlag = v.rcond === undefined ? undefined : numberFlag('--rcond', v.rcond as string, 0, (x) => x > 0 && x < 1, 'a number in (0, 1)');
-  if (positionals.length === 0) throw new UsageError("merge needs at least one shard file (try 'lmtransfer anchor merge --help')");
+  const { values: v, positionals } = parseFlags('anchor merge', argv, ANCHOR_MERGE_OPTIONS, { positionals: true });
+  const ridgeFlag = checkRidge(v.ridge);
+  const rcondFlag = checkRcond(v.rcond);
+  if (positionals.length === 0) throw new UsageError("merge: needs at least one shard file, e.g. 'lmtransfer anchor merge shard-*.json' (try 'lmtransfer anchor merge --help')");
   const docs = positionals.map(readShard);
   const first = docs[0];
   const seen = new Set<number>();
