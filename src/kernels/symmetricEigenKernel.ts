@@ -45,11 +45,160 @@ export function symmetricEigenInPlace(a: Float64Array, n: number, values: Float6
   // read transposed. Mirror a's lower triangle into W's upper triangle first.
   const W = a;
   for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) W[j * n + i] = a[i * n + j];
-  tred2(W, n, d, e);
-  tql2(W, n, d, e);
+  tred2Reduce(W, n, d, e);
+  tred2Accumulate(W, n, d, e);
+  tql2(W, n, d, e, null);
 }
 
-function tred2(W: Float64Array, n: number, d: Float64Array, e: Float64Array): void {
+/**
+ * A symmetric eigendecomposition `A = Q Λ Qᵀ` kept in factored form: the Householder reflectors of
+ * the tridiagonal reduction and the plane rotations of the QL iteration, in the order they were
+ * applied. Applying `Qᵀ` or `Q` to a few vectors then costs `O(n²)` each, where forming `Q`
+ * explicitly (the accumulations of `tred2` and `tql2`) costs about `(4/3 + 3·iterations/n)·n³`.
+ */
+export interface FactoredSymmetricEigen {
+  n: number;
+  /** The eigenvalues (not sorted); eigenvalue `i` belongs to column `i` of `Q`. */
+  values: Float64Array;
+  /** Row `i` (entries `[0, i)`) holds the Householder vector `uᵢ` of step `i`, `hh[i]` its `uᵀu/2`-scale `h` (0: no reflector). */
+  house: Float64Array;
+  hh: Float64Array;
+  /** Rotation `t` acts on coordinates `rotIndex[t]` and `rotIndex[t] + 1` with cosine `rotC[t]` and sine `rotS[t]`. */
+  rotIndex: Int32Array;
+  rotC: Float64Array;
+  rotS: Float64Array;
+  rotations: number;
+}
+
+/**
+ * Eigenvalues of the symmetric matrix whose lower triangle is given row-major in `a` (overwritten),
+ * with the eigenvectors in factored form (`FactoredSymmetricEigen`): the same reduction and QL
+ * iteration as `symmetricEigenInPlace`, hence the same eigenvalues bit for bit, without forming the
+ * `n × n` eigenvector matrix.
+ *
+ * @throws NumericalError when the QL iteration does not converge.
+ * @example
+ * ```ts
+ * const f = symmetricEigenFactored(Float64Array.of(2, 0, 1, 2), 2);
+ * Array.from(f.values).sort(); // [1, 3]
+ * ```
+ */
+export function symmetricEigenFactored(a: Float64Array, n: number): FactoredSymmetricEigen {
+  const values = new Float64Array(n);
+  const e = new Float64Array(n);
+  const W = a;
+  for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) W[j * n + i] = a[i * n + j];
+  tred2Reduce(W, n, values, e);
+  // What the reduction left: the Householder vector of step i in W[i·n + j], j < i, and its h in
+  // values[i]; the tridiagonal's diagonal on W's diagonal (tred2Accumulate's first step, here
+  // without forming V).
+  const house = new Float64Array(n * n);
+  const hh = new Float64Array(n);
+  for (let i = 1; i < n; i++) {
+    hh[i] = values[i];
+    house.set(W.subarray(i * n, i * n + i), i * n);
+  }
+  for (let j = 0; j < n; j++) values[j] = W[j * n + j];
+  e[0] = 0;
+  const rec: RotationLog = { index: new Int32Array(4 * n), c: new Float64Array(4 * n), s: new Float64Array(4 * n), count: 0 };
+  tql2(null, n, values, e, rec);
+  return { n, values, house, hh, rotIndex: rec.index, rotC: rec.c, rotS: rec.s, rotations: rec.count };
+}
+
+/**
+ * `y = Qᵀx` (`y[i] = ⟨qᵢ, x⟩`, the coordinates of `x` in the eigenvector basis), `x` not modified.
+ *
+ * @example
+ * ```ts
+ * const f = symmetricEigenFactored(Float64Array.of(2, 0, 1, 2), 2);
+ * eigenCoordinates(f, Float64Array.of(1, 1)); // ±√2 on the eigenvalue 3, 0 on the eigenvalue 1
+ * ```
+ */
+export function eigenCoordinates(f: FactoredSymmetricEigen, x: Float64Array): Float64Array {
+  const { n, house, hh } = f;
+  const y = Float64Array.from(x.subarray(0, n));
+  // Vᵀ = P₁ P₂ … P_{n−1}: the reflector of the last step (largest i) first.
+  for (let i = n - 1; i >= 1; i--) applyReflector(house, i * n, i, hh[i], y);
+  // Sᵀ: the rotations in the order the QL iteration applied them to V's columns.
+  const { rotIndex, rotC, rotS } = f;
+  for (let t = 0; t < f.rotations; t++) {
+    const i = rotIndex[t];
+    const c = rotC[t];
+    const s = rotS[t];
+    const vi = y[i];
+    const hv = y[i + 1];
+    y[i + 1] = s * vi + c * hv;
+    y[i] = c * vi - s * hv;
+  }
+  return y;
+}
+
+/**
+ * `x = Q a = Σᵢ aᵢ qᵢ` (the vector with eigen-coordinates `a`), `a` not modified.
+ *
+ * @example
+ * ```ts
+ * const f = symmetricEigenFactored(Float64Array.of(2, 0, 1, 2), 2);
+ * eigenCombination(f, eigenCoordinates(f, Float64Array.of(1, 1))); // [1, 1] to rounding
+ * ```
+ */
+export function eigenCombination(f: FactoredSymmetricEigen, a: Float64Array): Float64Array {
+  const { n, house, hh, rotIndex, rotC, rotS } = f;
+  const x = Float64Array.from(a.subarray(0, n));
+  // S = R₁ R₂ … R_N applied to a column vector: the last rotation first.
+  for (let t = f.rotations - 1; t >= 0; t--) {
+    const i = rotIndex[t];
+    const c = rotC[t];
+    const s = rotS[t];
+    const xi = x[i];
+    const xj = x[i + 1];
+    x[i] = c * xi + s * xj;
+    x[i + 1] = c * xj - s * xi;
+  }
+  // V = P_{n−1} … P₁: the reflector of the first step applied last.
+  for (let i = 1; i < n; i++) applyReflector(house, i * n, i, hh[i], x);
+  return x;
+}
+
+// x ← (I − u uᵀ/h) x over coordinates [0, len), u at house[off …]; h = 0 means no reflector.
+function applyReflector(house: Float64Array, off: number, len: number, h: number, x: Float64Array): void {
+  if (h === 0) return;
+  let g = 0;
+  for (let k = 0; k < len; k++) g += house[off + k] * x[k];
+  g /= h;
+  for (let k = 0; k < len; k++) x[k] -= g * house[off + k];
+}
+
+/** The plane rotations of `tql2` when the eigenvectors are kept factored (grown as needed). */
+interface RotationLog {
+  index: Int32Array;
+  c: Float64Array;
+  s: Float64Array;
+  count: number;
+}
+
+function logRotation(rec: RotationLog, i: number, c: number, s: number): void {
+  if (rec.count === rec.index.length) {
+    const grow = 2 * rec.index.length;
+    const index = new Int32Array(grow);
+    const cc = new Float64Array(grow);
+    const ss = new Float64Array(grow);
+    index.set(rec.index);
+    cc.set(rec.c);
+    ss.set(rec.s);
+    rec.index = index;
+    rec.c = cc;
+    rec.s = ss;
+  }
+  rec.index[rec.count] = i;
+  rec.c[rec.count] = c;
+  rec.s[rec.count] = s;
+  rec.count++;
+}
+
+// The Householder reduction of tred2 (JAMA), without forming V: leaves step i's vector in W's row i
+// (entries j < i), its h in d[i], the tridiagonal's sub-diagonal in e and its diagonal on W's.
+function tred2Reduce(W: Float64Array, n: number, d: Float64Array, e: Float64Array): void {
   // V[k][j] ≡ W[j*n + k].
   for (let j = 0; j < n; j++) d[j] = W[j * n + n - 1];
   for (let i = n - 1; i > 0; i--) {
@@ -105,7 +254,10 @@ function tred2(W: Float64Array, n: number, d: Float64Array, e: Float64Array): vo
     }
     d[i] = h;
   }
-  // Accumulate the transformations.
+}
+
+// tred2's accumulation of the transformations into V (after tred2Reduce).
+function tred2Accumulate(W: Float64Array, n: number, d: Float64Array, e: Float64Array): void {
   for (let i = 0; i < n - 1; i++) {
     W[i * n + n - 1] = W[i * n + i]; // V[n-1][i] = V[i][i]
     W[i * n + i] = 1;
@@ -130,7 +282,9 @@ function tred2(W: Float64Array, n: number, d: Float64Array, e: Float64Array): vo
   e[0] = 0;
 }
 
-function tql2(W: Float64Array, n: number, d: Float64Array, e: Float64Array): void {
+// The implicit QL iteration (JAMA's tql2); the rotations go into the rows of W (the eigenvectors
+// formed) or, when W is null, into `rec` (the eigenvectors kept factored).
+function tql2(W: Float64Array | null, n: number, d: Float64Array, e: Float64Array, rec: RotationLog | null): void {
   for (let i = 1; i < n; i++) e[i - 1] = e[i];
   e[n - 1] = 0;
   let f = 0;
@@ -176,6 +330,10 @@ function tql2(W: Float64Array, n: number, d: Float64Array, e: Float64Array): voi
           c = p / r;
           p = c * d[i] - s * g;
           d[i + 1] = h + s * (c * g + s * d[i]);
+          if (!W) {
+            logRotation(rec as RotationLog, i, c, s);
+            continue;
+          }
           // Rotate eigenvector rows i and i+1 of W (columns of V).
           const ri = i * n;
           const ri1 = ri + n;
