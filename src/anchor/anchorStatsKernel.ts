@@ -220,7 +220,7 @@ export function decomposeCovariance(d: number, W: number, meanH: Float64Array, m
       C[k * d + j] = v;
     }
   }
-  const Q = symmetricEigenFactored(C.slice(), d);
+  const Q = symmetricEigenFactored(C.slice(), d, gemm);
   const lambda = Q.values;
   let lmax = 0;
   let lmin = Infinity;

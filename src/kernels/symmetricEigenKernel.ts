@@ -70,11 +70,37 @@ export interface FactoredSymmetricEigen {
   rotations: number;
 }
 
+/** A row-major `gemm` (`C ← α·op(A)·op(B) + β·C`, BLAS semantics), e.g. the library's. */
+export type GemmFn = (
+  transA: boolean,
+  transB: boolean,
+  M: number,
+  N: number,
+  K: number,
+  alpha: number,
+  a: Float64Array,
+  aOffset: number,
+  lda: number,
+  b: Float64Array,
+  bOffset: number,
+  ldb: number,
+  beta: number,
+  c: Float64Array,
+  cOffset: number,
+  ldc: number,
+) => void;
+
+/** Householder steps per panel of the blocked reduction (their rank-2 updates become one product). */
+export const REDUCE_PANEL = 32;
+
 /**
  * Eigenvalues of the symmetric matrix whose lower triangle is given row-major in `a` (overwritten),
- * with the eigenvectors in factored form (`FactoredSymmetricEigen`): the same reduction and QL
- * iteration as `symmetricEigenInPlace`, hence the same eigenvalues bit for bit, without forming the
- * `n × n` eigenvector matrix.
+ * with the eigenvectors in factored form (`FactoredSymmetricEigen`), without forming the `n × n`
+ * eigenvector matrix. Without `gemm`: the same reduction and QL iteration as
+ * `symmetricEigenInPlace`, hence the same eigenvalues bit for bit. With `gemm` (and
+ * `n > 2·REDUCE_PANEL`): the reduction is blocked as LAPACK's `dsytrd` blocks it, the rank-2
+ * updates of `REDUCE_PANEL` steps applied at once by `gemm` (half the reduction's arithmetic), the
+ * same reflectors up to rounding.
  *
  * @throws NumericalError when the QL iteration does not converge.
  * @example
@@ -83,12 +109,13 @@ export interface FactoredSymmetricEigen {
  * Array.from(f.values).sort(); // [1, 3]
  * ```
  */
-export function symmetricEigenFactored(a: Float64Array, n: number): FactoredSymmetricEigen {
+export function symmetricEigenFactored(a: Float64Array, n: number, gemm?: GemmFn): FactoredSymmetricEigen {
   const values = new Float64Array(n);
   const e = new Float64Array(n);
   const W = a;
   for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) W[j * n + i] = a[i * n + j];
-  tred2Reduce(W, n, values, e);
+  if (gemm && n > 2 * REDUCE_PANEL) tred2ReduceBlocked(W, n, values, e, gemm);
+  else tred2Reduce(W, n, values, e);
   // What the reduction left: the Householder vector of step i in W[i·n + j], j < i, and its h in
   // values[i]; the tridiagonal's diagonal on W's diagonal (tred2Accumulate's first step, here
   // without forming V).
@@ -253,6 +280,121 @@ function tred2Reduce(W: Float64Array, n: number, d: Float64Array, e: Float64Arra
       }
     }
     d[i] = h;
+  }
+}
+
+/**
+ * `tred2Reduce` blocked (LAPACK's `dsytrd`/`dlatrd` scheme in JAMA's storage): within a panel of
+ * `REDUCE_PANEL` steps the matrix is left stale and each step's rank-2 update `A ← A − u wᵀ − w uᵀ`
+ * is recorded (`u`, `w`); a step's row and its product `A u` take the pending updates into account
+ * (`O(panel·i)` each); at the end of a panel one product of depth `2·panel` applies them all to the
+ * leading block. Leaves W, d and e as `tred2Reduce` does (the Householder vectors in W's rows, the
+ * `h` in d, the tridiagonal's diagonal on W's diagonal and its sub-diagonal in e).
+ */
+function tred2ReduceBlocked(W: Float64Array, n: number, d: Float64Array, e: Float64Array, gemm: GemmFn): void {
+  const NB = REDUCE_PANEL;
+  // Pending updates: rows [0, NB) of UW are the u's, rows [NB, 2NB) the w's, and WU the same pair
+  // swapped, so that one product UWᵀ·WU (depth 2·np) is Σ u wᵀ + w uᵀ.
+  const UW = new Float64Array(2 * NB * n);
+  const WU = new Float64Array(2 * NB * n);
+  let np = 0;
+  for (let i = n - 1; i > 0; i--) {
+    // Row i of the current matrix (its stale column in W's upper triangle, less the pending
+    // updates), and its diagonal, final from now on.
+    let diag = W[i * n + i];
+    for (let k = 0; k < i; k++) d[k] = W[k * n + i];
+    for (let t = 0; t < np; t++) {
+      const uo = t * n;
+      const wo = (NB + t) * n;
+      const ui = UW[uo + i];
+      const wi = UW[wo + i];
+      diag -= 2 * ui * wi;
+      for (let k = 0; k < i; k++) d[k] -= ui * UW[wo + k] + wi * UW[uo + k];
+    }
+    W[i * n + i] = diag;
+    let scale = 0;
+    let h = 0;
+    for (let k = 0; k < i; k++) scale += Math.abs(d[k]);
+    if (scale === 0) {
+      e[i] = d[i - 1];
+      for (let j = 0; j < i; j++) W[i * n + j] = 0;
+    } else {
+      for (let k = 0; k < i; k++) {
+        d[k] /= scale;
+        h += d[k] * d[k];
+      }
+      let f = d[i - 1];
+      let g = Math.sqrt(h);
+      if (f > 0) g = -g;
+      e[i] = scale * g;
+      h -= f * g;
+      d[i - 1] = f - g;
+      for (let j = 0; j < i; j++) e[j] = 0;
+      // e = A_stale u over the leading i × i block (upper triangle of W), two sums per row so that
+      // the loop is not one chain of dependent additions.
+      for (let j = 0; j < i; j++) {
+        f = d[j];
+        W[i * n + j] = f;
+        const row = j * n;
+        let g0 = e[j] + W[row + j] * f;
+        let g1 = 0;
+        let k = j + 1;
+        for (; k + 1 <= i - 1; k += 2) {
+          const v0 = W[row + k];
+          const v1 = W[row + k + 1];
+          g0 += v0 * d[k];
+          g1 += v1 * d[k + 1];
+          e[k] += v0 * f;
+          e[k + 1] += v1 * f;
+        }
+        if (k <= i - 1) {
+          const v = W[row + k];
+          g0 += v * d[k];
+          e[k] += v * f;
+        }
+        e[j] = g0 + g1;
+      }
+      // Less the pending updates: e −= Σ u (wᵀd) + w (uᵀd).
+      for (let t = 0; t < np; t++) {
+        const uo = t * n;
+        const wo = (NB + t) * n;
+        let a = 0;
+        let b = 0;
+        for (let k = 0; k < i; k++) {
+          a += UW[wo + k] * d[k];
+          b += UW[uo + k] * d[k];
+        }
+        for (let k = 0; k < i; k++) e[k] -= UW[uo + k] * a + UW[wo + k] * b;
+      }
+      f = 0;
+      for (let j = 0; j < i; j++) {
+        e[j] /= h;
+        f += e[j] * d[j];
+      }
+      const hh = f / (h + h);
+      for (let j = 0; j < i; j++) e[j] -= hh * d[j];
+      // Record the update A ← A − u wᵀ − w uᵀ (u = d, w = e on [0, i)).
+      const uo = np * n;
+      const wo = (NB + np) * n;
+      for (let k = 0; k < i; k++) {
+        UW[uo + k] = d[k];
+        UW[wo + k] = e[k];
+        WU[uo + k] = e[k];
+        WU[wo + k] = d[k];
+      }
+      np++;
+    }
+    d[i] = h;
+    if (np > 0 && (np === NB || i === 1)) {
+      // The leading i × i block (all the next steps read) ← itself − Σ u wᵀ + w uᵀ. The pairs are
+      // packed at rows [0, np) and [NB, NB + np): move the w's down when the panel is short.
+      if (np < NB) {
+        UW.copyWithin(np * n, NB * n, (NB + np) * n);
+        WU.copyWithin(np * n, NB * n, (NB + np) * n);
+      }
+      gemm(true, false, i, i, 2 * np, -1, UW, 0, n, WU, 0, n, 1, W, 0, n);
+      np = 0;
+    }
   }
 }
 
