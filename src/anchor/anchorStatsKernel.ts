@@ -51,6 +51,22 @@ export function emptyStats(d: number): AnchorStats {
 /** Contexts per block of the `d × d` co-moment product (256 × 768 float64 is 1.5 MB of scratch). */
 export const STATS_BLOCK_ROWS = 256;
 
+/** Columns per block row of `addUpperGram` (3 block rows at d = 768: 2/3 of the full product). */
+export const GRAM_BLOCK_COLS = 256;
+
+/**
+ * `M += Xᵀ X` on and above the diagonal only (`X` is `rows × d` row-major, `M` `d × d`), through
+ * `gemm` one block row at a time: block row `I` is `X[:, I]ᵀ X[:, I…d)`, so about half of the full
+ * product is computed for large `d`. Entries below the diagonal are left as they are, except inside
+ * the diagonal blocks.
+ */
+export function addUpperGram(X: Float64Array, rows: number, d: number, M: Float64Array): void {
+  for (let c0 = 0; c0 < d; c0 += GRAM_BLOCK_COLS) {
+    const bc = Math.min(GRAM_BLOCK_COLS, d - c0);
+    gemm(true, false, bc, d - c0, rows, 1, X, c0, d, X, c0, d, 1, M, c0 * d + c0, d);
+  }
+}
+
 /**
  * Statistics of the rows `rows` (or all `m` rows when `rows` is null) of the row-major `h` (`d`
  * columns), with targets `zeta` and weights `weights` (null: all 1). Two passes over the rows:
@@ -92,13 +108,12 @@ export function chunkStats(
   let mzz = 0;
   // The d × d co-moment Σ μ (h − h̄)(h − h̄)ᵀ as a product Xᵀ X of blocks of centred rows scaled by
   // √μ, through `gemm` (which the accelerated backend takes over): m·d² multiply-adds at BLAS speed
-  // rather than in a scalar loop. `gemm` with β = 1 accumulates into M; it fills the whole matrix,
-  // of which the upper triangle is kept.
+  // rather than in a scalar loop, only the upper triangle's block rows (`addUpperGram`).
   const block = Math.max(1, Math.min(STATS_BLOCK_ROWS, count));
   const X = new Float64Array(block * d);
   let filled = 0;
   const flush = (): void => {
-    gemm(true, false, d, d, filled, 1, X, 0, d, X, 0, d, 1, M, 0, d);
+    addUpperGram(X, filled, d, M);
     filled = 0;
   };
   for (let t = 0; t < count; t++) {
