@@ -59,6 +59,12 @@ export const GRAM_BLOCK_COLS = 256;
  * `gemm` one block row at a time: block row `I` is `X[:, I]ᵀ X[:, I…d)`, so about half of the full
  * product is computed for large `d`. Entries below the diagonal are left as they are, except inside
  * the diagonal blocks.
+ *
+ * @example
+ * ```ts
+ * const M = new Float64Array(4);
+ * addUpperGram(Float64Array.of(1, 2, 3, 4), 2, 2, M); // M = [10, 14, 14, 20]
+ * ```
  */
 export function addUpperGram(X: Float64Array, rows: number, d: number, M: Float64Array): void {
   for (let c0 = 0; c0 < d; c0 += GRAM_BLOCK_COLS) {

@@ -10,7 +10,7 @@
  *    range per thread: every `sums[w]` is added by one thread, over the rows in row order, so no
  *    partial sums are merged across threads and the result is the same for any thread count.
  *
- * The group's logits (`G × n`) are stored once in the shared heap within `LOGITS_BYTES` (64 rows
+ * The group's logits (`G × n`) are stored once in the shared heap within `logitsBytes()` (64 rows
  * of GPT-2's 50,257 logits in float32 would need V staged 64 times for 4,096 contexts; ~240 rows
  * keep the copies of V to a few per chunk of contexts).
  *
@@ -24,8 +24,17 @@ import { splitCuts } from './split.js';
 
 /** Problems below this many multiply-adds run on one thread. */
 export const WPS_THREAD_MIN_MADDS = 1 << 20;
-/** Bytes of stored logits per group of contexts (48 MiB). */
-export const LOGITS_BYTES = 48 * 1024 * 1024;
+/**
+ * Bytes of stored logits per group of contexts: four staging budgets (48 MiB by default).
+ *
+ * @example
+ * ```ts
+ * logitsBytes(); // 50331648 with the default staging budget
+ * ```
+ */
+export function logitsBytes(): number {
+  return 4 * stageBytes();
+}
 
 /**
  * The ranking pass on up to `threads` threads; false, with `sums` and `logZ` untouched, when some
@@ -47,7 +56,7 @@ export function wasmWordProbabilitySums(threads: number, p: WordProbabilitySumsA
   const shift = f32 ? 2 : 3;
   const ntReq = m * n * d >= WPS_THREAD_MIN_MADDS ? Math.max(1, threads) : 1;
   // Contexts per group: whole 4-row panels with their logits within the budget, groups balanced.
-  const gMax = Math.max(4, Math.floor(LOGITS_BYTES / (n * elt) / 4) * 4);
+  const gMax = Math.max(4, Math.floor(logitsBytes() / (n * elt) / 4) * 4);
   const G = Math.min(m, Math.ceil(m / Math.ceil(m / gMax) / 4) * 4);
   const nt = Math.max(1, Math.min(ntReq, Math.ceil(G / 4)));
   const wsBytes = e.lseWorkspaceBytes(d);
