@@ -14,7 +14,7 @@
  */
 import { gemm } from '../linalg/gemm.js';
 import type { FloatArray } from '../core/matrix.js';
-import { symmetricEigenInPlace } from '../kernels/symmetricEigenKernel.js';
+import { eigenCombination, eigenCoordinates, symmetricEigenFactored, type FactoredSymmetricEigen } from '../kernels/symmetricEigenKernel.js';
 import type { AnchorStatsFit } from './types.js';
 
 /** Centred weighted sufficient statistics of `(h, ζ)` over a set of contexts. */
@@ -50,6 +50,28 @@ export function emptyStats(d: number): AnchorStats {
 
 /** Contexts per block of the `d × d` co-moment product (256 × 768 float64 is 1.5 MB of scratch). */
 export const STATS_BLOCK_ROWS = 256;
+
+/** Columns per block row of `addUpperGram` (3 block rows at d = 768: 2/3 of the full product). */
+export const GRAM_BLOCK_COLS = 256;
+
+/**
+ * `M += Xᵀ X` on and above the diagonal only (`X` is `rows × d` row-major, `M` `d × d`), through
+ * `gemm` one block row at a time: block row `I` is `X[:, I]ᵀ X[:, I…d)`, so about half of the full
+ * product is computed for large `d`. Entries below the diagonal are left as they are, except inside
+ * the diagonal blocks.
+ *
+ * @example
+ * ```ts
+ * const M = new Float64Array(4);
+ * addUpperGram(Float64Array.of(1, 2, 3, 4), 2, 2, M); // M = [10, 14, 14, 20]
+ * ```
+ */
+export function addUpperGram(X: Float64Array, rows: number, d: number, M: Float64Array): void {
+  for (let c0 = 0; c0 < d; c0 += GRAM_BLOCK_COLS) {
+    const bc = Math.min(GRAM_BLOCK_COLS, d - c0);
+    gemm(true, false, bc, d - c0, rows, 1, X, c0, d, X, c0, d, 1, M, c0 * d + c0, d);
+  }
+}
 
 /**
  * Statistics of the rows `rows` (or all `m` rows when `rows` is null) of the row-major `h` (`d`
@@ -92,13 +114,12 @@ export function chunkStats(
   let mzz = 0;
   // The d × d co-moment Σ μ (h − h̄)(h − h̄)ᵀ as a product Xᵀ X of blocks of centred rows scaled by
   // √μ, through `gemm` (which the accelerated backend takes over): m·d² multiply-adds at BLAS speed
-  // rather than in a scalar loop. `gemm` with β = 1 accumulates into M; it fills the whole matrix,
-  // of which the upper triangle is kept.
+  // rather than in a scalar loop, only the upper triangle's block rows (`addUpperGram`).
   const block = Math.max(1, Math.min(STATS_BLOCK_ROWS, count));
   const X = new Float64Array(block * d);
   let filled = 0;
   const flush = (): void => {
-    gemm(true, false, d, d, filled, 1, X, 0, d, X, 0, d, 1, M, 0, d);
+    addUpperGram(X, filled, d, M);
     filled = 0;
   };
   for (let t = 0; t < count; t++) {
@@ -188,8 +209,12 @@ export interface CovarianceDecomposition {
   d: number;
   /** `C`, full `d × d`. */
   C: Float64Array;
-  /** Row `i` is the unit eigenvector of `lambda[i]`. */
-  Q: Float64Array;
+  /**
+   * The eigenvectors `qᵢ` (of `lambda[i]`) in factored form (`symmetricEigenFactored`): the fits
+   * need only `Qᵀr` and `Q·a` for a few vectors, `O(d²)` each, so `Q` itself (about `2·d³` more
+   * operations to form) is never built.
+   */
+  Q: FactoredSymmetricEigen;
   lambda: Float64Array;
   meanH: Float64Array;
   /** Absolute eigenvalue threshold of the rank. */
@@ -216,9 +241,8 @@ export function decomposeCovariance(d: number, W: number, meanH: Float64Array, m
       C[k * d + j] = v;
     }
   }
-  const Q = C.slice(); // overwritten by the eigenvectors: row i is eigenvector i
-  const lambda = new Float64Array(d);
-  symmetricEigenInPlace(Q, d, lambda);
+  const Q = symmetricEigenFactored(C.slice(), d, gemm);
+  const lambda = Q.values;
   let lmax = 0;
   let lmin = Infinity;
   let imin = 0;
@@ -249,7 +273,8 @@ export function decomposeCovariance(d: number, W: number, meanH: Float64Array, m
 /**
  * Solve the centred normal equations `(C + λI) v₀ = r`, `C = Mhh / W`, `r = Mhz / W`, through the
  * symmetric eigendecomposition `C = Σ λᵢ qᵢqᵢᵀ` (`symmetricEigenKernel.ts`: Householder
- * tridiagonalisation and implicit QL, JAMA's algorithm on a flat array). Without ridge the solution is
+ * tridiagonalisation and implicit QL, JAMA's algorithm on a flat array, the eigenvectors kept as
+ * the reflectors and rotations that define them). Without ridge the solution is
  * `Σ_{λᵢ > tol} qᵢ (qᵢᵀr) / λᵢ`, the minimum-norm anchor (the limit of the ridge solution as
  * `λ → 0`; the intercept is never penalised); with ridge it is `Σᵢ qᵢ (qᵢᵀr) / (λᵢ + λ)`. Then
  * `c = ζ̄ − ⟨v₀, h̄⟩`, and the MSE from the statistics is `Var ζ − 2⟨v₀, r⟩ + v₀ᵀCv₀` (clipped at 0).
@@ -270,16 +295,13 @@ export function solveDecomposed(dec: CovarianceDecomposition, mhz: Float64Array,
   const r = new Float64Array(d);
   for (let j = 0; j < d; j++) r[j] = mhz[j] / W;
   const varZ = mzz / W;
-  const anchor = new Float64Array(d);
+  // v₀ = Q·diag(1/(λᵢ + ridge))·Qᵀr over the directions kept.
+  const y = eigenCoordinates(Q, r);
   for (let i = 0; i < d; i++) {
     const li = Math.max(lambda[i], 0);
-    if (ridge === 0 && !(lambda[i] > tol)) continue;
-    const o = i * d;
-    let y = 0;
-    for (let j = 0; j < d; j++) y += Q[o + j] * r[j];
-    const coef = y / (li + ridge);
-    for (let j = 0; j < d; j++) anchor[j] += coef * Q[o + j];
+    y[i] = ridge === 0 && !(lambda[i] > tol) ? 0 : y[i] / (li + ridge);
   }
+  const anchor = eigenCombination(Q, y);
   let intercept = meanZ;
   for (let j = 0; j < d; j++) intercept -= anchor[j] * meanH[j];
   let quad = 0;
@@ -305,12 +327,11 @@ export function solveDecomposed(dec: CovarianceDecomposition, mhz: Float64Array,
     rankTolerance: tol,
   };
   if (dec.rankC < d) {
-    const g = new Float64Array(d);
+    const unit = new Float64Array(d);
+    unit[dec.imin] = 1;
+    const g = eigenCombination(Q, unit);
     let big = 0;
-    for (let j = 0; j < d; j++) {
-      g[j] = Q[dec.imin * d + j];
-      if (Math.abs(g[j]) > Math.abs(big)) big = g[j];
-    }
+    for (let j = 0; j < d; j++) if (Math.abs(g[j]) > Math.abs(big)) big = g[j];
     let norm = 0;
     for (let j = 0; j < d; j++) norm += g[j] * g[j];
     // Normalise to unit length with the largest component positive, so the direction is reproducible.

@@ -7,9 +7,8 @@
  *
  * @internal
  */
-import { gemm } from '../linalg/gemm.js';
 import type { FloatArray } from '../core/matrix.js';
-import { mergeHiddenScatter, STATS_BLOCK_ROWS } from './anchorStatsKernel.js';
+import { addUpperGram, mergeHiddenScatter, STATS_BLOCK_ROWS } from './anchorStatsKernel.js';
 
 /** Centred statistics of `h` and of `K` targets over a set of contexts. */
 export interface SharedDesignStats {
@@ -64,13 +63,13 @@ export function sharedDesignChunkStats(
   for (let j = 0; j < d; j++) mean[j] /= W;
   for (let k = 0; k < K; k++) mz[k] /= W;
   s.weight = W;
-  // Σ μ (h − h̄)(h − h̄)ᵀ as Xᵀ X over blocks of centred rows scaled by √μ, through `gemm`.
+  // Σ μ (h − h̄)(h − h̄)ᵀ as Xᵀ X over blocks of centred rows scaled by √μ, upper triangle through `gemm`.
   const block = Math.max(1, Math.min(STATS_BLOCK_ROWS, rows.length));
   const X = new Float64Array(block * d);
   const v = new Float64Array(d);
   let filled = 0;
   const flush = (): void => {
-    gemm(true, false, d, d, filled, 1, X, 0, d, X, 0, d, 1, s.mhh, 0, d);
+    addUpperGram(X, filled, d, s.mhh);
     filled = 0;
   };
   for (let t = 0; t < rows.length; t++) {

@@ -1,32 +1,38 @@
 /**
- * Unchecked kernel of the ranking pass: `sums[w] += Σᵢ μᵢ p(w|sᵢ)` over a set of contexts, one
- * block of contexts' logits at a time.
+ * Unchecked kernel of the ranking pass: `sums[w] += Σᵢ μᵢ p(w|sᵢ)` over a set of contexts, on the
+ * chosen backend (src/backend/backend.ts `wordProbabilitySums`: the WebAssembly backend fuses the
+ * product with the row log-sum-exp and splits the row work across its threads), or on the
+ * TypeScript kernels here when the backend declines (small problems, an overflow to locate).
  *
  * @internal
  */
+import { tryAcceleratedWordProbabilitySums } from '../backend/accelerate.js';
+import type { GemmArgs } from '../backend/backend.js';
+import { jsWordProbabilitySums, WORD_PROBABILITY_BLOCK_ROWS } from '../backend/jsWordProbabilitySums.js';
 import { gemm } from '../linalg/gemm.js';
 import type { FloatArray, Matrix } from '../core/matrix.js';
-import { fastExp } from '../kernels/fastExp.js';
-import { rowLogSumExp } from '../kernels/softmaxKernel.js';
 
-// Bound once at module scope (a global lookup in a hot loop is slow under jest's sandbox).
-const { min } = Math;
-// The library's exp for row kernels (within 2 ulps of Math.exp, about 3× cheaper): n·m calls here.
-const exp = fastExp;
+export { WORD_PROBABILITY_BLOCK_ROWS };
 
 /**
- * Contexts per logits block: 64 rows of GPT-2's 50,257 logits are 12.9 MB in float32 (25.7 MB in
- * float64), bounded whatever the number of contexts, and large enough for `gemm` to amortise its
- * packing.
+ * Contexts per backend call: progress is reported after each, and the gathered rows of `H` stay
+ * bounded (a multiple of `WORD_PROBABILITY_BLOCK_ROWS`, so the TypeScript blocks, and hence the
+ * results, do not depend on it).
  */
-export const WORD_PROBABILITY_BLOCK_ROWS = 64;
+export const WORD_PROBABILITY_CALL_ROWS = 16 * WORD_PROBABILITY_BLOCK_ROWS;
+
+// The library's `gemm` (dispatching to the backend) in the backend's argument form.
+const libraryGemm = (g: GemmArgs): boolean => {
+  gemm(g.transA, g.transB, g.M, g.N, g.K, g.alpha, g.a, g.aOffset, g.lda, g.b, g.bOffset, g.ldb, g.beta, g.c, g.cOffset, g.ldc);
+  return true;
+};
 
 /**
- * For the rows `rows` of `H` (all rows when null), in blocks: the logits `z = V h` (float32 when
- * `V` and `H` both are, else float64, the library's precision rule for products), `log Z(s)` by the
- * library's row log-sum-exp (`softmaxKernel.rowLogSumExp`: maximum subtracted, float64 sum), and
- * `sums[w] += μᵢ exp(z_w − log Z(sᵢ))`, never a ratio of exponentials. `weights[t]` is the weight
- * of the `t`-th listed row (null: 1). `logZ[t]`, when given, receives `log Z` of the `t`-th row.
+ * For the rows `rows` of `H` (all rows when null): the logits `z = V h` (float32 when `V` and `H`
+ * both are, else float64, the library's precision rule for products), `log Z(sᵢ)` by the library's
+ * row log-sum-exp (maximum subtracted, float64 sum), and `sums[w] += μᵢ exp(z_w − log Z(sᵢ))`,
+ * never a ratio of exponentials, added over the contexts in order. `weights[t]` is the weight of
+ * the `t`-th listed row (null: 1). `logZ[t]`, when given, receives `log Z` of the `t`-th row.
  *
  * @returns `-1`, or the index (in `H`) of the first row whose logits were not finite.
  */
@@ -43,27 +49,22 @@ export function wordProbabilitySumsKernel(
   const d = V.cols;
   const count = rows ? rows.length : H.rows;
   if (count === 0) return -1;
-  const mb = min(WORD_PROBABILITY_BLOCK_ROWS, count);
-  const f32 = V.data instanceof Float32Array && H.data instanceof Float32Array;
-  const z: FloatArray = f32 ? new Float32Array(mb * n) : new Float64Array(mb * n);
-  const hb: FloatArray = H.data instanceof Float32Array ? new Float32Array(mb * d) : new Float64Array(mb * d);
+  const cb = Math.min(WORD_PROBABILITY_CALL_ROWS, count);
   const h = H.data;
-  for (let t0 = 0; t0 < count; t0 += mb) {
-    const ni = min(mb, count - t0);
-    for (let r = 0; r < ni; r++) {
-      const i = rows ? rows[t0 + r] : t0 + r;
-      hb.set(h.subarray(i * d, (i + 1) * d), r * d);
+  const hb: FloatArray | null = rows ? (h instanceof Float32Array ? new Float32Array(cb * d) : new Float64Array(cb * d)) : null;
+  for (let t0 = 0; t0 < count; t0 += cb) {
+    const ni = Math.min(cb, count - t0);
+    let hc: FloatArray;
+    if (rows && hb) {
+      for (let r = 0; r < ni; r++) hb.set(h.subarray(rows[t0 + r] * d, (rows[t0 + r] + 1) * d), r * d);
+      hc = hb.subarray(0, ni * d);
+    } else {
+      hc = h.subarray(t0 * d, (t0 + ni) * d);
     }
-    gemm(false, true, ni, n, d, 1, hb, 0, d, V.data, 0, d, 0, z, 0, n);
-    for (let r = 0; r < ni; r++) {
-      const o = r * n;
-      const lz = rowLogSumExp(z, o, n);
-      // A logit that overflowed (±∞, or NaN from ∞ − ∞ in the product) makes the sum non-finite.
-      if (lz - lz !== 0) return rows ? rows[t0 + r] : t0 + r;
-      if (logZ) logZ[t0 + r] = lz;
-      const w = weights ? weights[t0 + r] : 1;
-      if (w === 0) continue;
-      for (let k = 0; k < n; k++) sums[k] += w * exp(z[o + k] - lz);
+    const p = { V: V.data, n, d, H: hc, m: ni, weights: weights ? weights.subarray(t0, t0 + ni) : null, sums, logZ: logZ ? logZ.subarray(t0, t0 + ni) : null };
+    if (!tryAcceleratedWordProbabilitySums(p)) {
+      const bad = jsWordProbabilitySums(p, libraryGemm);
+      if (bad >= 0) return rows ? rows[t0 + bad] : t0 + bad;
     }
     onBlock?.(t0 + ni, count);
   }

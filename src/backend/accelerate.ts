@@ -6,7 +6,7 @@
  * @internal
  */
 import type { FloatArray } from '../core/matrix.js';
-import type { Backend, RowPassArgs } from './backend.js';
+import type { Backend, RowPassArgs, WordProbabilitySumsArgs } from './backend.js';
 import { activeBackend, threadCount } from './config.js';
 import { usableThreads } from './pool.js';
 import { threadedTsBackend } from './threadedTsBackend.js';
@@ -108,4 +108,21 @@ export function tryAcceleratedLogPartition(V: FloatArray, n: number, d: number, 
   const nA = words ? words.length : n;
   if (m <= 0 || nA <= 0 || d <= 0 || m * nA * d < WASM_MIN_MADDS) return false;
   return chosenBackend().logPartition({ V, n, d, H, m, words, out });
+}
+
+/**
+ * The ranking pass (see `WordProbabilitySumsArgs`: `sums[w] += μᵢ p(w|sᵢ)`, and `log Z` per
+ * context) on the chosen backend. Declines for problems under `WASM_MIN_MADDS` multiply-adds
+ * (whatever the thread count) and when some logits are not finite; `sums` and `logZ` are then
+ * untouched, and the caller's kernel computes them and locates the overflow.
+ * @example
+ * ```ts
+ * const sums = new Float64Array(500);
+ * tryAcceleratedWordProbabilitySums({ V: new Float32Array(500 * 16), n: 500, d: 16, H: new Float32Array(32 * 16), m: 32, weights: null, sums, logZ: null });
+ * // true; every sums[w] = 32 / 500
+ * ```
+ */
+export function tryAcceleratedWordProbabilitySums(p: WordProbabilitySumsArgs): boolean {
+  if (p.m <= 0 || p.n <= 0 || p.d <= 0 || p.m * p.n * p.d < WASM_MIN_MADDS) return false;
+  return chosenBackend().wordProbabilitySums(p);
 }

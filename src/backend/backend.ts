@@ -67,6 +67,23 @@ export interface LogPartitionArgs {
   out: Float64Array;
 }
 
+/**
+ * The ranking pass (src/anchor/wordProbabilitySumsKernel.ts): for every row `i` of `H` (`m × d`)
+ * and word `w` of `V` (`n × d`), with `z = ⟨V[w], H[i]⟩` and `log Z_i` its row's log-sum-exp,
+ * `sums[w] += μᵢ exp(z − log Z_i)` (`weights[i] = μᵢ`, null: 1), accumulated over the rows in row
+ * order, and `logZ[i] = log Z_i` when `logZ` is given.
+ */
+export interface WordProbabilitySumsArgs {
+  V: FloatArray;
+  n: number;
+  d: number;
+  H: FloatArray;
+  m: number;
+  weights: FloatArray | null;
+  sums: Float64Array;
+  logZ: Float64Array | null;
+}
+
 /** The implementations' names, as `getBackendInfo` reports them. */
 export type BackendKind = 'typescript' | 'typescript-threads' | 'wasm';
 
@@ -84,4 +101,10 @@ export interface Backend {
   gemm(g: GemmArgs): boolean;
   softmaxCrossEntropy(p: RowPassArgs): boolean;
   logPartition(p: LogPartitionArgs): boolean;
+  /**
+   * The ranking pass's sums (see `WordProbabilitySumsArgs`). False, with `sums` and `logZ`
+   * untouched, when it declines or some logits are not finite (the caller's kernel then locates
+   * the overflow).
+   */
+  wordProbabilitySums(p: WordProbabilitySumsArgs): boolean;
 }

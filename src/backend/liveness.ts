@@ -50,7 +50,10 @@ function taskFlops(t: Task): number {
     case 'jsCeRows':
       return 100 * t.rows * t.n; // exp/log per element
     case 'wasmLse':
+    case 'wasmLseStore':
       return 2 * t.M * t.K * t.N + 100 * t.M * t.N;
+    case 'wasmProbSums':
+      return 100 * t.rows * t.N; // an exp per element
     case 'jsGemmQueue':
       return t.flops; // the whole product's, the worker's share being smaller
     case 'jsLse':

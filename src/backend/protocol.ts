@@ -64,6 +64,10 @@ export const BUSY = MAX_ARGS;
  * - `jsCeRows`: the TypeScript `rowCrossEntropyIndex` on `rows` staged contiguous rows.
  * - `jsLse`: `logPartitionRowBlocks` for contexts `[r0, r1)` of the staged H (`pBad` receives the
  *   first bad context or −1).
+ * - `wasmLseStore`: `slseStoreNT`/`dlseStoreNT`, `wasmLse` that also stores the logits at `pZ`
+ *   (row stride `ldz` elements) for the ranking pass (src/backend/wasmWordProbabilitySums.ts).
+ * - `wasmProbSums`: `sprobSums`/`dprobSums`, `sums[j] += μ_r·exp(z[r, j] − lse_r)` over `rows`
+ *   stored logit rows and the `N` columns of one thread's words (`pW = 0`: unit weights).
  */
 export const TASK_FIELDS = {
   wasmGemm: ['f32', 'tA', 'tB', 'M', 'N', 'K', 'alpha', 'pA', 'lda', 'pB', 'ldb', 'beta', 'pC', 'ldc', 'work'],
@@ -73,6 +77,8 @@ export const TASK_FIELDS = {
   jsGemmQueue: ['pCtrl', 'ring', 'flops'],
   jsCeRows: ['f32', 'pZ', 'rows', 'n', 'pT', 'pLse', 'pLoss', 'scale', 'grad'],
   jsLse: ['f32', 'pH', 'm', 'd', 'pB', 'nw', 'r0', 'r1', 'mb', 'pMax', 'pSum', 'pBad'],
+  wasmLseStore: ['f32', 'pAp', 'M', 'K', 'pV', 'ldv', 'N', 'pMax', 'pSum', 'work', 'pZ', 'ldz'],
+  wasmProbSums: ['f32', 'pZ', 'ldz', 'rows', 'N', 'pLse', 'pW', 'pSums'],
 } as const;
 
 /** The operations a task can name. */

@@ -123,6 +123,18 @@ export function runTask(task: Task, ctx: TaskContext): void {
       f(t.pAp, t.M, t.K, t.pV, t.ldv, t.N, t.pMax, t.pSum, t.work);
       return;
     }
+    case 'wasmLseStore': {
+      const t = task;
+      const f = t.f32 ? wasm(ctx).slseStoreNT : wasm(ctx).dlseStoreNT;
+      f(t.pAp, t.M, t.K, t.pV, t.ldv, t.N, t.pMax, t.pSum, t.work, t.pZ, t.ldz);
+      return;
+    }
+    case 'wasmProbSums': {
+      const t = task;
+      const f = t.f32 ? wasm(ctx).sprobSums : wasm(ctx).dprobSums;
+      f(t.pZ, t.ldz, t.rows, t.N, t.pLse, t.pW, t.pSums);
+      return;
+    }
     case 'jsGemm':
       jsGemm(ctx.memory.buffer, task);
       return;

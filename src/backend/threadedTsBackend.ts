@@ -6,7 +6,8 @@
  *
  * @internal
  */
-import type { Backend, GemmArgs, LogPartitionArgs, RowPassArgs } from './backend.js';
+import type { Backend, GemmArgs, LogPartitionArgs, RowPassArgs, WordProbabilitySumsArgs } from './backend.js';
+import { jsWordProbabilitySumsMethod } from './jsWordProbabilitySums.js';
 import { jsGemm } from './jsGemm.js';
 import { JS_LSE_THREAD_MIN_MADDS, jsLogPartition } from './jsLogPartition.js';
 import { jsSoftmaxCrossEntropy } from './jsRows.js';
@@ -49,6 +50,11 @@ export function threadedTsBackend(threads: number): Backend {
       // Its declines (mixed precisions, one row block, a budget too small) and an overflow are left
       // to the caller's kernel, which computes the same bits on one thread and locates an overflow.
       return jsLogPartition(threads, p.V, p.n, p.d, p.H, p.m, p.words, p.out);
+    },
+    wordProbabilitySums(p: WordProbabilitySumsArgs): boolean {
+      // The logits blocks by this backend's split product (bitwise its one-thread product), the
+      // row work on the calling thread: bitwise the single-thread backend's result.
+      return jsWordProbabilitySumsMethod(p, (g) => this.gemm(g));
     },
   };
 }

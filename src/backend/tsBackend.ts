@@ -8,7 +8,8 @@
 import type { FloatArray } from '../core/matrix.js';
 import { gemmKernel } from '../kernels/gemmKernel.js';
 import { LOG_PARTITION_BLOCK_ROWS, LOG_PARTITION_BLOCK_WORDS, logPartitionRowBlocks } from '../kernels/logPartitionRowBlocksKernel.js';
-import type { Backend, GemmArgs, LogPartitionArgs, RowPassArgs } from './backend.js';
+import type { Backend, GemmArgs, LogPartitionArgs, RowPassArgs, WordProbabilitySumsArgs } from './backend.js';
+import { jsWordProbabilitySumsMethod } from './jsWordProbabilitySums.js';
 import { jsSoftmaxCrossEntropy } from './jsRows.js';
 
 /**
@@ -90,4 +91,7 @@ export const tsBackend: Backend = {
     return true;
   },
   logPartition: tsLogPartition,
+  wordProbabilitySums(p: WordProbabilitySumsArgs): boolean {
+    return jsWordProbabilitySumsMethod(p, tsGemm);
+  },
 };

@@ -5,16 +5,17 @@
  *
  * @internal
  */
-import type { Backend, GemmArgs, LogPartitionArgs, RowPassArgs } from './backend.js';
+import type { Backend, GemmArgs, LogPartitionArgs, RowPassArgs, WordProbabilitySumsArgs } from './backend.js';
 import { tsGemm } from './tsBackend.js';
 import { wasmGemm } from './wasmGemm.js';
 import { wasmLogPartition } from './wasmLogPartition.js';
 import { wasmSoftmaxCrossEntropy } from './wasmRows.js';
+import { wasmWordProbabilitySums } from './wasmWordProbabilitySums.js';
 
 /**
  * The WebAssembly backend over `threads` threads (≥ 1). `softmaxCrossEntropy` declines when `grad`
- * has another precision than `z`; `logPartition` when a result is not finite (the caller's kernel
- * then locates the overflow).
+ * has another precision than `z`; `logPartition` and `wordProbabilitySums` when a result is not
+ * finite (the caller's kernel then locates the overflow).
  *
  * @example
  * ```ts
@@ -43,6 +44,9 @@ export function wasmBackend(threads: number): Backend {
     },
     logPartition(p: LogPartitionArgs): boolean {
       return wasmLogPartition(threads, p.V, p.n, p.d, p.H, p.m, p.words, p.out);
+    },
+    wordProbabilitySums(p: WordProbabilitySumsArgs): boolean {
+      return wasmWordProbabilitySums(threads, p);
     },
   };
 }

@@ -33,6 +33,10 @@ export interface KernelExports {
   dpackAFull: (tA: number, M: number, K: number, pA: number, lda: number, dst: number) => void;
   slseNT: (pAp: number, M: number, K: number, pV: number, ldv: number, N: number, pMax: number, pSum: number, work: number) => void;
   dlseNT: (pAp: number, M: number, K: number, pV: number, ldv: number, N: number, pMax: number, pSum: number, work: number) => void;
+  slseStoreNT: (pAp: number, M: number, K: number, pV: number, ldv: number, N: number, pMax: number, pSum: number, work: number, pZ: number, ldz: number) => void;
+  dlseStoreNT: (pAp: number, M: number, K: number, pV: number, ldv: number, N: number, pMax: number, pSum: number, work: number, pZ: number, ldz: number) => void;
+  sprobSums: (pZ: number, ldz: number, rows: number, N: number, pLse: number, pW: number, pSums: number) => void;
+  dprobSums: (pZ: number, ldz: number, rows: number, N: number, pLse: number, pW: number, pSums: number) => void;
 }
 
 /** The parts of the host's `WebAssembly` namespace the backend uses. */

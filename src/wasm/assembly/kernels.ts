@@ -737,6 +737,20 @@ export function dpackAFull(tA: i32, M: i32, K: i32, pA: usize, lda: i32, dst: us
  * exp(H·Vᵀ): afterwards log-partition = max + log(sum) over all columns seen so far.
  */
 export function slseNT(pAp: usize, M: i32, K: i32, pV: usize, ldv: i32, N: i32, pMax: usize, pSum: usize, work: usize): void {
+  slseTiles(pAp, M, K, pV, ldv, N, pMax, pSum, work, 0, 0);
+}
+
+/**
+ * `slseNT` that also stores the logits: row `r`, column `j` of H·Vᵀ goes to `pZ + (r·ldz + j)·4`
+ * (the ranking pass needs them again once each row's log-partition is known). The running maxima
+ * and sums are computed by the same code as `slseNT`'s, so they are bitwise the same.
+ */
+export function slseStoreNT(pAp: usize, M: i32, K: i32, pV: usize, ldv: i32, N: i32, pMax: usize, pSum: usize, work: usize, pZ: usize, ldz: i32): void {
+  slseTiles(pAp, M, K, pV, ldv, N, pMax, pSum, work, pZ, ldz);
+}
+
+// The body of `slseNT` and `slseStoreNT` (`pZ` = 0: the logits are not stored).
+@inline function slseTiles(pAp: usize, M: i32, K: i32, pV: usize, ldv: i32, N: i32, pMax: usize, pSum: usize, work: usize, pZ: usize, ldz: i32): void {
   const mp = (M + SMR - 1) & ~(SMR - 1);
   const pb0 = work;
   const tile = work + (<usize>K * <usize>LNC << 2);
@@ -765,6 +779,7 @@ export function slseNT(pAp: usize, M: i32, K: i32, pV: usize, ldv: i32, N: i32, 
       }
       for (let r = 0; r < mc; r++) {
         const z = tile + <usize>r * ldt;
+        if (pZ) memory.copy(pZ + ((<usize>(ic + r) * <usize>ldz + <usize>jc) << 2), z, <usize>nc << 2);
         const qm = pMax + (<usize>(ic + r) << 3);
         const qs = pSum + (<usize>(ic + r) << 3);
         let m = load<f64>(qm);
@@ -783,6 +798,15 @@ export function slseNT(pAp: usize, M: i32, K: i32, pV: usize, ldv: i32, N: i32, 
 
 /** The f64 twin of `slseNT`. */
 export function dlseNT(pAp: usize, M: i32, K: i32, pV: usize, ldv: i32, N: i32, pMax: usize, pSum: usize, work: usize): void {
+  dlseTiles(pAp, M, K, pV, ldv, N, pMax, pSum, work, 0, 0);
+}
+
+/** The f64 twin of `slseStoreNT`. */
+export function dlseStoreNT(pAp: usize, M: i32, K: i32, pV: usize, ldv: i32, N: i32, pMax: usize, pSum: usize, work: usize, pZ: usize, ldz: i32): void {
+  dlseTiles(pAp, M, K, pV, ldv, N, pMax, pSum, work, pZ, ldz);
+}
+
+@inline function dlseTiles(pAp: usize, M: i32, K: i32, pV: usize, ldv: i32, N: i32, pMax: usize, pSum: usize, work: usize, pZ: usize, ldz: i32): void {
   const mp = (M + DMR - 1) & ~(DMR - 1);
   const pb0 = work;
   const tile = work + (<usize>K * <usize>LNC << 3);
@@ -809,6 +833,7 @@ export function dlseNT(pAp: usize, M: i32, K: i32, pV: usize, ldv: i32, N: i32, 
       }
       for (let r = 0; r < mc; r++) {
         const z = tile + <usize>r * ldt;
+        if (pZ) memory.copy(pZ + ((<usize>(ic + r) * <usize>ldz + <usize>jc) << 3), z, <usize>nc << 3);
         const qm = pMax + (<usize>(ic + r) << 3);
         const qs = pSum + (<usize>(ic + r) << 3);
         let m = load<f64>(qm);
@@ -821,6 +846,66 @@ export function dlseNT(pAp: usize, M: i32, K: i32, pV: usize, ldv: i32, N: i32, 
         store<f64>(qm, m);
         store<f64>(qs, s + dsumExpRow(z, nc, m, 0));
       }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The ranking pass's accumulation: sums[j] += μ_r · exp(z[r, j] − lse_r) over stored logits, for
+// the columns [0, N) of a strip (a thread's words). Each column is summed over the rows in row
+// order, so the result does not depend on how the columns are split across threads. The
+// difference and its exp are taken in f64 (z promoted exactly), as the TypeScript kernel does:
+// a probability far below the largest one keeps its relative accuracy down to exp's f64 range.
+
+/**
+ * For `rows` rows of f32 logits (`pZ`, row stride `ldz` elements, `N` columns), with per-row
+ * log-partitions `pLse` and weights `pW` (f64; `pW` = 0: all 1), add `μ_r·exp(z − lse_r)` to the
+ * f64 sums at `pSums` (`N` entries). Rows of weight 0 are skipped.
+ */
+export function sprobSums(pZ: usize, ldz: i32, rows: i32, N: i32, pLse: usize, pW: usize, pSums: usize): void {
+  for (let r = 0; r < rows; r++) {
+    const w: f64 = pW ? load<f64>(pW + (<usize>r << 3)) : 1;
+    if (w == 0) continue;
+    const lse = load<f64>(pLse + (<usize>r << 3));
+    const lv = f64x2.splat(lse);
+    const wv = f64x2.splat(w);
+    const z = pZ + (<usize>r * <usize>ldz << 2);
+    let j = 0;
+    for (; j + 4 <= N; j += 4) {
+      const v = v128.load(z + (<usize>j << 2));
+      const q = pSums + (<usize>j << 3);
+      const e0 = expd2(f64x2.sub(f64x2.promote_low_f32x4(v), lv));
+      const e1 = expd2(f64x2.sub(f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1)), lv));
+      v128.store(q, f64x2.add(v128.load(q), f64x2.mul(wv, e0)));
+      v128.store(q, f64x2.add(v128.load(q, 16), f64x2.mul(wv, e1)), 16);
+    }
+    for (; j < N; j++) {
+      const q = pSums + (<usize>j << 3);
+      const e = f64x2.extract_lane(expd2(f64x2.splat(<f64>load<f32>(z + (<usize>j << 2)) - lse)), 0);
+      store<f64>(q, load<f64>(q) + w * e);
+    }
+  }
+}
+
+/** The f64 twin of `sprobSums` (f64 logits). */
+export function dprobSums(pZ: usize, ldz: i32, rows: i32, N: i32, pLse: usize, pW: usize, pSums: usize): void {
+  for (let r = 0; r < rows; r++) {
+    const w: f64 = pW ? load<f64>(pW + (<usize>r << 3)) : 1;
+    if (w == 0) continue;
+    const lse = load<f64>(pLse + (<usize>r << 3));
+    const lv = f64x2.splat(lse);
+    const wv = f64x2.splat(w);
+    const z = pZ + (<usize>r * <usize>ldz << 3);
+    let j = 0;
+    for (; j + 2 <= N; j += 2) {
+      const q = pSums + (<usize>j << 3);
+      const e = expd2(f64x2.sub(v128.load(z + (<usize>j << 3)), lv));
+      v128.store(q, f64x2.add(v128.load(q), f64x2.mul(wv, e)));
+    }
+    for (; j < N; j++) {
+      const q = pSums + (<usize>j << 3);
+      const e = f64x2.extract_lane(expd2(f64x2.splat(load<f64>(z + (<usize>j << 3)) - lse)), 0);
+      store<f64>(q, load<f64>(q) + w * e);
     }
   }
 }
