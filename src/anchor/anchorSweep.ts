@@ -11,7 +11,7 @@ import { nestedBulkLseKernel } from './nestedBulkLseKernel.js';
 import { perContextBulkLogPartitionsKernel } from './perContextBulkLogPartitions.js';
 import { type AnchorProgress, checkPartWeights, chunkRowsFor, fitSharedDesign, readCheckedRows, roleOf } from './sharedDesignFit.js';
 import type { AnchorFit, AnchorFitOptions } from './types.js';
-import { wordProbabilitySumsKernel } from './wordProbabilitySumsKernel.js';
+import { accumulateWordProbabilities } from './accumulateWordProbabilities.js';
 
 /** Options of `anchorSweep`. */
 export interface AnchorSweepFitOptions extends AnchorFitOptions {
@@ -241,7 +241,7 @@ export function rankWordsChecked(
         W += w ? w[p] : 1;
         rows[p++] = i - r0;
       }
-      const bad = wordProbabilitySumsKernel(V, c, rows, w, sums, null);
+      const bad = accumulateWordProbabilities(V, c, rows, w, sums, null);
       if (bad >= 0) throw logitOverflow(fn, r0 + bad, V, c);
     }
     onProgress?.('rank', r1, m);

@@ -2,7 +2,7 @@ import { checkFiniteMatrix, checkNonEmptyMatrix, checkOptions, shapeError, shape
 import type { FloatArray, Matrix } from '../core/matrix.js';
 import { checkWeights } from './fitAnchorKernel.js';
 import { logitOverflow } from './logitOverflow.js';
-import { wordProbabilitySumsKernel } from './wordProbabilitySumsKernel.js';
+import { accumulateWordProbabilities } from './accumulateWordProbabilities.js';
 
 /** Result of `meanWordProbabilities`. */
 export interface MeanWordProbabilities {
@@ -24,12 +24,14 @@ export interface MeanWordProbabilitiesOptions {
  * The mean probability of every word over the contexts, `p̄_w = E_s p(w|s)`, which ranks the words
  * for `bulkExcludingTop` (docs/theory.md#3-the-anchor-vector).
  *
- * One pass over the contexts in blocks of 64: the block's logits `z = V h` are computed once, `log
- * Z(s)` by the library's stable row log-sum-exp of the same logits (maximum subtracted, float64 sum), and each
- * probability as `exp(z_w − log Z(s))`, never as a ratio of exponentials that could overflow. The
- * probabilities are accumulated in float64. Doing the log-sum-exp on the block in hand (rather than
- * calling `logPartition` first) computes each logit once instead of twice; the result agrees with
- * `logPartition` to rounding and is returned as `logPartition`.
+ * One pass over the contexts: each block's logits `z = V h` are computed once, `log Z(s)` by a
+ * stable row log-sum-exp of the same logits (maximum subtracted, float64 sum; on the WebAssembly
+ * backend the fused kernel of `logPartition`, so the two agree bitwise), and each probability as
+ * `exp(z_w − log Z(s))`, never as a ratio of exponentials that could overflow. The probabilities are
+ * accumulated in float64, each word's sum by one thread in row order, so the result does not depend
+ * on the thread count. Doing the log-sum-exp on the block in hand (rather than calling
+ * `logPartition` first) computes each logit once instead of twice; the `log Z(s)` it used is
+ * returned as `logPartition`.
  *
  * @param V - `n × d` word embeddings, finite.
  * @param H - `m × d` context representations, finite, `m ≥ 1`.
@@ -69,7 +71,7 @@ export function meanWordProbabilitiesKernel(
   const m = H.rows;
   const mean = new Float64Array(n);
   const logZ = new Float64Array(m);
-  const bad = wordProbabilitySumsKernel(V, H, null, weights, mean, logZ, onProgress);
+  const bad = accumulateWordProbabilities(V, H, null, weights, mean, logZ, onProgress);
   if (bad >= 0) throw logitOverflow(fn, bad, V, H);
   let W = 0;
   for (let i = 0; i < m; i++) W += weights ? weights[i] : 1;

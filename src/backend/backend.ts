@@ -68,7 +68,7 @@ export interface LogPartitionArgs {
 }
 
 /**
- * The ranking pass (src/anchor/wordProbabilitySumsKernel.ts): for every row `i` of `H` (`m × d`)
+ * The ranking pass (src/anchor/accumulateWordProbabilities.ts): for every row `i` of `H` (`m × d`)
  * and word `w` of `V` (`n × d`), with `z = ⟨V[w], H[i]⟩` and `log Z_i` its row's log-sum-exp,
  * `sums[w] += μᵢ exp(z − log Z_i)` (`weights[i] = μᵢ`, null: 1), accumulated over the rows in row
  * order, and `logZ[i] = log Z_i` when `logZ` is given.

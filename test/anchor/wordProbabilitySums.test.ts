@@ -1,5 +1,5 @@
 /**
- * The ranking pass (`wordProbabilitySumsKernel`: `Σᵢ μᵢ p(w|sᵢ)` and `log Z(sᵢ)`) on every backend
+ * The ranking pass (`accumulateWordProbabilities`: `Σᵢ μᵢ p(w|sᵢ)` and `log Z(sᵢ)`) on every backend
  * against a float64 reference, its determinism across thread counts, and the ranking it gives.
  */
 import fc from 'fast-check';
@@ -9,7 +9,7 @@ import { setBackend } from '../../src/backend/setBackend.js';
 import { setThreads } from '../../src/backend/setThreads.js';
 import type { FloatArray, Matrix } from '../../src/core/matrix.js';
 import { meanWordProbabilities, topWords } from '../../src/anchor/meanWordProbabilities.js';
-import { wordProbabilitySumsKernel } from '../../src/anchor/wordProbabilitySumsKernel.js';
+import { accumulateWordProbabilities } from '../../src/anchor/accumulateWordProbabilities.js';
 import { countDifferences, randomArray } from '../backend/helpers.js';
 
 const { abs, exp, expm1, log, max } = Math;
@@ -102,14 +102,14 @@ function run(V: Matrix, H: Matrix, rows: Int32Array | null, weights: FloatArray 
   const count = rows ? rows.length : H.rows;
   const sums = new Float64Array(V.rows);
   const logZ = new Float64Array(count);
-  const bad = wordProbabilitySumsKernel(V, H, rows, weights, sums, logZ);
+  const bad = accumulateWordProbabilities(V, H, rows, weights, sums, logZ);
   return { bad, sums, logZ };
 }
 
 describe.each([
   ['float32', true],
   ['float64', false],
-])('wordProbabilitySumsKernel, %s', (_name, f32) => {
+])('accumulateWordProbabilities, %s', (_name, f32) => {
   it('matches the float64 reference on every backend (logits up to ~2e4, dominant words, subsets of rows, weights with zeros), and ranks the words as the reference', () => {
     fc.assert(
       fc.property(

@@ -1,6 +1,6 @@
 /**
- * Unchecked kernel of the ranking pass: `sums[w] += Σᵢ μᵢ p(w|sᵢ)` over a set of contexts, on the
- * chosen backend (src/backend/backend.ts `wordProbabilitySums`: the WebAssembly backend fuses the
+ * The ranking pass, unchecked (a driver rather than a kernel: it dispatches to the backend):
+ * `sums[w] += Σᵢ μᵢ p(w|sᵢ)` over a set of contexts, on the chosen backend (src/backend/backend.ts `wordProbabilitySums`: the WebAssembly backend fuses the
  * product with the row log-sum-exp and splits the row work across its threads), or on the
  * TypeScript kernels here when the backend declines (small problems, an overflow to locate).
  *
@@ -36,7 +36,7 @@ const libraryGemm = (g: GemmArgs): boolean => {
  *
  * @returns `-1`, or the index (in `H`) of the first row whose logits were not finite.
  */
-export function wordProbabilitySumsKernel(
+export function accumulateWordProbabilities(
   V: Matrix,
   H: Matrix,
   rows: Int32Array | null,
