@@ -126,7 +126,10 @@ export function loadMatrix(flag: string, spec: string, opts: { allow1d?: boolean
   return { matrix, source: file.source, ndim: file.ndim, storedDType: file.storedDType, path: file.path };
 }
 
-/** A one-line dimension mismatch between two inputs (exit 2). */
-export function mismatch(what: string): ShapeError {
-  return new ShapeError(`mismatched dimensions: ${what}`);
+/**
+ * A one-line dimension mismatch between two inputs (exit 2), in the CLI's message style
+ * `<flag>: mismatched dimensions: <what>`, naming the flag whose file disagrees with the others.
+ */
+export function mismatch(flag: string, what: string): ShapeError {
+  return new ShapeError(`${flag}: mismatched dimensions: ${what}`);
 }
