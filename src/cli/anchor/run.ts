@@ -33,10 +33,15 @@ import { libraryVersion } from './version.js';
  */
 export const ANCHOR_PROGRESS_WORK = 1e9;
 
-/** Options of `anchorCommand` for tests: `progressWork` replaces `ANCHOR_PROGRESS_WORK`; `chunkRows` the rows per chunk of H. */
+/**
+ * Options of `anchorCommand` for tests: `progressWork` replaces `ANCHOR_PROGRESS_WORK`; `chunkRows`
+ * the rows per chunk of H; `progressIntervalMs` the least time between two redraws of a bar on a
+ * terminal (default 100).
+ */
 export interface AnchorCommandOptions {
   progressWork?: number;
   chunkRows?: number;
+  progressIntervalMs?: number;
 }
 
 /** What a report or shard records of an input; with `hash`, the SHA-256 of its decoded values. */
@@ -63,7 +68,7 @@ function describeFile(f: FileMatrix): InputDescription {
 }
 
 /** Progress bars by phase, shown only when the work is long; the total time at the end. */
-function progressFor(io: CliIO, quiet: boolean, work: number, threshold: number, labels: Record<string, string>) {
+function progressFor(io: CliIO, quiet: boolean, work: number, threshold: number, labels: Record<string, readonly [full: string, short: string]>, minIntervalMs?: number) {
   const show = !quiet && work > threshold;
   let bar: ReturnType<typeof createProgressBar> | null = null;
   let phase = '';
@@ -73,7 +78,8 @@ function progressFor(io: CliIO, quiet: boolean, work: number, threshold: number,
     if (p !== phase) {
       bar?.finish();
       phase = p;
-      bar = createProgressBar(io, labels[p] ?? `anchor: ${p}`, total);
+      const [label, shortLabel] = labels[p] ?? [`anchor: ${p}`, `anchor: ${p}`];
+      bar = createProgressBar(io, label, total, { minIntervalMs, shortLabel });
     }
     bar!.update(done);
   };
@@ -189,11 +195,13 @@ export async function anchorRun(argv: readonly string[], io: CliIO, opts: Anchor
     inputs = { embeddings: describeLoaded(emb, flags.shard !== undefined), hidden: describeFile(hiddenFile) };
     const nTrain = flags.shard ? m : train.length;
     const prog = progressFor(io, flags.quiet, n * m * d * (flags.excludeTop.some((k) => k > 0) ? 2 : 1), threshold, {
-      rank: `anchor: ranking words by mean probability over ${countOf(nTrain, flags.shard ? 'context' : 'training context')}`,
-      logPartition: `anchor: log Z_B for ${countOf(K0, 'bulk')} over ${countOf(shardRows[1] - shardRows[0], 'context')}`,
-      fit: `anchor: fitting ${countOf(K0, 'bulk')} (d = ${d}; statistics of ${countOf(train.length, 'training context')})`,
-      score: `anchor: scoring ${countOf(K0, 'bulk')} on ${countOf(m, 'context')}`,
-    });
+      // The full labels say what each phase covers (in a log and on the closing lines); the short
+      // ones leave room for the bar, the count and the ETA on an 80-column terminal.
+      rank: [`anchor: ranking words by mean probability over ${countOf(nTrain, flags.shard ? 'context' : 'training context')}`, 'anchor: ranking words'],
+      logPartition: [`anchor: log Z_B for ${countOf(K0, 'bulk')} over ${countOf(shardRows[1] - shardRows[0], 'context')}`, `anchor: log Z_B, ${countOf(K0, 'bulk')}`],
+      fit: [`anchor: fitting ${countOf(K0, 'bulk')} (d = ${d}; statistics of ${countOf(train.length, 'training context')})`, `anchor: fitting ${countOf(K0, 'bulk')}`],
+      score: [`anchor: scoring ${countOf(K0, 'bulk')} on ${countOf(m, 'context')}`, `anchor: scoring ${countOf(K0, 'bulk')}`],
+    }, opts.progressIntervalMs);
     if (!flags.shard) {
       const res = anchorSweepChecked(hName, 'H', V, src, flags.excludeTop, flags.excludeTopPerContext, {
         ridge: flags.ridge,
@@ -250,9 +258,9 @@ export async function anchorRun(argv: readonly string[], io: CliIO, opts: Anchor
     inputs = { logPartition: describeLoaded(zf, flags.shard !== undefined), hidden: describeFile(hiddenFile) };
     if (!flags.shard) {
       const prog = progressFor(io, flags.quiet, m * d * d * 2, threshold, {
-        fit: `anchor: fitting ${countOf(K, 'bulk')} (d = ${d}; statistics of ${countOf(train.length, 'training context')})`,
-        score: `anchor: scoring ${countOf(K, 'bulk')} on ${countOf(m, 'context')}`,
-      });
+        fit: [`anchor: fitting ${countOf(K, 'bulk')} (d = ${d}; statistics of ${countOf(train.length, 'training context')})`, `anchor: fitting ${countOf(K, 'bulk')}`],
+        score: [`anchor: scoring ${countOf(K, 'bulk')} on ${countOf(m, 'context')}`, `anchor: scoring ${countOf(K, 'bulk')}`],
+      }, opts.progressIntervalMs);
       const t0 = performance.now();
       const res = fitSharedDesign(hName, 'H', src, zetas, train, test, { ridge: flags.ridge, rcond: flags.rcond, weights, chunkRows: step, residuals: flags.residuals !== undefined, onProgress: prog.onProgress });
       prog.end();
