@@ -210,7 +210,7 @@ export class AnchorAccumulator {
     };
     const arr = (k: string, len: number): Float64Array => {
       const v = r[k];
-      if (!Array.isArray(v) || v.length !== len) throw bad(`'${k}'`, `an array of ${len} numbers`, v);
+      if (!Array.isArray(v) || v.length !== len) throw bad(`'${k}'`, `an array of ${countOf(len, 'number')}`, v);
       const out = new Float64Array(len);
       for (let i = 0; i < len; i++) {
         const x: unknown = v[i];

@@ -194,7 +194,7 @@ function renderReportChecked(results: ReproduceResults, figures: ReportFigures):
     '',
     `Seed ${results.seed}, ${results.quick ? 'quick sizes (`--quick`)' : 'full sizes'}, ${results.seconds.toFixed(1)} s in all. ` +
       `The numbers are in \`results.json\` beside this file; the figures are the \`.svg\` files. ` +
-      `${verdicts.length} checks against the theory: ${counts.agrees} agree, ${counts.disagrees} disagree, ${counts.note} ${counts.note === 1 ? 'is a note' : 'are notes'}.`,
+      `${countOf(verdicts.length, 'check')} against the theory: ${counts.agrees} agree, ${counts.disagrees} disagree, ${counts.note} ${counts.note === 1 ? 'is a note' : 'are notes'}.`,
     '',
     '## Summary',
     '',
