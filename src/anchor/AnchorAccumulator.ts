@@ -4,6 +4,7 @@ import type { FloatArray, Matrix } from '../core/matrix.js';
 import { type AnchorStats, chunkStats, emptyStats, mergeStatsInto, solveStats } from './anchorStatsKernel.js';
 import { ANCHOR_INFINITE_FIELDS, ANCHOR_RESCALE_ADVICE, bulkLogPartitionChecked, checkLogPartitionValues, checkSolveOptions, checkWeights } from './fitAnchorKernel.js';
 import type { AnchorSolveOptions, AnchorStatsFit } from './types.js';
+import { countOf } from '../core/countOf.js';
 
 /** The JSON form of an `AnchorAccumulator` (`toJSON()` / `AnchorAccumulator.fromJSON`). */
 export interface AnchorAccumulatorJSON {
@@ -96,8 +97,8 @@ export class AnchorAccumulator {
     const fn = 'AnchorAccumulator.add';
     checkNonEmptyMatrix(fn, 'V', V);
     checkMatrix(fn, 'H', H);
-    if (V.cols !== this.dim) throw shapeError(fn, 'V', `a matrix with ${this.dim} columns (the accumulator's dim)`, shapeOf(V));
-    if (H.cols !== this.dim) throw shapeError(fn, 'H', `a matrix with ${this.dim} columns (the accumulator's dim)`, shapeOf(H));
+    if (V.cols !== this.dim) throw shapeError(fn, 'V', `a matrix with ${countOf(this.dim, 'column')} (the accumulator's dim)`, shapeOf(V));
+    if (H.cols !== this.dim) throw shapeError(fn, 'H', `a matrix with ${countOf(this.dim, 'column')} (the accumulator's dim)`, shapeOf(H));
     checkWordIndices(fn, 'bulk', bulk, V.rows, { nonEmpty: true, unique: true });
     const weights = this.checkAddOptions(fn, opts, H.rows);
     checkFiniteMatrix(fn, 'V', V);
@@ -116,7 +117,7 @@ export class AnchorAccumulator {
   addLogPartition(H: Matrix, zeta: FloatArray, opts?: AnchorAddOptions): this {
     const fn = 'AnchorAccumulator.addLogPartition';
     checkMatrix(fn, 'H', H);
-    if (H.cols !== this.dim) throw shapeError(fn, 'H', `a matrix with ${this.dim} columns (the accumulator's dim)`, shapeOf(H));
+    if (H.cols !== this.dim) throw shapeError(fn, 'H', `a matrix with ${countOf(this.dim, 'column')} (the accumulator's dim)`, shapeOf(H));
     checkLogPartitionValues(fn, 'zeta', zeta, H.rows);
     const weights = this.checkAddOptions(fn, opts, H.rows);
     checkFiniteMatrix(fn, 'H', H);
@@ -150,7 +151,7 @@ export class AnchorAccumulator {
   fit(opts?: AnchorSolveOptions): AnchorStatsFit {
     const fn = 'AnchorAccumulator.fit';
     const { ridge, rcond, roundoff } = checkSolveOptions(fn, opts);
-    if (!(this.stats.weight > 0)) throw domainError(fn, 'this', 'an accumulator with contexts of positive total weight', `${this.stats.count} contexts of total weight ${this.stats.weight}`);
+    if (!(this.stats.weight > 0)) throw domainError(fn, 'this', 'an accumulator with contexts of positive total weight', `${countOf(this.stats.count, 'context')} of total weight ${this.stats.weight}`);
     const fit = solveStats(this.stats, ridge, rcond, roundoff);
     checkFiniteResult(fn, fit, ANCHOR_RESCALE_ADVICE, ANCHOR_INFINITE_FIELDS);
     return fit;
@@ -209,7 +210,7 @@ export class AnchorAccumulator {
     };
     const arr = (k: string, len: number): Float64Array => {
       const v = r[k];
-      if (!Array.isArray(v) || v.length !== len) throw bad(`'${k}'`, `an array of ${len} numbers`, v);
+      if (!Array.isArray(v) || v.length !== len) throw bad(`'${k}'`, `an array of ${countOf(len, 'number')}`, v);
       const out = new Float64Array(len);
       for (let i = 0; i < len; i++) {
         const x: unknown = v[i];

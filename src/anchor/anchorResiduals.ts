@@ -1,6 +1,7 @@
 import { checkFiniteArray, checkFiniteResult, checkFiniteMatrix, checkFloatVector, checkMatrix, checkNumber, describeValue, domainError, shapeError, shapeOf } from '../core/check.js';
 import type { FloatArray, Matrix } from '../core/matrix.js';
 import { checkLogPartitionValues } from './fitAnchorKernel.js';
+import { countOf } from '../core/countOf.js';
 
 /**
  * The residuals `e(s) = ζ(s) − ⟨v₀, h(s)⟩ − c` of an anchor on contexts `H` with log-partition
@@ -27,7 +28,7 @@ export function anchorResiduals(fit: { anchor: FloatArray; intercept: number }, 
   checkFiniteArray(fn, 'fit.anchor', fit.anchor);
   checkNumber(fn, 'fit.intercept', fit.intercept);
   checkMatrix(fn, 'H', H);
-  if (H.cols !== fit.anchor.length) throw shapeError(fn, 'H', `a matrix with ${fit.anchor.length} columns (the anchor's length)`, shapeOf(H));
+  if (H.cols !== fit.anchor.length) throw shapeError(fn, 'H', `a matrix with ${countOf(fit.anchor.length, 'column')} (the anchor's length)`, shapeOf(H));
   checkLogPartitionValues(fn, 'zeta', zeta, H.rows);
   checkFiniteMatrix(fn, 'H', H);
   const d = H.cols;

@@ -12,6 +12,7 @@ import { perContextBulkLogPartitionsKernel } from './perContextBulkLogPartitions
 import { type AnchorProgress, checkPartWeights, chunkRowsFor, fitSharedDesign, readCheckedRows, roleOf } from './sharedDesignFit.js';
 import type { AnchorFit, AnchorFitOptions } from './types.js';
 import { accumulateWordProbabilities } from './accumulateWordProbabilities.js';
+import { countOf } from '../core/countOf.js';
 
 /** Options of `anchorSweep`. */
 export interface AnchorSweepFitOptions extends AnchorFitOptions {
@@ -105,7 +106,7 @@ const FN = 'anchorSweep';
 export function anchorSweep(V: Matrix, H: Matrix | HiddenRowSource, excludeTop: readonly number[], opts?: AnchorSweepFitOptions): AnchorSweepFits {
   checkNonEmptyMatrix(FN, 'V', V);
   const src = checkHiddenInput(FN, 'H', H);
-  if (src.cols !== V.cols) throw shapeError(FN, 'H', `a matrix with ${V.cols} columns (V.cols, the dimension d)`, `${src.rows} × ${src.cols}`);
+  if (src.cols !== V.cols) throw shapeError(FN, 'H', `a matrix with ${countOf(V.cols, 'column')} (V.cols, the dimension d)`, `${src.rows} × ${src.cols}`);
   const n = V.rows;
   const m = src.rows;
   const list: unknown = excludeTop;

@@ -1,4 +1,5 @@
 import { checkAllocatable, checkPositiveInt, checkWordIndices, shapeError } from '../core/check.js';
+import { countOf } from '../core/countOf.js';
 
 /**
  * The bulk `B = [n] \ excluded`, the complement of an explicit word set (docs/theory.md#3-the-anchor-vector), in
@@ -25,7 +26,7 @@ export function bulkExcluding(excluded: Int32Array, n: number): Int32Array {
     if (!mark[excluded[i]]) k++;
     mark[excluded[i]] = 1;
   }
-  if (k === n) throw shapeError(fn, 'excluded', 'a set leaving at least one word of the vocabulary', `all ${n} words`);
+  if (k === n) throw shapeError(fn, 'excluded', 'a set leaving at least one word of the vocabulary', `all ${countOf(n, 'word')}`);
   const out = new Int32Array(n - k);
   let p = 0;
   for (let w = 0; w < n; w++) if (!mark[w]) out[p++] = w;

@@ -2,6 +2,7 @@ import { checkFiniteMatrix, checkNonEmptyMatrix, checkNumber, shapeError, shapeO
 import type { Matrix } from '../core/matrix.js';
 import { bulkExcluding } from './bulkExcluding.js';
 import { meanWordProbabilitiesKernel, topWords } from './meanWordProbabilities.js';
+import { countOf } from '../core/countOf.js';
 
 /**
  * The bulk `B` = all words except the `k` with the highest mean probability over the contexts,
@@ -29,7 +30,7 @@ export function bulkExcludingTop(V: Matrix, H: Matrix, k: number): Int32Array {
   const fn = 'bulkExcludingTop';
   checkNonEmptyMatrix(fn, 'V', V);
   checkNonEmptyMatrix(fn, 'H', H);
-  if (H.cols !== V.cols) throw shapeError(fn, 'H', `a matrix with ${V.cols} columns (V.cols, the dimension d)`, shapeOf(H));
+  if (H.cols !== V.cols) throw shapeError(fn, 'H', `a matrix with ${countOf(V.cols, 'column')} (V.cols, the dimension d)`, shapeOf(H));
   checkNumber(fn, 'k', k, { integer: true, min: 0, max: V.rows - 1 });
   checkFiniteMatrix(fn, 'V', V);
   checkFiniteMatrix(fn, 'H', H);

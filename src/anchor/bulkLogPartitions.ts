@@ -2,6 +2,7 @@ import { checkFiniteMatrix, checkNonEmptyMatrix, checkOptions, checkWordIndices,
 import type { Matrix } from '../core/matrix.js';
 import { logPartitionBlocks } from '../softmax/logPartitionBlocks.js';
 import { logitOverflow } from './logitOverflow.js';
+import { countOf } from '../core/countOf.js';
 
 /** Options of `bulkLogPartitions`. */
 export interface BulkLogPartitionsOptions {
@@ -31,7 +32,7 @@ export function bulkLogPartitions(V: Matrix, H: Matrix, bulks: readonly Int32Arr
   const fn = 'bulkLogPartitions';
   checkNonEmptyMatrix(fn, 'V', V);
   checkNonEmptyMatrix(fn, 'H', H);
-  if (H.cols !== V.cols) throw shapeError(fn, 'H', `a matrix with ${V.cols} columns (V.cols, the dimension d)`, shapeOf(H));
+  if (H.cols !== V.cols) throw shapeError(fn, 'H', `a matrix with ${countOf(V.cols, 'column')} (V.cols, the dimension d)`, shapeOf(H));
   const list: unknown = bulks;
   if (!Array.isArray(list)) throw domainError(fn, 'bulks', 'an array of Int32Array word sets', describeValue(bulks));
   bulks.forEach((b, j) => checkWordIndices(fn, `bulks[${j}]`, b, V.rows, { nonEmpty: true, unique: true }));

@@ -2,6 +2,7 @@ import { checkFiniteMatrix, checkNonEmptyMatrix, checkWordIndices, shapeError, s
 import type { Matrix } from '../core/matrix.js';
 import { bulkLogPartitionChecked, checkFitOptions, fitAnchorCore } from './fitAnchorKernel.js';
 import type { AnchorFit, AnchorFitOptions } from './types.js';
+import { countOf } from '../core/countOf.js';
 
 /**
  * Fit the anchor `(v₀, c)` of the model `(V, h)` on the bulk `B` (docs/theory.md#3-the-anchor-vector): weighted least
@@ -51,7 +52,7 @@ export function fitAnchor(V: Matrix, H: Matrix, bulk: Int32Array, opts?: AnchorF
   const fn = 'fitAnchor';
   checkNonEmptyMatrix(fn, 'V', V);
   checkNonEmptyMatrix(fn, 'H', H);
-  if (H.cols !== V.cols) throw shapeError(fn, 'H', `a matrix with ${V.cols} columns (V.cols, the dimension d)`, shapeOf(H));
+  if (H.cols !== V.cols) throw shapeError(fn, 'H', `a matrix with ${countOf(V.cols, 'column')} (V.cols, the dimension d)`, shapeOf(H));
   checkWordIndices(fn, 'bulk', bulk, V.rows, { nonEmpty: true, unique: true });
   const st = checkFitOptions(fn, opts, H.rows);
   checkFiniteMatrix(fn, 'V', V);

@@ -12,6 +12,7 @@ import { logPartitionBlocks } from '../softmax/logPartitionBlocks.js';
 import { chunkStats, r2Of, solveStats, STORAGE_ROUNDOFF } from './anchorStatsKernel.js';
 import { logitOverflow } from './logitOverflow.js';
 import type { AnchorFit, AnchorFitOptions, AnchorResidualMetrics } from './types.js';
+import { countOf } from '../core/countOf.js';
 
 /** Validated options. */
 export interface AnchorFitSettings {
@@ -70,7 +71,7 @@ export function checkFitOptions(fn: string, opts: AnchorFitOptions | undefined, 
 export function holdoutSplit(fn: string, m: number, holdout: number, seed: string | number): { train: Int32Array; test: Int32Array } {
   const nTest = Math.round(holdout * m);
   if (holdout > 0 && (nTest < 1 || m - nTest < 1)) {
-    throw domainError(fn, 'opts.holdout', `a fraction that leaves at least one context in each part of the ${m} contexts`, describeValue(holdout));
+    throw domainError(fn, 'opts.holdout', `a fraction that leaves at least one context in each part of the ${countOf(m, 'context')}`, describeValue(holdout));
   }
   const perm = new Int32Array(m);
   for (let i = 0; i < m; i++) perm[i] = i;
@@ -145,7 +146,7 @@ export function fitAnchorCore(fn: string, H: Matrix, zeta: FloatArray, st: Ancho
       if (rows.length === 0) continue;
       let w = 0;
       for (let t = 0; t < rows.length; t++) w += st.weights[rows[t]];
-      if (!(w > 0)) throw domainError(fn, 'opts.weights', `positive on some ${part} context`, `all zeros on the ${rows.length} ${part} contexts`);
+      if (!(w > 0)) throw domainError(fn, 'opts.weights', `positive on some ${part} context`, `all zeros on the ${countOf(rows.length, `${part} context`)}`);
     }
   }
   const stats = chunkStats(H.data, H.cols, m, test.length > 0 ? train : null, zeta, st.weights);

@@ -3,6 +3,7 @@ import type { FloatArray, Matrix } from '../core/matrix.js';
 import { checkWeights } from './fitAnchorKernel.js';
 import { logitOverflow } from './logitOverflow.js';
 import { accumulateWordProbabilities } from './accumulateWordProbabilities.js';
+import { countOf } from '../core/countOf.js';
 
 /** Result of `meanWordProbabilities`. */
 export interface MeanWordProbabilities {
@@ -51,7 +52,7 @@ export function meanWordProbabilities(V: Matrix, H: Matrix, opts?: MeanWordProba
   const fn = 'meanWordProbabilities';
   checkNonEmptyMatrix(fn, 'V', V);
   checkNonEmptyMatrix(fn, 'H', H);
-  if (H.cols !== V.cols) throw shapeError(fn, 'H', `a matrix with ${V.cols} columns (V.cols, the dimension d)`, shapeOf(H));
+  if (H.cols !== V.cols) throw shapeError(fn, 'H', `a matrix with ${countOf(V.cols, 'column')} (V.cols, the dimension d)`, shapeOf(H));
   checkOptions(fn, 'opts', opts);
   const weights = opts?.weights === undefined ? null : checkWeights(fn, 'opts.weights', opts.weights, H.rows);
   checkFiniteMatrix(fn, 'V', V);

@@ -4,6 +4,7 @@ import { gemm } from '../linalg/gemm.js';
 import type { FloatArray } from '../core/matrix.js';
 import { logitOverflow } from './logitOverflow.js';
 import { topKExcludedLse, topKScratch } from './topKExcludedLseKernel.js';
+import { countOf } from '../core/countOf.js';
 
 /** Options of `perContextBulkLogPartitions`. */
 export interface PerContextBulkLogPartitionsOptions {
@@ -50,7 +51,7 @@ export function perContextBulkLogPartitions(V: Matrix, H: Matrix, ks: readonly n
   const fn = 'perContextBulkLogPartitions';
   checkNonEmptyMatrix(fn, 'V', V);
   checkNonEmptyMatrix(fn, 'H', H);
-  if (H.cols !== V.cols) throw shapeError(fn, 'H', `a matrix with ${V.cols} columns (V.cols, the dimension d)`, shapeOf(H));
+  if (H.cols !== V.cols) throw shapeError(fn, 'H', `a matrix with ${countOf(V.cols, 'column')} (V.cols, the dimension d)`, shapeOf(H));
   const list: unknown = ks;
   if (!Array.isArray(list) || list.length === 0) throw domainError(fn, 'ks', 'a non-empty array of integers k in [0, n − 1]', describeValue(ks));
   // An index loop, not forEach, so that a hole in a sparse array is checked (and rejected) too.

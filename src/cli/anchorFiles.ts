@@ -11,6 +11,7 @@ import { FormatError, LmTransferError, ShapeError } from '../core/errors.js';
 import { FileMatrix, openNpyFile, openSafetensorsTensor } from '../io/files.js';
 import type { Matrix } from '../core/matrix.js';
 import { UsageError } from './io.js';
+import { flagError } from './flags.js';
 
 /** A matrix read whole from a file, with a short description for the report. */
 export interface LoadedMatrix {
@@ -44,7 +45,7 @@ function rethrow(flag: string, source: string, e: unknown): never {
     const Ctor = e.constructor as new (msg: string) => LmTransferError;
     throw new Ctor(`${flag} ${source}: ${e.message.split('\n')[0]}`);
   }
-  if ((e as NodeJS.ErrnoException).code) throw new UsageError(`${flag}: cannot read '${source}': ${fsReason(e)}`);
+  if ((e as NodeJS.ErrnoException).code) throw flagError(flag, `cannot read '${source}': ${fsReason(e)}`);
   throw e;
 }
 
@@ -88,18 +89,18 @@ export function openMatrix(flag: string, spec: string, opts: { allow1d?: boolean
   try {
     isDir = statSync(path).isDirectory();
   } catch (e) {
-    throw new UsageError(`${flag}: cannot read '${path}': ${fsReason(e)}`);
+    throw flagError(flag, `cannot read '${path}': ${fsReason(e)}`);
   }
   let file: FileMatrix;
   try {
     const b = isDir ? new Uint8Array(0) : head(path, 9);
     if (!isDir && NPY_MAGIC.every((x, i) => b[i] === x)) {
-      if (tensor !== undefined) throw new UsageError(`${flag}: '${path}' is a .npy file, which has no tensor names (drop ':${tensor}')`);
+      if (tensor !== undefined) throw flagError(flag, `'${path}' is a .npy file, which has no tensor names (drop ':${tensor}')`);
       file = openNpyFile(path);
     } else {
       const looksSafetensors = isDir || /\.(safetensors|json)$/i.test(path) || (b.length > 8 && b[8] === 0x7b);
       if (!opts.allowSafetensors || !looksSafetensors) {
-        if (isDir) throw new UsageError(`${flag}: cannot read '${path}': it is a directory (expected a .npy file)`);
+        if (isDir) throw flagError(flag, `cannot read '${path}': it is a directory (expected a .npy file)`);
         throw new FormatError(`${flag} ${path}: must be a .npy file${opts.allowSafetensors ? ' or a safetensors file' : ''}; got a file that starts with neither the .npy magic string nor a safetensors header`);
       }
       file = openSafetensorsTensor(path, tensor, { candidates: EMBEDDING_TENSOR_NAMES });
@@ -126,7 +127,10 @@ export function loadMatrix(flag: string, spec: string, opts: { allow1d?: boolean
   return { matrix, source: file.source, ndim: file.ndim, storedDType: file.storedDType, path: file.path };
 }
 
-/** A one-line dimension mismatch between two inputs (exit 2). */
-export function mismatch(what: string): ShapeError {
-  return new ShapeError(`mismatched dimensions: ${what}`);
+/**
+ * A one-line dimension mismatch between two inputs (exit 2), in the CLI's message style
+ * `<flag>: mismatched dimensions: <what>`, naming the flag whose file disagrees with the others.
+ */
+export function mismatch(flag: string, what: string): ShapeError {
+  return new ShapeError(`${flag}: mismatched dimensions: ${what}`);
 }

@@ -3,6 +3,7 @@
  * baseline, in sample and held out) and the JSON document.
  */
 import type { AnchorFit, AnchorStatsFit } from '../anchor/types.js';
+import { countOf } from './flags.js';
 
 /** One row of the report: a bulk and its fit. */
 export interface AnchorRow {
@@ -93,7 +94,7 @@ export function renderAnchorTable(rows: readonly AnchorRow[], dim: number): stri
       // Several null directions: the contexts span an affine subspace of dimension rank − 1 < d, for
       // example when the hidden states come from fewer features than d or from too few contexts.
       out.push(
-        `Rank ${f.rank} of ${dim + 1}: the h(s) span only a ${f.rank - 1}-dimensional affine subspace of R^${dim} (${missing} directions`,
+        `Rank ${f.rank} of ${dim + 1}: the h(s) span only a ${f.rank - 1}-dimensional affine subspace of R^${dim} (${countOf(missing, 'direction')}`,
         'along which no context varies: too few contexts, or representations of lower rank than d, plus a layer norm if any),',
         'so the anchor is unique only up to those directions. Shown is the minimum-norm anchor (or the ridge one with --ridge);',
         'RMSE, R² and max|e| do not depend on that choice. --json gives one such direction g (unidentifiedDirection).',

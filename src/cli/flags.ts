@@ -74,18 +74,8 @@ export function didYouMean(input: string, candidates: readonly string[]): string
   return undefined;
 }
 
-/**
- * `1 note`, `2 notes`, `0 notes`; `plural` defaults to the singular with an `s`.
- *
- * @example
- * ```ts
- * countOf(1, 'tensor'); // → '1 tensor'
- * countOf(3, 'matrix', 'matrices'); // → '3 matrices'
- * ```
- */
-export function countOf(n: number, singular: string, plural = `${singular}s`): string {
-  return `${n} ${n === 1 ? singular : plural}`;
-}
+/** The CLI's pluraliser is the library's one (`core/countOf.ts`), re-exported for the commands. */
+export { countOf } from '../core/countOf.js';
 
 /**
  * True when `argv` asks for help (`-h`/`--help` before a `--`): help wins over every other flag.

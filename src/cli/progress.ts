@@ -22,6 +22,11 @@ export interface ProgressOptions {
   readonly width?: number;
   /** Least milliseconds between two redraws on a TTY (default 100): redrawing faster only costs time. */
   readonly minIntervalMs?: number;
+  /**
+   * The label of the redraws on a TTY, when `label` is too long to leave room for the bar (the
+   * closing line and the plain lines of a log keep the full label, which says what was done).
+   */
+  readonly shortLabel?: string;
 }
 
 /**
@@ -114,6 +119,7 @@ export function createProgressBar(io: CliIO, label: string, total: number, opts:
   const now = opts.now ?? (() => performance.now());
   const width = opts.width ?? 24;
   const minInterval = opts.minIntervalMs ?? 100;
+  const barLabel = opts.shortLabel ?? label;
   const t0 = now();
   const safeTotal = Math.max(1, total);
   let lastDraw = -Infinity;
@@ -144,7 +150,7 @@ export function createProgressBar(io: CliIO, label: string, total: number, opts:
         lastDraw = t;
         // \r and "erase line" redraw in place; the bar never ends a line until finish(), and never
         // reaches the last column, so the terminal never wraps it.
-        io.stderr(`\r\x1b[2K${formatBarLine(columns(), label, frac, done, total, timing(done), detail, width)}`);
+        io.stderr(`\r\x1b[2K${formatBarLine(columns(), barLabel, frac, done, total, timing(done), detail, width)}`);
       } else {
         const decile = Math.floor(frac * 10);
         if (decile <= lastDecile || decile === 0) return;

@@ -8,8 +8,7 @@ import type { ExperimentProgress } from '../experiments/progressTypes.js';
 import type { ReproduceResults } from '../experiments/results.js';
 import { reproducePreset, type ReproducePreset } from '../experiments/reproducePresets.js';
 import type { CliIO } from './io.js';
-import { UsageError } from './io.js';
-import { countOf, parseFlags, wantsHelp } from './flags.js';
+import { countOf, flagError, parseFlags, wantsHelp } from './flags.js';
 import { createProgressBar } from './progress.js';
 
 export const REPRODUCE_HELP = `lmtransfer reproduce: run the paper's experiments, write figures and a report
@@ -76,9 +75,9 @@ const FLAGS = {
 function readFlags(argv: readonly string[]): ReproduceFlags {
   const { values } = parseFlags('reproduce', argv, FLAGS);
   const out = values.out ?? 'results';
-  if (out.trim() === '') throw new UsageError('--out: must be a directory path; got an empty string');
+  if (out.trim() === '') throw flagError('--out', 'must be a directory path; got an empty string');
   const seed = values.seed ?? '2023';
-  if (seed.trim() === '') throw new UsageError('--seed: must be a non-empty string or number; got an empty string');
+  if (seed.trim() === '') throw flagError('--seed', 'must be a non-empty string or number; got an empty string');
   return { out, quick: values.quick ?? false, seed, json: values.json ?? false, quiet: values.quiet ?? false };
 }
 
@@ -91,13 +90,13 @@ function makeOutputDirectory(out: string): string {
   } catch {
     st = undefined;
   }
-  if (st && !st.isDirectory()) throw new UsageError(`--out: must be a directory; '${out}' is a file`);
+  if (st && !st.isDirectory()) throw flagError('--out', `must be a directory; '${out}' is a file`);
   try {
     mkdirSync(outDir, { recursive: true });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? 'error';
     const why = code === 'ENOTDIR' || code === 'EEXIST' ? 'a part of the path is a file' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (e as Error).message;
-    throw new UsageError(`--out: cannot create the directory '${out}': ${why} (${code})`);
+    throw flagError('--out', `cannot create the directory '${out}': ${why} (${code})`);
   }
   return outDir;
 }

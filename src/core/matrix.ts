@@ -1,6 +1,7 @@
 import type { DType, FloatArray, Matrix } from './types.js';
 import { ShapeError, DomainError } from './errors.js';
 import { checkAllocatable, checkMatrix, checkOneOf, describeValue } from './check.js';
+import { countOf } from './countOf.js';
 
 /** The storage precisions a `DType` argument accepts, for argument checks. */
 const DTYPES: readonly DType[] = ['float64', 'float32'];
@@ -100,7 +101,7 @@ export function matrix(rows: number, cols: number, data?: FloatArray | NumericTy
   if (Array.isArray(data) && data.length > 0 && (Array.isArray(data[0]) || ArrayBuffer.isView(data[0]))) {
     // matrix(2, 2, [[1, 2], [3, 4]]) would otherwise be reported as a length mismatch (2 ≠ 4).
     throw new DomainError(
-      `matrix: argument 'data' must be a flat array of rows·cols numbers in row-major order (for an array of rows, call fromRows(rows)); got an array of ${data.length} arrays`,
+      `matrix: argument 'data' must be a flat array of rows·cols numbers in row-major order (for an array of rows, call fromRows(rows)); got an array of ${countOf(data.length, 'array')}`,
     );
   }
   const isFloat = data instanceof Float64Array || data instanceof Float32Array;
@@ -109,7 +110,7 @@ export function matrix(rows: number, cols: number, data?: FloatArray | NumericTy
   }
   if (data.length !== rows * cols) {
     throw new ShapeError(
-      `matrix: argument 'data' must have rows·cols = ${rows}·${cols} = ${rows * cols} elements; got ${data.length}`,
+      `matrix: argument 'data' must have rows·cols = ${rows}·${cols} = ${countOf(rows * cols, 'element')}; got ${data.length}`,
     );
   }
   if (isFloat && (dtype === undefined || dtype === (data instanceof Float32Array ? 'float32' : 'float64'))) return { rows, cols, data };

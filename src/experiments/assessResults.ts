@@ -1,6 +1,7 @@
 import { describeValue, domainError } from '../core/check.js';
 import { LmTransferError } from '../core/errors.js';
 import type { AnchorSweepResult, RareWordSweepResult, TransferCurveResult, TransferTaskId } from './results.js';
+import { countOf } from '../core/countOf.js';
 
 /** Whether a measured result agrees with the theory, and the numbers that say so. */
 export interface Verdict {
@@ -165,7 +166,7 @@ function assessTransferCurve(r: TransferCurveResult): Verdict[] {
       claim: `${t.label}: the transfer probe's error is within Theorem 1(5)'s certified bound at every checkpoint`,
       status: violations.length === 0 ? 'agrees' : 'disagrees',
       evidence:
-        `${pts.length - violations.length} of ${pts.length} checkpoints within the bound; error/bound between ${fmt(Math.min(...ratios))} and ${fmt(Math.max(...ratios))} ` +
+        `${pts.length - violations.length} of ${countOf(pts.length, 'checkpoint')} within the bound; error/bound between ${fmt(Math.min(...ratios))} and ${fmt(Math.max(...ratios))} ` +
         `(slack: the bound is ${fmt(1 / Math.max(...ratios))}× to ${fmt(1 / Math.min(...ratios))}× the error)`,
     });
   }

@@ -3,6 +3,7 @@ import { describeValue, domainError } from '../core/check.js';
 import { LmTransferError } from '../core/errors.js';
 import { validateFigureSpec } from '../figures/validateFigureSpec.js';
 import type { FigureSpec, PanelSpec, SeriesSpec } from '../figures/FigureSpec.js';
+import { countOf } from '../core/countOf.js';
 
 function anchorSweepFigure(r: AnchorSweepResult): FigureSpec {
   const panels: PanelSpec[] = r.models.map((m) => {
@@ -23,7 +24,7 @@ function anchorSweepFigure(r: AnchorSweepResult): FigureSpec {
     title: 'E1 · anchor vector vs self-normalisation (constant partition function)',
     panels,
     panelWidth: 470,
-    caption: `n = ${r.sizes.n}, d = ${r.sizes.d}, ${r.sizes.contexts} contexts (${Math.round(r.sizes.holdout * 100)}% held out), seed ${r.seed}`,
+    caption: `n = ${r.sizes.n}, d = ${r.sizes.d}, ${countOf(r.sizes.contexts, 'context')} (${Math.round(r.sizes.holdout * 100)}% held out), seed ${r.seed}`,
   };
 }
 
@@ -58,7 +59,7 @@ function transferCurveFigure(r: TransferCurveResult): FigureSpec {
       },
     ],
     panelWidth: 500,
-    caption: `n = ${r.sizes.n}, d = ${r.sizes.d}, ${r.sizes.contexts} contexts, ${r.sizes.trainSteps} steps, |B| = ${r.bulkSize}, seed ${r.seed}; dashed: Theorem 1(5) bound, same colour as its task (the rare word's bound is in the report)`,
+    caption: `n = ${r.sizes.n}, d = ${r.sizes.d}, ${countOf(r.sizes.contexts, 'context')}, ${countOf(r.sizes.trainSteps, 'step')}, |B| = ${r.bulkSize}, seed ${r.seed}; dashed: Theorem 1(5) bound, same colour as its task (the rare word's bound is in the report)`,
   };
 }
 

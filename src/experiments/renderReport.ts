@@ -1,6 +1,7 @@
 import { describeValue, domainError } from '../core/check.js';
 import { ASSESSMENT_THRESHOLDS, assessResultsFor, fmt, malformedResults, type Verdict } from './assessResults.js';
 import type { AnchorSweepResult, RareWordSweepResult, ReproduceResults, TransferCurveResult } from './results.js';
+import { countOf } from '../core/countOf.js';
 
 /** Where the figures of a report live, relative to the report. */
 export interface ReportFigures {
@@ -39,7 +40,7 @@ function anchorSection(r: AnchorSweepResult, fig: string | undefined, vs: readon
     `**What was measured.** For each model (${r.models.map((m) => m.model).join('; ')}) and each number k of excluded top words, ` +
       `the bulk B is every word but the k most probable on average, and log Z_B(s) is fitted by least squares on [h(s) 1] ` +
       `(the anchor) and by a constant (the self-normalisation assumption that the partition function does not depend on the context). ` +
-      `The fit uses ${Math.round((1 - r.sizes.holdout) * 100)}% of ${r.sizes.contexts} contexts and is scored on the rest. ` +
+      `The fit uses ${Math.round((1 - r.sizes.holdout) * 100)}% of ${countOf(r.sizes.contexts, 'context')} and is scored on the rest. ` +
       `**Result.** For the ${trained.model} (ε = ${fmt(trained.excessLoss)}), the held-out anchor MSE is ${fmt(k0.heldOut.anchorMse)} against ` +
       `${fmt(k0.heldOut.baselineMse)} for the constant at k = ${k0.k} (ratio ${fmt(k0.heldOut.ratio)}, R² = ${fmt(k0.heldOut.r2)}), and the ratio is ` +
       `smallest, ${fmt(kBest.heldOut.ratio)}, at k = ${kBest.k}` +
@@ -86,7 +87,7 @@ function transferSection(r: TransferCurveResult, fig: string | undefined, vs: re
   const rare = vs.find((v) => v.claim.includes('need not'));
   const sentences: string[] = [];
   sentences.push(
-    `**What was measured.** One learner was pre-trained for ${r.sizes.trainSteps} steps; at ${r.checkpoints.length} checkpoints the exact excess loss ` +
+    `**What was measured.** One learner was pre-trained for ${countOf(r.sizes.trainSteps, 'step')}; at ${countOf(r.checkpoints.length, 'checkpoint')} the exact excess loss ` +
       `ε_t = E_s KL(p*‖p̂) and the held-out errors of three tasks were computed: ${r.tasks.map((t) => `${t.label} (A = Σa = ${fmt(t.weightSum)}, ‖a‖₁ = ${fmt(t.weightL1)}, min p*(w|s) = ${fmt(t.minWordProb)})`).join('; ')}. ` +
       `Each task is scored with Theorem 1's fit-free transfer probe and with a ridge probe fitted on ĥ; the certified bound of Theorem 1 part 5 is computed on the same contexts, ` +
       `with the anchors of both models on the bulk (|B| = ${r.bulkSize}; the ground truth's anchor MSE is ${fmt(r.anchorMseStar)}).`,
@@ -116,7 +117,7 @@ function transferSection(r: TransferCurveResult, fig: string | undefined, vs: re
     ),
     '',
   );
-  parts.push(`_${r.seconds.toFixed(1)} s, seed ${r.seed}, n = ${r.sizes.n}, d = ${r.sizes.d}, ${r.sizes.contexts} contexts._`, '');
+  parts.push(`_${r.seconds.toFixed(1)} s, seed ${r.seed}, n = ${r.sizes.n}, d = ${r.sizes.d}, ${countOf(r.sizes.contexts, 'context')}._`, '');
   return parts.join('\n');
 }
 
@@ -193,7 +194,7 @@ function renderReportChecked(results: ReproduceResults, figures: ReportFigures):
     '',
     `Seed ${results.seed}, ${results.quick ? 'quick sizes (`--quick`)' : 'full sizes'}, ${results.seconds.toFixed(1)} s in all. ` +
       `The numbers are in \`results.json\` beside this file; the figures are the \`.svg\` files. ` +
-      `${verdicts.length} checks against the theory: ${counts.agrees} agree, ${counts.disagrees} disagree, ${counts.note} ${counts.note === 1 ? 'is a note' : 'are notes'}.`,
+      `${countOf(verdicts.length, 'check')} against the theory: ${counts.agrees} agree, ${counts.disagrees} disagree, ${counts.note} ${counts.note === 1 ? 'is a note' : 'are notes'}.`,
     '',
     '## Summary',
     '',

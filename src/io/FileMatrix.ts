@@ -9,6 +9,7 @@ import { FormatError } from '../core/errors.js';
 import type { Matrix } from '../core/matrix.js';
 import { bfloat16ToFloat, halfToFloat } from './halfFloat.js';
 import { HOST_LITTLE_ENDIAN } from './npyFormat.js';
+import { countOf } from '../core/countOf.js';
 
 /** The float precisions a file may store (float16 and bfloat16 are widened to float32 on reading). */
 export type StoredFloatDType = 'float16' | 'bfloat16' | 'float32' | 'float64';
@@ -46,7 +47,7 @@ export function readExactly(fd: number, buf: Uint8Array, offset: number, length:
     // readSync takes at most 2³¹ − 1 bytes per call.
     const want = Math.min(length - done, 0x7fff0000);
     const got = readSync(fd, buf, offset + done, want, position + done);
-    if (got <= 0) throw new FormatError(`FileMatrix: file '${path}' must hold ${length} bytes at byte ${position}; got the end of the file after ${done} (truncated while reading?)`);
+    if (got <= 0) throw new FormatError(`FileMatrix: file '${path}' must hold ${countOf(length, 'byte')} at byte ${position}; got the end of the file after ${done} (truncated while reading?)`);
     done += got;
   }
 }

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { DomainError, FormatError } from '../core/errors.js';
 import { FileMatrix, readExactly, type StoredFloatDType } from './FileMatrix.js';
 import { parseSafetensorsHeader, type SafetensorsEntry } from './readSafetensors.js';
+import { countOf } from '../core/countOf.js';
 
 const FN = 'openSafetensorsTensor';
 
@@ -99,7 +100,7 @@ function pick(all: string[], float2d: string[], opts: OpenSafetensorsTensorOptio
   if (float2d.length === 1) return float2d[0];
   const list = (float2d.length > 0 ? float2d : all).slice(0, 6).join(', ');
   throw new DomainError(
-    `${FN}: argument 'name' must name a tensor (${where} holds ${float2d.length > 0 ? `${float2d.length} 2-D float tensors` : `${all.length} tensors`} and none has a known name${cand.length ? ` (${cand.join(', ')})` : ''}); got none: pick one with '${path}:NAME', e.g. ${list}${all.length > 6 ? ', …' : ''}`,
+    `${FN}: argument 'name' must name a tensor (${where} holds ${float2d.length > 0 ? countOf(float2d.length, '2-D float tensor') : countOf(all.length, 'tensor')} and none has a known name${cand.length ? ` (${cand.join(', ')})` : ''}); got none: pick one with '${path}:NAME', e.g. ${list}${all.length > 6 ? ', …' : ''}`,
   );
 }
 

@@ -3,6 +3,7 @@ import { describeValue, domainError } from '../core/check.js';
 import type { Matrix } from '../core/matrix.js';
 import { halfToFloat } from './halfFloat.js';
 import { HOST_LITTLE_ENDIAN, NPY_ITEMSIZE, NPY_KINDS, NPY_MAGIC, type NpyData, type NpyDType, npyMatrixDType } from './npyFormat.js';
+import { countOf } from '../core/countOf.js';
 
 export type { NpyData, NpyDType } from './npyFormat.js';
 
@@ -109,12 +110,12 @@ export interface NpyHeader {
 export function parseNpyHeader(fn: string, what: string, bytes: Uint8Array, fileSize: number): NpyHeader | null {
   const formatError = (msg: string, at: number): FormatError => new FormatError(`${fn}: ${what}; got ${msg} at byte ${at}`);
   for (let i = 0; i < NPY_MAGIC.length; i++) {
-    if (i >= fileSize) throw formatError(`a file of only ${fileSize} bytes (truncated inside the magic string)`, fileSize);
+    if (i >= fileSize) throw formatError(`a file of only ${countOf(fileSize, 'byte')} (truncated inside the magic string)`, fileSize);
     if (bytes[i] !== NPY_MAGIC[i]) {
       throw formatError(`0x${bytes[i].toString(16).padStart(2, '0')} where the magic string \\x93NUMPY was expected`, i);
     }
   }
-  if (fileSize < 10) throw formatError(`a file of only ${fileSize} bytes (truncated before the header length)`, fileSize);
+  if (fileSize < 10) throw formatError(`a file of only ${countOf(fileSize, 'byte')} (truncated before the header length)`, fileSize);
   const major = bytes[6];
   const minor = bytes[7];
   if ((major !== 1 && major !== 2 && major !== 3) || minor !== 0) {
@@ -127,7 +128,7 @@ export function parseNpyHeader(fn: string, what: string, bytes: Uint8Array, file
     headerLen = dv.getUint16(8, true);
     headerStart = 10;
   } else {
-    if (fileSize < 12) throw formatError(`a file of only ${fileSize} bytes (truncated before the header length)`, fileSize);
+    if (fileSize < 12) throw formatError(`a file of only ${countOf(fileSize, 'byte')} (truncated before the header length)`, fileSize);
     headerLen = dv.getUint32(8, true);
     headerStart = 12;
   }
@@ -135,7 +136,7 @@ export function parseNpyHeader(fn: string, what: string, bytes: Uint8Array, file
   if (dataStart > bytes.length) {
     if (dataStart <= fileSize) return null;
 
-    throw formatError(`a header length of ${headerLen} bytes but only ${fileSize - headerStart} bytes after it (truncated header)`, headerStart - (major === 1 ? 2 : 4));
+    throw formatError(`a header length of ${countOf(headerLen, 'byte')} but only ${countOf(fileSize - headerStart, 'byte')} after it (truncated header)`, headerStart - (major === 1 ? 2 : 4));
   }
   const headerBytes = bytes.subarray(headerStart, dataStart);
   // Versions 1.0 and 2.0 are latin-1 (in practice ASCII); 3.0 is UTF-8.
@@ -169,10 +170,10 @@ export function parseNpyHeader(fn: string, what: string, bytes: Uint8Array, file
   const need = count * itemsize;
   const have = fileSize - dataStart;
   if (have < need) {
-    throw formatError(`${have} data bytes but shape (${shape.join(', ')}) × ${itemsize} bytes needs ${need} (truncated data)`, dataStart + have);
+    throw formatError(`${countOf(have, 'data byte')} but shape (${shape.join(', ')}) × ${countOf(itemsize, 'byte')} needs ${need} (truncated data)`, dataStart + have);
   }
   if (have > need) {
-    throw formatError(`${have} data bytes but shape (${shape.join(', ')}) × ${itemsize} bytes needs ${need} (size mismatch: ${have - need} extra bytes)`, dataStart + need);
+    throw formatError(`${countOf(have, 'data byte')} but shape (${shape.join(', ')}) × ${countOf(itemsize, 'byte')} needs ${need} (size mismatch: ${countOf(have - need, 'extra byte')})`, dataStart + need);
   }
   if (fortran && shape.length > 2) {
     throw formatError(`a Fortran-order array with ${shape.length} axes (only 1-D and 2-D Fortran arrays are transposed; save with np.ascontiguousarray)`, headerStart);

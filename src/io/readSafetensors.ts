@@ -4,6 +4,7 @@ import type { Matrix } from '../core/matrix.js';
 import { bfloat16ToFloat, halfToFloat } from './halfFloat.js';
 import { HOST_LITTLE_ENDIAN } from './npyFormat.js';
 import { SAFETENSORS_DECODED, SAFETENSORS_ITEMSIZE, SAFETENSORS_MAX_HEADER, type SafetensorsDType } from './safetensorsFormat.js';
+import { countOf } from '../core/countOf.js';
 
 export type { SafetensorsDType } from './safetensorsFormat.js';
 
@@ -95,7 +96,7 @@ export function readSafetensors(bytes: Uint8Array, opts?: ReadSafetensorsOptions
       const e = byName.get(nm);
       if (!e) {
         const have = entries.map((x) => x.name);
-        throw domainError(FN, 'opts.names', 'names of tensors in the file', `'${nm}' (the file has ${have.length} tensors: ${have.slice(0, 8).join(', ')}${have.length > 8 ? ', …' : ''})`);
+        throw domainError(FN, 'opts.names', 'names of tensors in the file', `'${nm}' (the file has ${countOf(have.length, 'tensor')}: ${have.slice(0, 8).join(', ')}${have.length > 8 ? ', …' : ''})`);
       }
       if (!SAFETENSORS_DECODED.includes(e.dtype)) {
         throw formatError(`tensor '${nm}' of dtype ${e.dtype}, which is not decoded (supported: ${SAFETENSORS_DECODED.join(', ')})`, dataStart + e.dataOffsets[0]);
@@ -137,14 +138,14 @@ export interface SafetensorsHeader {
  */
 export function parseSafetensorsHeader(fn: string, what: string, bytes: Uint8Array, fileSize: number): SafetensorsHeader | null {
   const formatError = (msg: string, at: number): FormatError => new FormatError(`${fn}: ${what}; got ${msg} at byte ${at}`);
-  if (fileSize < 8) throw formatError(`a file of only ${fileSize} bytes (truncated inside the 8-byte header length)`, bytes.length);
+  if (fileSize < 8) throw formatError(`a file of only ${countOf(fileSize, 'byte')} (truncated inside the 8-byte header length)`, bytes.length);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const n64 = dv.getBigUint64(0, true);
   if (n64 > BigInt(fileSize - 8)) {
-    throw formatError(`a header length of ${n64} bytes but only ${fileSize - 8} bytes after the length field (truncated or corrupt)`, 0);
+    throw formatError(`a header length of ${n64 <= BigInt(Number.MAX_SAFE_INTEGER) ? countOf(Number(n64), 'byte') : `${n64} bytes`} but only ${countOf(fileSize - 8, 'byte')} after the length field (truncated or corrupt)`, 0);
   }
   const n = Number(n64);
-  if (n > SAFETENSORS_MAX_HEADER) throw formatError(`a header length of ${n} bytes (more than the limit of ${SAFETENSORS_MAX_HEADER})`, 0);
+  if (n > SAFETENSORS_MAX_HEADER) throw formatError(`a header length of ${countOf(n, 'byte')} (more than the limit of ${SAFETENSORS_MAX_HEADER})`, 0);
   if (n < 2 || bytes[8] !== 0x7b) throw formatError(`a header that does not start with '{'`, 8);
   const dataStart = 8 + n;
   const dataLen = fileSize - dataStart;
@@ -187,14 +188,14 @@ export function parseSafetensorsHeader(fn: string, what: string, bytes: Uint8Arr
     const [begin, end] = e.dataOffsets;
     if (end > dataLen) {
       throw formatError(
-        `tensor '${e.name}' with data_offsets [${begin}, ${end}] beyond the data section of ${dataLen} bytes (truncated file or corrupt offsets)`,
+        `tensor '${e.name}' with data_offsets [${begin}, ${end}] beyond the data section of ${countOf(dataLen, 'byte')} (truncated file or corrupt offsets)`,
         dataStart + Math.min(begin, dataLen),
       );
     }
     const need = e.shape.reduce((p, s) => p * s, 1) * SAFETENSORS_ITEMSIZE[e.dtype];
     if (end - begin !== need) {
       throw formatError(
-        `tensor '${e.name}' with data_offsets [${begin}, ${end}] spanning ${end - begin} bytes, but ${e.dtype} shape [${e.shape.join(', ')}] needs ${need}`,
+        `tensor '${e.name}' with data_offsets [${begin}, ${end}] spanning ${countOf(end - begin, 'byte')}, but ${e.dtype} shape [${e.shape.join(', ')}] needs ${need}`,
         dataStart + begin,
       );
     }
@@ -203,7 +204,7 @@ export function parseSafetensorsHeader(fn: string, what: string, bytes: Uint8Arr
     prevEnd = end;
     prevName = e.name;
   }
-  if (prevEnd !== dataLen) throw formatError(`${dataLen - prevEnd} bytes after the last tensor's data (size mismatch)`, dataStart + prevEnd);
+  if (prevEnd !== dataLen) throw formatError(`${countOf(dataLen - prevEnd, 'byte')} after the last tensor's data (size mismatch)`, dataStart + prevEnd);
 
   return { metadata, entries: sorted, dataStart };
 }

@@ -1,6 +1,7 @@
 import { checkMatrix, describeValue, domainError, shapeError } from '../core/check.js';
 import type { Matrix } from '../core/matrix.js';
 import { HOST_LITTLE_ENDIAN, NPY_MAGIC } from './npyFormat.js';
+import { countOf } from '../core/countOf.js';
 
 /** Arrays `writeNpy` can write directly (a `Matrix` is written from its `data`). */
 export type NpyWritable = Float32Array | Float64Array | Int8Array | Int16Array | Int32Array | BigInt64Array | Uint8Array;
@@ -63,7 +64,7 @@ export function writeNpy(a: Matrix | NpyWritable, shape?: readonly number[]): Ui
     }
     const count = shape.reduce((p, s) => p * s, 1);
     if (count !== data.length) {
-      throw shapeError(FN, 'shape', `a shape with ${data.length} elements (the length of the data)`, `(${shape.join(', ')}) with ${count}`);
+      throw shapeError(FN, 'shape', `a shape with ${countOf(data.length, 'element')} (the length of the data)`, `(${shape.join(', ')}) with ${count}`);
     }
     dims = [...shape];
   }

@@ -2,6 +2,7 @@ import { describeValue, domainError, shapeError } from '../core/check.js';
 import type { Matrix } from '../core/matrix.js';
 import { floatToBfloat16, floatToHalf } from './halfFloat.js';
 import { SAFETENSORS_ITEMSIZE, type SafetensorsDType } from './safetensorsFormat.js';
+import { countOf } from '../core/countOf.js';
 
 /** A tensor to write: a matrix (shape `[rows, cols]`) or a float array with an explicit shape. */
 export interface SafetensorsInput {
@@ -52,7 +53,7 @@ export function writeSafetensors(tensors: Record<string, SafetensorsInput>, meta
     const shape = t.shape ? [...t.shape] : src instanceof Float32Array || src instanceof Float64Array ? [arr.length] : [src.rows, src.cols];
     if (shape.some((s) => !Number.isInteger(s) || s < 0)) throw domainError(FN, `tensors['${name}'].shape`, 'non-negative integers', `[${shape.join(', ')}]`);
     const count = shape.reduce((p, s) => p * s, 1);
-    if (count !== arr.length) throw shapeError(FN, `tensors['${name}'].shape`, `${arr.length} elements (the data's length)`, `[${shape.join(', ')}] with ${count}`);
+    if (count !== arr.length) throw shapeError(FN, `tensors['${name}'].shape`, `${countOf(arr.length, 'element')} (the data's length)`, `[${shape.join(', ')}] with ${count}`);
     const dtype: SafetensorsDType = t.dtype ?? (arr instanceof Float32Array ? 'F32' : 'F64');
     if (!['F64', 'F32', 'F16', 'BF16'].includes(dtype)) throw domainError(FN, `tensors['${name}'].dtype`, "one of 'F64', 'F32', 'F16', 'BF16'", describeValue(dtype));
     const size = SAFETENSORS_ITEMSIZE[dtype];

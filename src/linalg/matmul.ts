@@ -2,6 +2,7 @@ import { ShapeError } from '../core/errors.js';
 import { checkMatrix, shapeOf } from '../core/check.js';
 import type { Matrix } from '../core/matrix.js';
 import { productOf } from './matmulShared.js';
+import { countOf } from '../core/countOf.js';
 
 /**
  * The matrix product `a·b` of an `m × k` and a `k × n` matrix, as a new `m × n` matrix.
@@ -31,6 +32,6 @@ export function matmul(a: Matrix, b: Matrix): Matrix {
   const fn = 'matmul';
   checkMatrix(fn, 'a', a);
   checkMatrix(fn, 'b', b);
-  if (b.rows !== a.cols) throw new ShapeError(`${fn}: argument 'b' must have ${a.cols} rows (a.cols); got ${shapeOf(b)}`);
+  if (b.rows !== a.cols) throw new ShapeError(`${fn}: argument 'b' must have ${countOf(a.cols, 'row')} (a.cols); got ${shapeOf(b)}`);
   return productOf(a, b, false, false);
 }

@@ -2,6 +2,7 @@ import { ShapeError } from '../core/errors.js';
 import { checkMatrix, shapeOf } from '../core/check.js';
 import type { Matrix } from '../core/matrix.js';
 import { productOf } from './matmulShared.js';
+import { countOf } from '../core/countOf.js';
 
 /**
  * The product `aᵀ·b` of a `k × m` and a `k × n` matrix, as a new `m × n` matrix, without forming
@@ -32,6 +33,6 @@ export function matmulTransposeA(a: Matrix, b: Matrix): Matrix {
   const fn = 'matmulTransposeA';
   checkMatrix(fn, 'a', a);
   checkMatrix(fn, 'b', b);
-  if (b.rows !== a.rows) throw new ShapeError(`${fn}: argument 'b' must have ${a.rows} rows (a.rows); got ${shapeOf(b)}`);
+  if (b.rows !== a.rows) throw new ShapeError(`${fn}: argument 'b' must have ${countOf(a.rows, 'row')} (a.rows); got ${shapeOf(b)}`);
   return productOf(a, b, true, false);
 }

@@ -2,6 +2,7 @@ import { ShapeError } from '../core/errors.js';
 import { checkMatrix, shapeOf } from '../core/check.js';
 import type { Matrix } from '../core/matrix.js';
 import { productOf } from './matmulShared.js';
+import { countOf } from '../core/countOf.js';
 
 /**
  * The product `a·bᵀ` of an `m × k` and an `n × k` matrix, as a new `m × n` matrix, without forming
@@ -32,6 +33,6 @@ export function matmulTransposeB(a: Matrix, b: Matrix): Matrix {
   const fn = 'matmulTransposeB';
   checkMatrix(fn, 'a', a);
   checkMatrix(fn, 'b', b);
-  if (b.cols !== a.cols) throw new ShapeError(`${fn}: argument 'b' must have ${a.cols} columns (a.cols); got ${shapeOf(b)}`);
+  if (b.cols !== a.cols) throw new ShapeError(`${fn}: argument 'b' must have ${countOf(a.cols, 'column')} (a.cols); got ${shapeOf(b)}`);
   return productOf(a, b, false, true);
 }

@@ -20,6 +20,7 @@ import {
   solveUpperInPlace,
   solveUpperTransposeInPlace,
 } from '../kernels/qrKernel.js';
+import { countOf } from '../core/countOf.js';
 
 /** Options of {@link solveLeastSquares}. */
 export interface LeastSquaresOptions {
@@ -241,7 +242,7 @@ export function solveLeastSquares(X: Matrix, y: FloatArray, opts?: LeastSquaresO
           ? `even with ridge ${ridge}; pass a larger 'ridge' option`
           : `pass a positive 'ridge' option to regularise it`;
       throw new NumericalError(
-        `${fn}: the design is rank-deficient (numerical rank ${rank} of ${n} columns${intercept ? ' after centring for the intercept' : ''}, tolerance ${tolWhat}); ${advice}`,
+        `${fn}: the design is rank-deficient (numerical rank ${rank} of ${countOf(n, 'column')}${intercept ? ' after centring for the intercept' : ''}, tolerance ${tolWhat}); ${advice}`,
       );
     }
     applyQTransposeInPlace(Z, rowsZ, n, tau, t);

@@ -7,6 +7,7 @@ import { NumericalError } from '../core/errors.js';
 import { gemm } from '../linalg/gemm.js';
 import { logSoftmaxRows } from '../softmax/index.js';
 import { logPartitionBlocks } from '../softmax/logPartitionBlocks.js';
+import { countOf } from '../core/countOf.js';
 
 /**
  * A log-linear model over a vocabulary of `n` words with output embeddings `V` (`n × d`, one row
@@ -119,7 +120,7 @@ export class LogLinearModel {
 
   private checkH(fn: string, H: Matrix): void {
     checkMatrix(fn, 'H', H);
-    if (H.cols !== this.V.cols) throw shapeError(fn, 'H', `a matrix with ${this.V.cols} columns (V.cols)`, shapeOf(H));
+    if (H.cols !== this.V.cols) throw shapeError(fn, 'H', `a matrix with ${countOf(this.V.cols, 'column')} (V.cols)`, shapeOf(H));
     checkFiniteMatrix(fn, 'H', H);
   }
 }

@@ -22,6 +22,7 @@ import { LogLinearModel, checkedLogits } from './LogLinearModel.js';
 import { sampleNextWordsKernel } from './sampleNextWords.js';
 import { checkSeed } from './checkSeed.js';
 import { permutation } from '../random/permutation.js';
+import { countOf } from '../core/countOf.js';
 
 /** The named sizes of `generateWorld`. */
 export type WorldPreset = 'tiny' | 'default' | 'gpt2-scale';
@@ -395,7 +396,7 @@ export function generateWorldFor(fn: string, prefix: string, opts: WorldOptions)
   };
   const checkH = (f: string, H: Matrix): void => {
     checkMatrix(f, 'H', H);
-    if (H.cols !== d) throw shapeError(f, 'H', `a matrix with ${d} columns (world.d)`, shapeOf(H));
+    if (H.cols !== d) throw shapeError(f, 'H', `a matrix with ${countOf(d, 'column')} (world.d)`, shapeOf(H));
     checkFiniteMatrix(f, 'H', H);
   };
   const checkRng = (f: string, r: unknown): void => {
@@ -432,7 +433,7 @@ export function generateWorldFor(fn: string, prefix: string, opts: WorldOptions)
     hStar(X: Matrix): Matrix {
       const f = 'World.hStar';
       checkMatrix(f, 'X', X);
-      if (X.cols !== k) throw shapeError(f, 'X', `a matrix with ${k} columns (world.featureDim)`, shapeOf(X));
+      if (X.cols !== k) throw shapeError(f, 'X', `a matrix with ${countOf(k, 'column')} (world.featureDim)`, shapeOf(X));
       checkFiniteMatrix(f, 'X', X);
       return hStarUnchecked(X);
     },

@@ -4,6 +4,7 @@ import { checkFiniteMatrix, checkMatrix, checkPositiveInt, describeValue, domain
 import { gemm } from '../linalg/gemm.js';
 import type { Rng } from '../random/index.js';
 import { LogLinearModel } from './LogLinearModel.js';
+import { countOf } from '../core/countOf.js';
 
 /** Contexts per block: the block of logits (`ROW_BLOCK × n` doubles) is the only large temporary. */
 const ROW_BLOCK = 64;
@@ -38,7 +39,7 @@ export function sampleNextWords(model: LogLinearModel, H: Matrix, samplesPerCont
   const fn = 'sampleNextWords';
   if (!(model instanceof LogLinearModel)) throw domainError(fn, 'model', 'a LogLinearModel', describeValue(model));
   checkMatrix(fn, 'H', H);
-  if (H.cols !== model.d) throw shapeError(fn, 'H', `a matrix with ${model.d} columns (model.d)`, shapeOf(H));
+  if (H.cols !== model.d) throw shapeError(fn, 'H', `a matrix with ${countOf(model.d, 'column')} (model.d)`, shapeOf(H));
   checkFiniteMatrix(fn, 'H', H);
   checkPositiveInt(fn, 'samplesPerContext', samplesPerContext);
   if (rng === null || typeof rng !== 'object' || typeof (rng as { next?: unknown }).next !== 'function') {

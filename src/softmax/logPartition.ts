@@ -3,6 +3,7 @@ import type { Matrix } from '../core/matrix.js';
 import { NumericalError } from '../core/errors.js';
 import { checkFiniteMatrix, checkMatrix, checkNonEmptyMatrix, checkWordIndices, shapeError, shapeOf } from '../core/check.js';
 import { logPartitionBlocks } from '../softmax/logPartitionBlocks.js';
+import { countOf } from '../core/countOf.js';
 
 /**
  * `log Z_A(s_i) = LSE_{w ∈ A} ⟨v_w, h(s_i)⟩` for every row `h(s_i)` of `H`, over all words (`A = [n]`)
@@ -37,7 +38,7 @@ export function logPartition(V: Matrix, H: Matrix, words?: Int32Array): Float64A
   const fn = 'logPartition';
   checkNonEmptyMatrix(fn, 'V', V);
   checkMatrix(fn, 'H', H);
-  if (H.cols !== V.cols) throw shapeError(fn, 'H', `a matrix with ${V.cols} columns (V.cols, the dimension d)`, shapeOf(H));
+  if (H.cols !== V.cols) throw shapeError(fn, 'H', `a matrix with ${countOf(V.cols, 'column')} (V.cols, the dimension d)`, shapeOf(H));
   if (words !== undefined) checkWordIndices(fn, 'words', words, V.rows, { nonEmpty: true, unique: true });
   checkFiniteMatrix(fn, 'V', V);
   checkFiniteMatrix(fn, 'H', H);

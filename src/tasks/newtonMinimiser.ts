@@ -9,6 +9,7 @@
 import type { Matrix } from '../core/matrix.js';
 import { NumericalError } from '../core/errors.js';
 import { dampedNewton, diagnoseMinimiser, maxAugmentedRowNorm, SINGULAR_HESSIAN_CONDITION, type NewtonProblem, type NewtonResult } from './newtonKernel.js';
+import { countOf } from '../core/countOf.js';
 
 /** The advice every "no minimiser" message ends with. */
 const PASS_RIDGE = "pass a positive 'ridge' option (e.g. { ridge: 1e-4 })";
@@ -24,7 +25,7 @@ const PASS_RIDGE = "pass a positive 'ridge' option (e.g. { ridge: 1e-4 })";
 export function newtonMinimiser(fn: string, problem: NewtonProblem, H: Matrix, ridge: number, maxIter: number, tol: number, separated: string): NewtonResult {
   const res = dampedNewton(problem, maxIter, tol);
   for (let k = 0; k < res.theta.length; k++) {
-    if (!Number.isFinite(res.theta[k])) throw new NumericalError(`${fn}: the Newton iteration produced a non-finite parameter after ${res.iterations} iterations`);
+    if (!Number.isFinite(res.theta[k])) throw new NumericalError(`${fn}: the Newton iteration produced a non-finite parameter after ${countOf(res.iterations, 'iteration')}`);
   }
   if (res.stopped) {
     throw new NumericalError(`${fn}: the classes are linearly separable (Newton iterate ${res.iterations} ${separated}), so without ridge the log-loss has no minimiser and the coefficients diverge; ${PASS_RIDGE}`);
@@ -33,7 +34,7 @@ export function newtonMinimiser(fn: string, problem: NewtonProblem, H: Matrix, r
     const diag = diagnoseMinimiser(problem, res.theta, maxAugmentedRowNorm(H.data, H.rows, H.cols));
     if (diag.kind === 'recession') {
       throw new NumericalError(
-        `${fn}: the classes are separable up to contexts on the boundary (the log-loss keeps decreasing along the Newton direction after ${res.iterations} iterations), so without ridge it has no minimiser and the coefficients diverge; ${PASS_RIDGE}`,
+        `${fn}: the classes are separable up to contexts on the boundary (the log-loss keeps decreasing along the Newton direction after ${countOf(res.iterations, 'iteration')}), so without ridge it has no minimiser and the coefficients diverge; ${PASS_RIDGE}`,
       );
     }
     if (diag.kind === 'singular') {

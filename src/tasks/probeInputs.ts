@@ -15,6 +15,7 @@ import {
   shapeError,
   shapeOf,
 } from '../core/check.js';
+import { countOf } from '../core/countOf.js';
 
 /** Check the training design: a non-empty, finite matrix. */
 export function checkDesignMatrix(fn: string, H: unknown): asserts H is Matrix {
@@ -51,7 +52,7 @@ export function checkSampleWeights(fn: string, name: string, w: unknown, m: numb
 /** Check a matrix of representations to score with a probe of dimension `d`. */
 export function checkScoringInput(fn: string, H: unknown, d: number): asserts H is Matrix {
   checkMatrix(fn, 'H', H);
-  if (H.cols !== d) throw shapeError(fn, 'H', `a matrix with ${d} columns (the probe's dimension)`, shapeOf(H));
+  if (H.cols !== d) throw shapeError(fn, 'H', `a matrix with ${countOf(d, 'column')} (the probe's dimension)`, shapeOf(H));
   checkFiniteMatrix(fn, 'H', H);
 }
 

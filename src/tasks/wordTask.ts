@@ -21,6 +21,7 @@ import { taskLabels } from './taskLabelsKernel.js';
 import { toInt32IndicesChecked } from '../io/toInt32Indices.js';
 import type { FloatArray } from '../core/matrix.js';
 import type { RandomSource, WordTask } from './types.js';
+import { countOf } from '../core/countOf.js';
 
 /** Options of {@link wordTask}. */
 export interface WordTaskOptions {
@@ -124,7 +125,7 @@ export function wordTask(
   } else if (opts?.contexts !== undefined) {
     const H = opts.contexts;
     checkMatrix(fn, 'opts.contexts', H);
-    if (H.cols !== d) throw shapeError(fn, 'opts.contexts', `a matrix with ${d} columns (the dimension d of world.V)`, shapeOf(H));
+    if (H.cols !== d) throw shapeError(fn, 'opts.contexts', `a matrix with ${countOf(d, 'column')} (the dimension d of world.V)`, shapeOf(H));
     if (H.rows === 0) throw shapeError(fn, 'opts.contexts', 'a matrix with at least one row', shapeOf(H));
     checkFiniteMatrix(fn, 'opts.contexts', H);
     const ridge = opts.ridge ?? 0;

@@ -16,6 +16,7 @@ import { NumericalError } from '../core/errors.js';
 import { crossEntropyDistributionKernel, crossEntropyWordsKernel } from './lossKernel.js';
 import { backwardKernel, forwardKernel, Workspace } from './learnerKernel.js';
 import type { Activation, LearnerShape } from './learnerKernel.js';
+import { countOf } from '../core/countOf.js';
 
 /** One named block of a learner's flat parameter vector. */
 export interface ParameterBlock {
@@ -295,7 +296,7 @@ export class Learner<P extends FloatArray = FloatArray> {
   /** @internal Shape and finiteness of a feature matrix; `name` is the argument as the caller knows it (`'data.X'`, `'contexts.X'`). */
   checkX(fn: string, X: Matrix, name = 'X'): void {
     checkMatrix(fn, name, X);
-    if (X.cols !== this.featureDim) throw shapeError(fn, name, `a matrix with ${this.featureDim} columns (learner.featureDim)`, shapeOf(X));
+    if (X.cols !== this.featureDim) throw shapeError(fn, name, `a matrix with ${countOf(this.featureDim, 'column')} (learner.featureDim)`, shapeOf(X));
     checkFiniteMatrix(fn, name, X);
   }
 }

@@ -9,6 +9,7 @@
 import { FormatError } from '../core/errors.js';
 import { decodeBase64, encodeBase64 } from '../core/base64.js';
 import type { FloatArray } from '../core/matrix.js';
+import { countOf } from '../core/countOf.js';
 
 /** Encode a `Float64Array` or `Float32Array` as base64 of its little-endian bytes. */
 export function encodeFloats(x: FloatArray): string {
@@ -29,7 +30,7 @@ export function decodeFloatsInto(fn: string, name: string, s: unknown, out: Floa
   const buf = decodeBase64(s);
   if (buf === null) throw new FormatError(`${fn}: argument '${name}' must be a base64 string of ${kind} bytes; got a string that is not padded base64`);
   if (buf.length !== out.length * w) {
-    throw new FormatError(`${fn}: argument '${name}' must decode to ${out.length} ${kind} values (${out.length * w} bytes); got ${buf.length} bytes`);
+    throw new FormatError(`${fn}: argument '${name}' must decode to ${countOf(out.length, `${kind} value`)} (${countOf(out.length * w, 'byte')}); got ${countOf(buf.length, 'byte')}`);
   }
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   if (w === 8) for (let i = 0; i < out.length; i++) out[i] = view.getFloat64(i * 8, true);

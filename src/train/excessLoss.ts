@@ -15,6 +15,7 @@ import {
 import { gemm } from '../linalg/gemm.js';
 import { klDivergenceRows } from '../loss/index.js';
 import { Learner } from './Learner.js';
+import { countOf } from '../core/countOf.js';
 
 /** The ground truth side of `excessLoss`: anything with `V*` (a `World` qualifies). */
 export interface TruthModel {
@@ -72,8 +73,8 @@ export function excessLoss(world: TruthModel, learner: Learner, contexts: Excess
   checkNonEmptyMatrix(fn, 'contexts.X', X);
   learner.checkX(fn, X, 'contexts.X');
   checkMatrix(fn, 'contexts.H', H);
-  if (H.cols !== world.V.cols) throw shapeError(fn, 'contexts.H', `a matrix with ${world.V.cols} columns (world.V.cols)`, shapeOf(H));
-  if (H.rows !== X.rows) throw shapeError(fn, 'contexts.H', `a matrix with ${X.rows} rows (contexts.X.rows)`, shapeOf(H));
+  if (H.cols !== world.V.cols) throw shapeError(fn, 'contexts.H', `a matrix with ${countOf(world.V.cols, 'column')} (world.V.cols)`, shapeOf(H));
+  if (H.rows !== X.rows) throw shapeError(fn, 'contexts.H', `a matrix with ${countOf(X.rows, 'row')} (contexts.X.rows)`, shapeOf(H));
   checkFiniteMatrix(fn, 'contexts.H', H);
   checkFiniteMatrix(fn, 'world.V', world.V);
   if (weights !== undefined) checkContextWeights(fn, 'contexts.weights', weights, X.rows);

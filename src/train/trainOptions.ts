@@ -31,6 +31,7 @@ import { checkContextWeights } from './excessLoss.js';
 import type { ExcessLossContexts } from './excessLoss.js';
 import { checkSeed } from '../model/checkSeed.js';
 import type { TrainCheckpoint } from './checkpointType.js';
+import { countOf } from '../core/countOf.js';
 
 export type { OptimizerName } from './optimizerKernel.js';
 
@@ -187,7 +188,7 @@ export function resolveTrainPlan(fn: string, learner: Learner, data: TrainData, 
     const w = data.words;
     checkWordIndices(fn, 'data.words', w, s.n);
     if (w.length === 0 || w.length % m !== 0) {
-      throw shapeError(fn, 'data.words', `a non-empty multiple of X.rows = ${m} words (k per context)`, `length ${w.length}`);
+      throw shapeError(fn, 'data.words', `a non-empty multiple of X.rows = ${countOf(m, 'word')} (k per context)`, `length ${w.length}`);
     }
     perContext = w.length / m;
     examples = w.length;

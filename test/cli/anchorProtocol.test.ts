@@ -95,9 +95,9 @@ describe('lmtransfer anchor: the held-out protocol on files', () => {
   });
 
   it.each([
-    [['--exclude-top', '0,2'], '0.001', /^option '--holdout' must leave at least one context in each part of the 80 contexts; got 0\.001 \(0 held out, 80 for training\)$/],
-    [['--exclude-top', '0,2'], '0.995', /^option '--holdout' must leave at least one context in each part of the 80 contexts; got 0\.995 \(80 held out, 0 for training\)$/],
-    [['--log-partition-mode'], '0.995', /^option '--holdout' must leave at least one context in each part of the 80 contexts; got 0\.995 \(80 held out, 0 for training\)$/],
+    [['--exclude-top', '0,2'], '0.001', /^--holdout: must leave at least one context in each part of the 80 contexts; got 0\.001 \(0 held out, 80 for training\)$/],
+    [['--exclude-top', '0,2'], '0.995', /^--holdout: must leave at least one context in each part of the 80 contexts; got 0\.995 \(80 held out, 0 for training\)$/],
+    [['--log-partition-mode'], '0.995', /^--holdout: must leave at least one context in each part of the 80 contexts; got 0\.995 \(80 held out, 0 for training\)$/],
   ])('%p --holdout %s that leaves a part empty names --holdout', async (extra, holdout, message) => {
     writeFileSync(f('z.npy'), writeNpy(new Float64Array(m).fill(1), [m]));
     const args = extra[0] === '--log-partition-mode' ? ['--log-partition', f('z.npy'), '--hidden', f('H.npy')] : ['--embeddings', f('V.npy'), '--hidden', f('H.npy'), ...extra];

@@ -159,4 +159,62 @@ describe('the CLI in a terminal', () => {
     expect(lines[0]).toMatch(/^anchor: log Z.* done in /);
     expect(lines.slice(1).map((l) => l.split(' done in ')[0])).toEqual(['E1 anchor sweep', 'E2 transfer curve', 'E3 rare-word sweep']);
   }, 120000);
+
+  it.each([80, 40])('anchor draws its phases, their ETA and the total in a %i-column pseudo-terminal without wraps or stale lines', (cols) => {
+    const program = `
+      import { processIO } from '${src('src/cli/io.ts')}';
+      import { anchorCommand } from '${src('src/cli/anchorCommand.ts')}';
+      import { writeNpy } from '${src('src/io/writeNpy.ts')}';
+      import { createRng } from '${src('src/random/createRng.ts')}';
+      import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+      import { tmpdir } from 'node:os';
+      import { join } from 'node:path';
+      const base = processIO();
+      // Progress only: the table on stdout is ordinary output that a terminal may wrap.
+      const io = { stdout: () => undefined, stderr: base.stderr, isTTY: base.isTTY, get columns() { return base.columns; } };
+      if (!io.isTTY || io.columns !== ${cols}) throw new Error('not a ${cols}-column terminal: ' + io.isTTY + ' ' + io.columns);
+      const rng = createRng('tty-anchor');
+      const mat = (r, c) => { const a = new Float64Array(r * c); for (let i = 0; i < a.length; i++) a[i] = rng.normal(); return a; };
+      const dir = mkdtempSync(join(tmpdir(), 'lmtransfer-tty-anchor-'));
+      writeFileSync(join(dir, 'V.npy'), writeNpy(mat(300, 8), [300, 8]));
+      writeFileSync(join(dir, 'H.npy'), writeNpy(mat(4000, 8), [4000, 8]));
+      // Small chunks and no redraw limit: many redraws per phase, each one a chance to wrap.
+      const args = ['--embeddings', join(dir, 'V.npy'), '--hidden', join(dir, 'H.npy'), '--exclude-top', '0,1,10', '--exclude-top-per-context', '2', '--holdout', '0.25'];
+      const code = await anchorCommand(args, io, { progressWork: 0, chunkRows: 64, progressIntervalMs: 0 });
+      rmSync(dir, { recursive: true, force: true });
+      process.exitCode = code;
+    `;
+    const raw = inTerminal(program, cols);
+    const screen = new Screen(cols).write(raw);
+    const lines = screen.lines();
+    expect(screen.unknown).toEqual([]);
+    expect(screen.wraps).toBe(0);
+    for (const l of lines) expect([...l].length).toBeLessThanOrEqual(cols);
+    // No stale bar: the screen holds one closing line per phase, then the total.
+    expect(lines.filter((l) => /[█░]/.test(l))).toEqual([]);
+    expect(lines).toHaveLength(5);
+    expect(lines.slice(0, 4).every((l) => / done in \d/.test(l) && l.startsWith('anchor: '))).toBe(true);
+    expect(lines[4]).toMatch(/^anchor: total \d+\.\d+s$/);
+    // Every phase was drawn (its label, as far as it fits), several times, each redraw with an ETA.
+    const redraws = raw.split('\r\x1b[2K').slice(1).map((t) => t.split(/\r?\n/)[0]).filter((t) => /[█░%]/.test(t));
+    const phases: [string, string][] = [
+      ['anchor: ranking words ', 'anchor: ranking words by mean probability over 3000 training contexts'],
+      ['anchor: log Z_B, 4 bulks ', 'anchor: log Z_B for 4 bulks over 4000 contexts'],
+      ['anchor: fitting 4 bulks ', 'anchor: fitting 4 bulks (d = 8; statistics of 3000 training contexts)'],
+      ['anchor: scoring 4 bulks ', 'anchor: scoring 4 bulks on 4000 contexts'],
+    ];
+    phases.forEach(([short, full], i) => {
+      // At 40 columns the label is cut (with an ellipsis) before the percentage and the ETA are.
+      const head = cols >= 80 ? short : short.slice(0, 12);
+      const mine = redraws.filter((t) => t.startsWith(head));
+      expect({ phase: short, enough: mine.length >= 2 }).toEqual({ phase: short, enough: true });
+      for (const t of mine) expect(t).toMatch(/ \d+% .*ETA (\d|\?)/);
+      // At 80 columns the short label leaves room for the bar and the count on every redraw.
+      if (cols >= 80) for (const t of mine) expect(t).toMatch(/^anchor: [^█░]* [█░]{10,} +\d+% \d+\/\d+ /);
+      // The closing line keeps the full label, as much of it as fits beside "done in".
+      const done = lines[i].split(' done in ')[0].replace(/…$/, '');
+      expect(full.startsWith(done) && done.length >= Math.min(full.length, cols - 16)).toBe(true);
+    });
+    for (const t of redraws) expect([...t].length).toBeLessThanOrEqual(cols - 1);
+  }, 120000);
 });

@@ -79,7 +79,7 @@ describe('fitRidgeProbe', () => {
     expect(Array.from(H.data)).toEqual([0, 1, 2]);
     expect(() => fitRidgeProbe(H, y, { ridge: -1 })).toThrow("fitRidgeProbe: argument 'opts.ridge' must be a finite number ≥ 0; got -1");
     expect(() => fitRidgeProbe(H, Float64Array.of(1))).toThrow("fitRidgeProbe: argument 'y' must be of length 3 (one per row of H); got length 1");
-    expect(() => p.predict(fromRows([[1, 2]]))).toThrow("RidgeProbe.predict: argument 'H' must be a matrix with 1 columns (the probe's dimension); got a 1×2 matrix");
+    expect(() => p.predict(fromRows([[1, 2]]))).toThrow("RidgeProbe.predict: argument 'H' must be a matrix with 1 column (the probe's dimension); got a 1×2 matrix");
   });
 });
 

@@ -10,6 +10,7 @@ import { UsageError } from '../io.js';
 import { ANCHOR_MERGE_HELP } from './help.js';
 import { parseFlags, wantsHelp } from '../flags.js';
 import { ANCHOR_MERGE_OPTIONS, checkRcond, checkRidge } from './flags.js';
+import { countOf } from '../flags.js';
 
 const STORAGES = ['float16', 'bfloat16', 'float32', 'float64'] as const;
 
@@ -42,7 +43,7 @@ export async function mergeCommand(argv: readonly string[], io: CliIO): Promise<
   const seen = new Set<number>();
   for (const doc of docs) {
     if (doc.shard.count !== first.shard.count || doc.contexts.total !== first.contexts.total) {
-      throw new UsageError(`merge: '${doc.path}' is shard ${doc.shard.index}/${doc.shard.count} of ${doc.contexts.total} contexts but '${first.path}' is of ${first.shard.count} shards of ${first.contexts.total}: not the same run`);
+      throw new UsageError(`merge: '${doc.path}' is shard ${doc.shard.index}/${doc.shard.count} of ${countOf(doc.contexts.total, 'context')} but '${first.path}' is of ${countOf(first.shard.count, 'shard')} of ${first.contexts.total}: not the same run`);
     }
     if (seen.has(doc.shard.index)) throw new UsageError(`merge: shard ${doc.shard.index}/${doc.shard.count} is given twice (its contexts would count twice)`);
     seen.add(doc.shard.index);
@@ -73,7 +74,7 @@ export async function mergeCommand(argv: readonly string[], io: CliIO): Promise<
       } catch (e) {
         throw new FormatError(`merge ${doc.path}: ${(e as Error).message}`);
       }
-      if (acc && part.dim !== acc.dim) throw mismatch(`'${doc.path}' has d = ${part.dim} but the other shards have d = ${acc.dim}`);
+      if (acc && part.dim !== acc.dim) throw mismatch('merge', `'${doc.path}' has d = ${part.dim} but the other shards have d = ${acc.dim}`);
       acc = acc ? acc.merge(part) : part;
     }
     return acc!;
@@ -98,7 +99,7 @@ export async function mergeCommand(argv: readonly string[], io: CliIO): Promise<
     io.stdout(JSON.stringify({ command: 'anchor merge', shards: docs.map((d) => d.path), options: { ridge, rcond: rcond ?? null }, contexts: { fitted: total }, results: rows.map((r) => ({ label: r.label, excludeTop: r.excludeTop, perContextTop: r.perContextTop, bulkSize: r.bulkSize, fit: fitToJSON(r.fit) })) }, null, 2) + '\n');
     return 0;
   }
-  io.stdout(`lmtransfer anchor merge: ${docs.length} shard${docs.length > 1 ? 's' : ''} of ${first.shard.count}, ${total} contexts, d = ${dim}; ridge ${ridge}\n\n`);
+  io.stdout(`lmtransfer anchor merge: ${countOf(docs.length, 'shard')} of ${first.shard.count}, ${countOf(total, 'context')}, d = ${dim}; ridge ${ridge}\n\n`);
   io.stdout(renderAnchorTable(rows, dim));
   return 0;
 }

@@ -21,7 +21,7 @@ import type { FloatArray, Matrix } from '../../core/matrix.js';
 import { type LoadedMatrix, loadMatrix, mismatch, openMatrix } from '../anchorFiles.js';
 import { type AnchorRow, fitToJSON, renderAnchorTable } from '../anchorReport.js';
 import type { CliIO } from '../io.js';
-import { UsageError } from '../io.js';
+import { checkOutputFile, countOf, flagError } from '../flags.js';
 import { createProgressBar, formatDuration } from '../progress.js';
 import { ANCHOR_HELP } from './help.js';
 import { type AnchorFlags, parseAnchorFlags } from './flags.js';
@@ -33,10 +33,15 @@ import { libraryVersion } from './version.js';
  */
 export const ANCHOR_PROGRESS_WORK = 1e9;
 
-/** Options of `anchorCommand` for tests: `progressWork` replaces `ANCHOR_PROGRESS_WORK`; `chunkRows` the rows per chunk of H. */
+/**
+ * Options of `anchorCommand` for tests: `progressWork` replaces `ANCHOR_PROGRESS_WORK`; `chunkRows`
+ * the rows per chunk of H; `progressIntervalMs` the least time between two redraws of a bar on a
+ * terminal (default 100).
+ */
 export interface AnchorCommandOptions {
   progressWork?: number;
   chunkRows?: number;
+  progressIntervalMs?: number;
 }
 
 /** What a report or shard records of an input; with `hash`, the SHA-256 of its decoded values. */
@@ -63,7 +68,7 @@ function describeFile(f: FileMatrix): InputDescription {
 }
 
 /** Progress bars by phase, shown only when the work is long; the total time at the end. */
-function progressFor(io: CliIO, quiet: boolean, work: number, threshold: number, labels: Record<string, string>) {
+function progressFor(io: CliIO, quiet: boolean, work: number, threshold: number, labels: Record<string, readonly [full: string, short: string]>, minIntervalMs?: number) {
   const show = !quiet && work > threshold;
   let bar: ReturnType<typeof createProgressBar> | null = null;
   let phase = '';
@@ -73,7 +78,8 @@ function progressFor(io: CliIO, quiet: boolean, work: number, threshold: number,
     if (p !== phase) {
       bar?.finish();
       phase = p;
-      bar = createProgressBar(io, labels[p] ?? `anchor: ${p}`, total);
+      const [label, shortLabel] = labels[p] ?? [`anchor: ${p}`, `anchor: ${p}`];
+      bar = createProgressBar(io, label, total, { minIntervalMs, shortLabel });
     }
     bar!.update(done);
   };
@@ -98,11 +104,11 @@ function rowRange(src: HiddenRowSource, start: number, end: number): HiddenRowSo
 
 /** Check the weights here, so that every message names --weights (not a library argument). */
 function checkWeightsFlag(w: LoadedMatrix, m: number): Float64Array | Float32Array {
-  if (w.ndim !== 1) throw new FormatError(`--weights ${w.source}: must be a 1-D array; got shape (${w.matrix.rows}, ${w.matrix.cols})`);
-  if (w.matrix.rows !== m) throw mismatch(`--weights has ${w.matrix.rows} entries but --hidden has ${m} rows (one weight per context)`);
+  if (w.ndim !== 1) throw new FormatError(`--weights: must be a 1-D array, one weight per context; got shape (${w.matrix.rows}, ${w.matrix.cols}) in ${w.source}`);
+  if (w.matrix.rows !== m) throw mismatch('--weights', `${w.source} has ${countOf(w.matrix.rows, 'entry', 'entries')} but --hidden has ${countOf(m, 'row')} (one weight per context)`);
   const data = w.matrix.data;
   for (let i = 0; i < data.length; i++) {
-    if (!Number.isFinite(data[i]) || data[i] < 0) throw new UsageError(`option '--weights' ${w.source} must hold finite weights ≥ 0; got ${data[i]} at [${i}]`);
+    if (!Number.isFinite(data[i]) || data[i] < 0) throw flagError('--weights', `must hold finite weights ≥ 0; got ${data[i]} at [${i}] of ${w.source}`);
   }
   return data;
 }
@@ -113,7 +119,7 @@ function checkPartWeightsFlag(weights: FloatArray | null, train: Int32Array, tes
     if (rows.length === 0) continue;
     let s = 0;
     for (let t = 0; t < rows.length; t++) s += weights[rows[t]];
-    if (!(s > 0)) throw new UsageError(`option '--weights' must be positive on some ${part} context; got all zeros on the ${rows.length} ${part} contexts`);
+    if (!(s > 0)) throw flagError('--weights', `must be positive on some ${part} context; got all zeros on the ${countOf(rows.length, `${part} context`)}`);
   }
 }
 
@@ -137,12 +143,15 @@ export async function anchorRun(argv: readonly string[], io: CliIO, opts: Anchor
     io.stdout(ANCHOR_HELP);
     return 0;
   }
+  // Output paths are checked before any file is read: a typo in --residuals should not cost the run.
+  if (flags.residuals !== undefined) checkOutputFile('--residuals', flags.residuals);
+  if (flags.out !== undefined) checkOutputFile('--out', flags.out);
   const hiddenFile = openMatrix('--hidden', flags.hidden!);
   // Every consumer below finishes with a chunk before reading the next: one buffer for all of them.
   hiddenFile.reuseBuffer = true;
   const m = hiddenFile.rows;
   const d = hiddenFile.cols;
-  if (m === 0 || d === 0) throw new FormatError(`--hidden ${hiddenFile.source}: must have at least one row and one column; got ${m}×${d}`);
+  if (m === 0 || d === 0) throw new FormatError(`--hidden: must have at least one row and one column; got ${m}×${d} in ${hiddenFile.source}`);
   const hName = `--hidden ${hiddenFile.source}`;
   let weights: Float64Array | Float32Array | null = null;
   let weightsFile: LoadedMatrix | undefined;
@@ -153,7 +162,7 @@ export async function anchorRun(argv: readonly string[], io: CliIO, opts: Anchor
   // The split, checked here so that a bad --holdout names the flag.
   const nTest = Math.round(flags.holdout * m);
   if (flags.holdout > 0 && (nTest < 1 || m - nTest < 1)) {
-    throw new UsageError(`option '--holdout' must leave at least one context in each part of the ${m} contexts; got ${flags.holdout} (${nTest} held out, ${m - nTest} for training)`);
+    throw flagError('--holdout', `must leave at least one context in each part of the ${countOf(m, 'context')}; got ${flags.holdout} (${nTest} held out, ${m - nTest} for training)`);
   }
   const { train, test } = holdoutSplit('lmtransfer anchor', m, flags.holdout, flags.seed);
   checkPartWeightsFlag(weights, train, test);
@@ -171,27 +180,28 @@ export async function anchorRun(argv: readonly string[], io: CliIO, opts: Anchor
   let ranking: 'training' | 'all' | 'none' = 'none';
   let V: Matrix | null = null;
   const K0 = flags.excludeTop.length + flags.excludeTopPerContext.length;
-  const bulkWord = (k: number): string => `${k} bulk${k === 1 ? '' : 's'}`;
 
   if (flags.embeddings) {
     const emb = loadMatrix('--embeddings', flags.embeddings, { allowSafetensors: true });
     V = emb.matrix;
     const n = V.rows;
-    if (V.cols !== d) throw mismatch(`--embeddings ${emb.source} is ${n}×${V.cols} but --hidden ${hiddenFile.source} is ${m}×${d}; the number of columns d must agree`);
+    if (V.cols !== d) throw mismatch('--embeddings', `${emb.source} is ${n}×${V.cols} but --hidden ${hiddenFile.source} is ${m}×${d}; the number of columns d must agree`);
     if (n < d) {
       io.stderr(`lmtransfer anchor: warning: --embeddings ${emb.source} has fewer rows (${n}) than columns (${d}): a vocabulary smaller than the dimension is unusual; are --embeddings and --hidden swapped?\n`);
     }
     checkFiniteMatrix(`--embeddings ${emb.source}`, 'V', V);
-    for (const k of flags.excludeTop) if (k >= n) throw new UsageError(`option '--exclude-top' must list values below the vocabulary size ${n} (the bulk would be empty); got ${k}`);
-    for (const k of flags.excludeTopPerContext) if (k >= n) throw new UsageError(`option '--exclude-top-per-context' must list values below the vocabulary size ${n} (the bulk would be empty); got ${k}`);
+    for (const k of flags.excludeTop) if (k >= n) throw flagError('--exclude-top', `must list values below the vocabulary size ${n} (the bulk would be empty); got ${k}`);
+    for (const k of flags.excludeTopPerContext) if (k >= n) throw flagError('--exclude-top-per-context', `must list values below the vocabulary size ${n} (the bulk would be empty); got ${k}`);
     inputs = { embeddings: describeLoaded(emb, flags.shard !== undefined), hidden: describeFile(hiddenFile) };
     const nTrain = flags.shard ? m : train.length;
     const prog = progressFor(io, flags.quiet, n * m * d * (flags.excludeTop.some((k) => k > 0) ? 2 : 1), threshold, {
-      rank: `anchor: ranking words by mean probability over ${nTrain} ${flags.shard ? '' : 'training '}contexts`,
-      logPartition: `anchor: log Z_B for ${bulkWord(K0)} over ${shardRows[1] - shardRows[0]} contexts`,
-      fit: `anchor: fitting ${bulkWord(K0)} (d = ${d}; statistics of ${train.length} training contexts)`,
-      score: `anchor: scoring ${bulkWord(K0)} on ${m} contexts`,
-    });
+      // The full labels say what each phase covers (in a log and on the closing lines); the short
+      // ones leave room for the bar, the count and the ETA on an 80-column terminal.
+      rank: [`anchor: ranking words by mean probability over ${countOf(nTrain, flags.shard ? 'context' : 'training context')}`, 'anchor: ranking words'],
+      logPartition: [`anchor: log Z_B for ${countOf(K0, 'bulk')} over ${countOf(shardRows[1] - shardRows[0], 'context')}`, `anchor: log Z_B, ${countOf(K0, 'bulk')}`],
+      fit: [`anchor: fitting ${countOf(K0, 'bulk')} (d = ${d}; statistics of ${countOf(train.length, 'training context')})`, `anchor: fitting ${countOf(K0, 'bulk')}`],
+      score: [`anchor: scoring ${countOf(K0, 'bulk')} on ${countOf(m, 'context')}`, `anchor: scoring ${countOf(K0, 'bulk')}`],
+    }, opts.progressIntervalMs);
     if (!flags.shard) {
       const res = anchorSweepChecked(hName, 'H', V, src, flags.excludeTop, flags.excludeTopPerContext, {
         ridge: flags.ridge,
@@ -233,7 +243,7 @@ export async function anchorRun(argv: readonly string[], io: CliIO, opts: Anchor
     }
   } else {
     const zf = loadMatrix('--log-partition', flags.logPartition!, { allow1d: true });
-    if (zf.matrix.rows !== m) throw mismatch(`--log-partition ${zf.source} has ${zf.matrix.rows} rows but --hidden ${hiddenFile.source} has ${m}; one value per context`);
+    if (zf.matrix.rows !== m) throw mismatch('--log-partition', `${zf.source} has ${countOf(zf.matrix.rows, 'row')} but --hidden ${hiddenFile.source} has ${m}; one value per context`);
     checkFiniteMatrix(`--log-partition ${zf.source}`, 'z', zf.matrix);
     const K = zf.matrix.cols;
     const [s0, s1] = shardRows;
@@ -248,9 +258,9 @@ export async function anchorRun(argv: readonly string[], io: CliIO, opts: Anchor
     inputs = { logPartition: describeLoaded(zf, flags.shard !== undefined), hidden: describeFile(hiddenFile) };
     if (!flags.shard) {
       const prog = progressFor(io, flags.quiet, m * d * d * 2, threshold, {
-        fit: `anchor: fitting ${bulkWord(K)} (d = ${d}; statistics of ${train.length} training contexts)`,
-        score: `anchor: scoring ${bulkWord(K)} on ${m} contexts`,
-      });
+        fit: [`anchor: fitting ${countOf(K, 'bulk')} (d = ${d}; statistics of ${countOf(train.length, 'training context')})`, `anchor: fitting ${countOf(K, 'bulk')}`],
+        score: [`anchor: scoring ${countOf(K, 'bulk')} on ${countOf(m, 'context')}`, `anchor: scoring ${countOf(K, 'bulk')}`],
+      }, opts.progressIntervalMs);
       const t0 = performance.now();
       const res = fitSharedDesign(hName, 'H', src, zetas, train, test, { ridge: flags.ridge, rcond: flags.rcond, weights, chunkRows: step, residuals: flags.residuals !== undefined, onProgress: prog.onProgress });
       prog.end();
@@ -305,7 +315,7 @@ export async function anchorRun(argv: readonly string[], io: CliIO, opts: Anchor
     try {
       writeFileSync(flags.residuals, writeNpy(out, [m, K, 2]));
     } catch (e) {
-      throw new UsageError(`option '--residuals' must name a writable file; got '${flags.residuals}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      throw flagError('--residuals', `must name a writable file; got '${flags.residuals}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
   }
   const totalSeconds = (performance.now() - tStart) / 1000;
