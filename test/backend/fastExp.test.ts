@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { fastExp } from '../../src/kernels/fastExp.js';
+import { EXP2_J64, fastExp } from '../../src/kernels/fastExp.js';
 import { alloc, heapF32, heapF64, resetArena, wasmKernels } from '../../src/backend/heap.js';
 
 // Module-scope aliases: global Math lookups are slow inside jest's sandbox (see helpers.ts).
@@ -25,6 +25,33 @@ function ulps32(a: number, b: number): number {
   f32[0] = b;
   return abs(x - i32[0]);
 }
+
+/**
+ * Whether `t` (a double in [1, 2)) is the double nearest `2^(j/64)`: with `t = M/2^52`, the
+ * rounding interval `[(2M−1)/2^53, (2M+1)/2^53]` must contain `2^(j/64)`, i.e. (raising to the 64th
+ * power, monotone on positives) `(2M−1)^64 ≤ 2^(j + 53·64) ≤ (2M+1)^64`, decided in exact integers.
+ */
+function isNearestExp2(t: number, j: number): boolean {
+  if (!(t >= 1 && t < 2)) return false;
+  const M = BigInt(t * 2 ** 52);
+  const target = 1n << BigInt(j + 53 * 64);
+  return (2n * M - 1n) ** 64n <= target && target <= (2n * M + 1n) ** 64n;
+}
+
+describe('fastExp table', () => {
+  // Math.pow(2, j/64) is not correctly rounded in every engine (Node 20 is off by one ulp at 9 of
+  // the 64), which made fastExp, and train, differ between Node and Chromium; the table is written out.
+  it('holds 2^(j/64) rounded to nearest for every j, and a neighbour of an entry fails the check', () => {
+    expect(EXP2_J64.length).toBe(64);
+    const wrong: number[] = [];
+    for (let j = 0; j < 64; j++) if (!isNearestExp2(EXP2_J64[j], j)) wrong.push(j);
+    expect(wrong).toEqual([]);
+    // Teeth: one ulp up or down (2^-52 in [1, 2)) is never the nearest double.
+    for (let j = 1; j < 64; j++) {
+      expect({ j, up: isNearestExp2(EXP2_J64[j] + 2 ** -52, j), down: isNearestExp2(EXP2_J64[j] - 2 ** -52, j) }).toEqual({ j, up: false, down: false });
+    }
+  });
+});
 
 describe('fastExp (TypeScript)', () => {
   // The bound: within 2 ulps of Math.exp everywhere it is finite and non-zero. Tang's method with a
