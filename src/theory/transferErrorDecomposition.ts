@@ -48,8 +48,8 @@ export interface TransferDecomposition extends Omit<TransferTerms, 'dBar' | 'cer
  * its hypotheses hold. Every log-probability is formed from logits
  * (`log p(w|s) = z_w − LSE(z)`, `log p(B|s) = LSE_B(z) − LSE(z)`), never from a probability.
  *
- * @param instance - the two models on the same contexts, the task (words, weights, bulk) and the two
- *   anchors (`null` allowed only for a contrast task), optional context weights.
+ * @param instance - the two models on the same contexts, the task (`words`, `coefficients`, `bulk`)
+ *   and the two anchors (`null` allowed only for a contrast task), optional context `weights`.
  * @throws ShapeError when the models do not have the same number of words or contexts, or a vector
  *   has the wrong length.
  * @throws DomainError when an input is not finite, a word index is out of range or repeated, the bulk
@@ -58,7 +58,7 @@ export interface TransferDecomposition extends Omit<TransferTerms, 'dBar' | 'cer
  * @example
  * ```ts
  * const dec = transferErrorDecomposition({ truth: { V: Vs, H: Hs }, learned: { V: Vh, H: Hh },
- *   words: Int32Array.of(0), weights: Float64Array.of(1), bulk: Int32Array.of(2, 3),
+ *   words: Int32Array.of(0), coefficients: Float64Array.of(1), bulk: Int32Array.of(2, 3),
  *   anchorStar, anchorHat });
  * dec.error[0] - (dec.wordPart[0] + dec.anchorPart[0]); // ≈ 0 (part 1)
  * Math.abs(dec.error[0]) <= dec.part2Bound[0];          // true (part 2)

@@ -52,7 +52,7 @@ const instanceArb = fc.tuple(seed, num(0, 0.3)).map(([s, eps]) => {
     const f = L.fitAnchor(V, Hm, bulk);
     return { anchor: f.anchor, intercept: f.intercept };
   };
-  return { truth: { V: w.V, H }, learned: { V: Vh, H: Hh }, words: Int32Array.of(0, 1), weights: Float64Array.of(1, -1), bulk, anchorStar: a(w.V, H), anchorHat: a(Vh, Hh) };
+  return { truth: { V: w.V, H }, learned: { V: Vh, H: Hh }, words: Int32Array.of(0, 1), coefficients: Float64Array.of(1, -1), bulk, anchorStar: a(w.V, H), anchorHat: a(Vh, Hh) };
 });
 
 const spdArb = anyMat(1, 4, 1, 4).map((B) => {
@@ -331,7 +331,7 @@ export const REGISTRY: Record<string, FuzzEntry> = {
   classificationTask: fn(L.classificationTask, f64(2).map((u) => [L.linearTask(u), { rule: 'sigmoid' }]), { nonFiniteExpected: containerOfNonFinite }),
   fitRidgeProbe: fn(L.fitRidgeProbe, fc.integer({ min: 3, max: 6 }).chain((m) => fc.tuple(mat(m, 2), f64(m), fc.record({ lambda: num(0, 1) })))),
   fitLogisticProbe: fn(L.fitLogisticProbe, fc.integer({ min: 4, max: 6 }).chain((m) => fc.tuple(mat(m, 2), fc.array(fc.constantFrom(0, 1), { minLength: m, maxLength: m }).map((a) => Float64Array.from(a)), fc.record({ ridge: num(0.01, 1) })))),
-  transferProbe: fn(L.transferProbe, instanceArb.map((i) => [i.learned.V, i.anchorHat, i.anchorStar, i.words, i.weights])),
+  transferProbe: fn(L.transferProbe, instanceArb.map((i) => [i.learned.V, i.anchorHat, i.anchorStar, i.words, i.coefficients])),
 
   // anchor
   allWords: fn(L.allWords, fc.integer({ min: 1, max: 50 }).map((n) => [n]), { oracle: (r, a) => expectClose((r as Int32Array).length, a[0] as number, 0, 'length') }),

@@ -80,7 +80,7 @@ function build(offset: number, bulkNoise: number[], task: { L: number; g: number
       truth: { V: { rows: n, cols: 2, data: Vs }, H: { rows: m, cols: 2, data: H } },
       learned: { V: { rows: n, cols: 2, data: Vh }, H: { rows: m, cols: 2, data: H.slice() } },
       words: Int32Array.from(task, (_, j) => nB + j),
-      weights: Float64Array.from(task, (t) => t.a),
+      coefficients: Float64Array.from(task, (t) => t.a),
       bulk: Int32Array.from(bulkNoise, (_, j) => j),
       anchorStar: anchor,
       anchorHat: { anchor: Float64Array.of(offset, 0), intercept: cHat },
