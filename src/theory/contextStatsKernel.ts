@@ -213,9 +213,9 @@ export function contextStatsKernel(fn: string, Vs: Matrix, Hs: Matrix, Vh: Matri
       const epsS = normaliserErr(n, tS, LS);
       const epsH = normaliserErr(n, tH, LH);
       if (!(dzS <= LOGIT_ERROR_LIMIT && dzH <= LOGIT_ERROR_LIMIT)) {
-        const [which, dz, hn, vn] = dzS > dzH || !(dzH === dzH) ? ['truth', dzS, rowNorm(Hs, i), vNormStar] : ['learned', dzH, rowNorm(Hh, i), vNormHat];
+        const [which, dz, hv] = dzS > dzH || !(dzH === dzH) ? ['truth', dzS, rowNorm(Hs, i) * vNormStar] : ['learned', dzH, rowNorm(Hh, i) * vNormHat];
         throw new NumericalError(
-          `${fn}: the logits of context ${i} are too large to certify: ‖h(s)‖·max‖v_w‖ = ${hn.toPrecision(3)} for instance.${which}, so a computed logit may be off by ${dz.toPrecision(3)} (more than 2^-20) and the log-probabilities, κ and t are not determined to double precision; rescale instance.${which}.V or instance.${which}.H`,
+          `${fn}: the logits of context ${i} are too large to certify: ‖h(s)‖·max‖v_w‖ = ${hv.toPrecision(3)} for instance.${which}, so a computed logit may be off by ${dz.toPrecision(3)} (more than 2^-20) and the log-probabilities, κ and t are not determined to double precision; rescale instance.${which}.V or instance.${which}.H`,
         );
       }
       out.logitErrStar[i] = dzS;
