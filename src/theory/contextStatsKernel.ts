@@ -249,6 +249,7 @@ export function contextStatsKernel(fn: string, Vs: Matrix, Hs: Matrix, Vh: Matri
       let klSensS = 0;
       let klSensKappa = 0;
       let klSensH = 0;
+      let klSecond = 0;
       let tvSens = 0;
       let wordDevS = 0;
       let wordDevH = 0;
@@ -274,6 +275,10 @@ export function contextStatsKernel(fn: string, Vs: Matrix, Hs: Matrix, Vh: Matri
         klSensS += ps * mAbs(rr) * eS;
         klSensKappa += ps * eS;
         klSensH += dtv * 2 * eH;
+        // Second order: κ is stationary (gradient 0) where p̂ = p*, so there the logit errors move
+        // it by ½ Var_p(δ* − δ̂) ≤ 2 Σ_w p_w (e*_w + ê_w)², which no first-order term covers (found by
+        // the adversarial test in test/theory/allowances.test.ts: κ = 0, offsets of 400).
+        klSecond += big * (eS + eH) * (eS + eH);
         // For t: Σ p_w(1 − p_w) e_w bounds the first-order change of a normalised distribution; 1 − p
         // is t/(1 + t) for the maximal word (x = 0) and at most 1 otherwise.
         wordDevS += ps * (xs === 0 ? tS / (1 + tS) : 1) * eS;
@@ -283,7 +288,7 @@ export function contextStatsKernel(fn: string, Vs: Matrix, Hs: Matrix, Vh: Matri
       out.kl[i] = kl;
       out.klRoundingBound[i] =
         ALLOWANCE_FACTOR *
-        (klSensS + kl * klSensKappa + klSensH + kl * (epsS + epsH) + epsS * epsS + epsH * epsH + (KL_RELATIVE_ALLOWANCE + n * U) * kl + n * KL_ABSOLUTE_ALLOWANCE);
+        (klSensS + kl * klSensKappa + klSensH + 2 * klSecond + kl * (epsS + epsH) + epsS * epsS + epsH * epsH + (KL_RELATIVE_ALLOWANCE + n * U) * kl + n * KL_ABSOLUTE_ALLOWANCE);
       tv *= 0.5;
       out.tv[i] = mMin(1, tv);
       out.tvRoundingBound[i] = ALLOWANCE_FACTOR * (2 * (wordDevS + wordDevH) + epsS + epsH + tvSens + (n + 4) * U * tv);
