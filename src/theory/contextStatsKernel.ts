@@ -276,9 +276,13 @@ export function contextStatsKernel(fn: string, Vs: Matrix, Hs: Matrix, Vh: Matri
         klSensKappa += ps * eS;
         klSensH += dtv * 2 * eH;
         // Second order: κ is stationary (gradient 0) where p̂ = p*, so there the logit errors move
-        // it by ½ Var_p(δ* − δ̂) ≤ 2 Σ_w p_w (e*_w + ê_w)², which no first-order term covers (found by
-        // the adversarial test in test/theory/allowances.test.ts: κ = 0, offsets of 400).
-        klSecond += big * (eS + eH) * (eS + eH);
+        // it by ½ Var_p(δ* − δ̂), which no first-order term covers (found by the adversarial test in
+        // test/theory/allowances.test.ts: κ = 0, offsets of 400). Centred at the mode m,
+        // Var_p(X) ≤ Σ_{w≠m} p_w (X_w − X_m)² ≤ 2 Σ_{w≠m} p_w E_w² + 2(1 − p_m) E_m² with E_w = e*_w + ê_w:
+        // the mode (x = 0 in both models) enters with 1 − p = t/(1 + t), so a nearly point-mass
+        // context is not charged E_m².
+        const modeShare = xs === 0 && xh === 0 ? mMax(tS / (1 + tS), tH / (1 + tH)) : big;
+        klSecond += modeShare * (eS + eH) * (eS + eH);
         // For t: Σ p_w(1 − p_w) e_w bounds the first-order change of a normalised distribution; 1 − p
         // is t/(1 + t) for the maximal word (x = 0) and at most 1 otherwise.
         wordDevS += ps * (xs === 0 ? tS / (1 + tS) : 1) * eS;

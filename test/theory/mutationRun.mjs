@@ -4,6 +4,7 @@
  * "tests that let mistakes through"). Not a test file: run it by hand,
  *
  *     node test/theory/mutationRun.mjs [filter]         # all mutations, or those whose id contains filter
+ *     node test/theory/mutationRun.mjs --check          # only check that every spot occurs once
  *
  * Run it in a scratch copy of the repository (it rewrites source files while it runs). For each
  * mutation it rewrites one spot of one source file, runs the tests that guard the allowances
@@ -13,6 +14,8 @@
  * in its file (else the run stops: the list is out of date).
  */
 import { execFileSync } from 'node:child_process';
+import console from 'node:console';
+import process from 'node:process';
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -99,6 +102,14 @@ export const MUTATIONS = [
 
 function run(filter) {
   const root = process.cwd();
+  if (filter === '--check') {
+    for (const [id, file, from] of MUTATIONS) {
+      const n = readFileSync(join(root, file), 'utf8').split(from).length - 1;
+      if (n !== 1) console.log(`${id}: the spot occurs ${n} times in ${file}`);
+    }
+    console.log(`${MUTATIONS.length} mutations checked`);
+    return;
+  }
   const out = mkdtempSync(join(tmpdir(), 'mut-'));
   const rows = [];
   const list = MUTATIONS.filter(([id, , from]) => from !== '' && (!filter || id.includes(filter)));
