@@ -383,7 +383,17 @@ export const REGISTRY: Record<string, FuzzEntry> = {
   binaryKlLogRatioBound: fn(L.binaryKlLogRatioBound, fc.tuple(num(1e-300, 1), num(0, 50)), { nonFiniteExpected: (a) => !((a[1] as number) < 1e6) || !((a[0] as number) > 1e-300) }),
   binaryKlLogRatioBoundFromLogProb: fn(L.binaryKlLogRatioBoundFromLogProb, fc.tuple(num(-700, 0), num(1e-300, 1e-3)), { nonFiniteExpected: (a) => !((a[1] as number) < 1e6) || !((a[0] as number) > -1e6) }),
   transferErrorDecomposition: fn(L.transferErrorDecomposition, instanceArb.map((i) => [i]), { runs: 24, allowInfinite: ['part5LogRatioBound', 'part3Bound'] }),
-  transferBound: fn(L.transferBound, fc.record({ aL1: num(0, 3), aSum: num(-3, 3), epsilon: num(0, 1e-2), gamma: num(0.01, 1), M: num(0, 5), anchorMseHat: num(0, 1), anchorMseStar: num(0, 1) }).map((p) => [{ ...p, aL1: Math.max(p.aL1, Math.abs(p.aSum)) }])),
+  transferBound: fn(L.transferBound, fc.record({ aL1: num(0, 3), aSum: num(-3, 3), epsilon: num(0, 1e-2), gamma: num(0.01, 1), M: num(0, 5), anchorMseHat: num(0, 1), anchorMseStar: num(0, 1) }).map((p) => [{ ...p, aL1: Math.max(p.aL1, Math.abs(p.aSum)) }]), {
+    // Cheap (µs per call): enough cases that every parameter meets every huge value (aL1 = 1e200 gave a silent +∞).
+    runs: 400,
+    // Documented +∞ (docs/theory.md#overflow): a vacuous KL term, γ = 0 or so small that the
+    // (representable) numerator over γ² leaves the double range; never for huge aL1, M or ε.
+    nonFiniteExpected: (a) => {
+      const { aL1, epsilon, gamma, M } = a[0] as { aL1: number; epsilon: number; gamma: number; M: number };
+      if (!(aL1 > 0 && epsilon > 0)) return false;
+      return gamma === 0 || Math.log(16) + 2 * Math.log(aL1) + Math.log(Math.LN2 ** 2 + M * M) + Math.log(epsilon) - 2 * Math.log(gamma) > Math.log(Number.MAX_VALUE);
+    },
+  }),
   certifiedTransferBound: fn(L.certifiedTransferBound, instanceArb.map((i) => [i]), {
     // No non-finite result is expected: +∞ is documented only for D̄ where ψ exceeds the largest
     // double (κ(s)/p*(w|s) > ~1e308), which these instances (tiny world, perturbations ≤ 0.3) never
