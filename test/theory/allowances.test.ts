@@ -284,3 +284,131 @@ describe('summaries against their exact values', () => {
     expect(tightest).toBeGreaterThan(1 - 1e-12);
   });
 });
+
+/** Exact `log Σ_{w∈S} e^{z_w}` in fixed point. */
+function lseOf(z: bigint[], idx: number[]): bigint {
+  const c = idx.reduce((a, w) => (z[w] > a ? z[w] : a), z[idx[0]]);
+  return c + ln(idx.reduce((acc, w) => acc + bigExp(z[w] - c), 0n));
+}
+
+function instanceOf(c: Case, anchorIntercepts: [number, number] = [0, 0]) {
+  return {
+    truth: { V: { rows: c.n, cols: 2, data: c.Vs }, H: { rows: c.m, cols: 2, data: c.H } },
+    learned: { V: { rows: c.n, cols: 2, data: c.Vh }, H: { rows: c.m, cols: 2, data: c.H } },
+    words: Int32Array.of(c.n - 1),
+    coefficients: Float64Array.of(1),
+    bulk: Int32Array.from({ length: c.n - 1 }, (_, j) => j),
+    anchorStar: { anchor: new Float64Array(2), intercept: anchorIntercepts[0] },
+    anchorHat: { anchor: new Float64Array(2), intercept: anchorIntercepts[1] },
+  };
+}
+
+describe('the allowances of D, of the anchor term and of the computed error against their error model', () => {
+  it('D: dRoundingBound ≥ 2 × the exact change of |ℓ̂_w − ℓ*_w| when each logit errs by its δz (task word and bulk moved apart)', () => {
+    let worst = 0;
+    fc.assert(
+      fc.property(caseArb, (c) => {
+        const dec = transferErrorDecomposition(instanceOf(c));
+        const st = stats(c);
+        const w = c.n - 1;
+        const bulk = Array.from({ length: c.n - 1 }, (_, j) => j);
+        for (let i = 0; i < c.m; i++) {
+          const h: [number, number] = [c.H[2 * i], c.H[2 * i + 1]];
+          const zs = logits(c.Vs, h);
+          const zh = logits(c.Vh, h);
+          const ell = (z: bigint[]) => z[w] - lseOf(z, bulk);
+          const d0 = ell(zh) - ell(zs);
+          let change = 0n;
+          for (const s of [1, -1]) {
+            // ℓ = z_w − log Z_B moves by 2δz when z_w and the bulk logits err in opposite directions.
+            const ps = perturb(zs, zs.map((_, j) => (j === w ? -s : s)), st.logitErrStar[i]);
+            const ph = perturb(zh, zh.map((_, j) => (j === w ? s : -s)), st.logitErrHat[i]);
+            const d = ell(ph) - ell(ps);
+            const a = (d < 0n ? -d : d) - (d0 < 0n ? -d0 : d0);
+            if ((a < 0n ? -a : a) > change) change = a < 0n ? -a : a;
+          }
+          const need = ALLOWANCE_FACTOR * toDouble(change);
+          worst = Math.max(worst, need / dec.dRoundingBound[i]);
+          if (!(need <= dec.dRoundingBound[i])) return false;
+        }
+        return true;
+      }),
+      { seed: 1315, numRuns: 40 },
+    );
+    expect(worst).toBeGreaterThan(0.3);
+  });
+
+  it('anchor term: anchorRoundingBound ≥ 2|A| × the exact change of |ê| + |e*| when the bulk logits err by δz (v_0 = 0, c = 0: log Z_B carries it all)', () => {
+    let worst = 0;
+    fc.assert(
+      fc.property(caseArb, (c) => {
+        const dec = transferErrorDecomposition(instanceOf(c));
+        const st = stats(c);
+        const bulk = Array.from({ length: c.n - 1 }, (_, j) => j);
+        for (let i = 0; i < c.m; i++) {
+          const h: [number, number] = [c.H[2 * i], c.H[2 * i + 1]];
+          const zs = logits(c.Vs, h);
+          const zh = logits(c.Vh, h);
+          const abs = (x: bigint) => (x < 0n ? -x : x);
+          // e(s) = log Z_B − ⟨v_0, h⟩ − c = log Z_B here.
+          const r0 = abs(lseOf(zs, bulk)) + abs(lseOf(zh, bulk));
+          let change = 0n;
+          for (const s of [1, -1]) {
+            const ps = perturb(zs, zs.map(() => s), st.logitErrStar[i]);
+            const ph = perturb(zh, zh.map(() => s), st.logitErrHat[i]);
+            const a = abs(abs(lseOf(ps, bulk)) + abs(lseOf(ph, bulk)) - r0);
+            if (a > change) change = a;
+          }
+          const need = ALLOWANCE_FACTOR * toDouble(change);
+          worst = Math.max(worst, need / dec.anchorRoundingBound[i]);
+          if (!(need <= dec.anchorRoundingBound[i])) return false;
+        }
+        return true;
+      }),
+      { seed: 1316, numRuns: 40 },
+    );
+    expect(worst).toBeGreaterThan(0.3);
+  });
+
+  it('computed error: |computed ŷ − y − exact| ≤ errorRoundingBound where ⟨u, h⟩ cancels (terms ~1e3, result ~1e-7): the realised rounding is ~u·Σ|u_k h_k|', () => {
+    let used = 0;
+    fc.assert(
+      fc.property(fc.double({ min: 100, max: 1000, noNaN: true }), fc.double({ min: 1e-9, max: 1e-6, noNaN: true }), fc.double({ min: -1, max: 1, noNaN: true }), (big, eps, g) => {
+        // Contrast task a = (1, −1) on words 0 and 1 (no anchor): u = v_0 − v_1 = (big, big·(1 − eps')) and
+        // h = (1, −1 + x): ⟨u, h⟩ cancels to ~big·eps.
+        const Vs = Float64Array.of(big + 0.3, big * (1 - eps) + 0.1, 0.3, 0.1, g, 0.5);
+        const Vh = Float64Array.of(big + 0.3, big * (1 - eps) + 0.1 + eps, 0.3, 0.1, g, 0.5);
+        const H = Float64Array.of(1, -1 + eps, 1, -1 - eps / 3);
+        const inst = {
+          truth: { V: { rows: 3, cols: 2, data: Vs }, H: { rows: 2, cols: 2, data: H } },
+          learned: { V: { rows: 3, cols: 2, data: Vh }, H: { rows: 2, cols: 2, data: H } },
+          words: Int32Array.of(0, 1),
+          coefficients: Float64Array.of(1, -1),
+          bulk: Int32Array.of(2),
+          anchorStar: null,
+          anchorHat: null,
+        };
+        let dec;
+        try {
+          dec = transferErrorDecomposition(inst);
+        } catch {
+          return true; // logits too large to certify: not this test's subject
+        }
+        for (let i = 0; i < 2; i++) {
+          const F = fromSigned;
+          const u = (V: Float64Array, k: number) => F(V[k]) - F(V[2 + k]);
+          const dot = (V: Float64Array) => (u(V, 0) * F(H[2 * i]) + u(V, 1) * F(H[2 * i + 1])) >> K;
+          const exact = dot(Vh) - dot(Vs);
+          const diff = F(dec.error[i]) - exact;
+          const realised = toDouble(diff < 0n ? -diff : diff);
+          used = Math.max(used, realised / dec.errorRoundingBound[i]);
+          if (!(realised <= dec.errorRoundingBound[i])) return false;
+        }
+        return true;
+      }),
+      { seed: 1317, numRuns: 200 },
+    );
+    // Teeth: the realised rounding is a visible share of the allowance (its final-rounding part alone, 4u(|y| + |ŷ|), is ~1e-10 of it).
+    expect(used).toBeGreaterThan(1e-3);
+  });
+});
