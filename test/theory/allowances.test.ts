@@ -412,3 +412,61 @@ describe('the allowances of D, of the anchor term and of the computed error agai
     expect(used).toBeGreaterThan(1e-3);
   });
 });
+
+describe('part 4 parameters are on the safe side of their exact values', () => {
+  it('γ ≤ exact min floor, M ≥ exact max |log p|, ε ≥ exact E κ, anchor MSEs ≥ exact ones, also for residuals that cancel to ~1e-13 (intercept = the computed log Z_B)', () => {
+    let cancelling = 0;
+    fc.assert(
+      fc.property(caseArb, fc.boolean(), (c, cancel) => {
+        const bulk = Array.from({ length: c.n - 1 }, (_, j) => j);
+        const w = c.n - 1;
+        // With `cancel`, each anchor's intercept is its model's log Z_B at context 0, rounded to a double:
+        // the exact residual there is the rounding of that double (~1e-13), the computed one may be 0.
+        const h0: [number, number] = [c.H[0], c.H[1]];
+        const cs = cancel ? toDouble(lseOf(logits(c.Vs, h0), bulk)) : 0;
+        const ch = cancel ? toDouble(lseOf(logits(c.Vh, h0), bulk)) : 0;
+        const dec = transferErrorDecomposition(instanceOf(c, [cs, ch]));
+        let minFloor: bigint | null = null;
+        let maxAbs = 0n;
+        let kSum = 0n;
+        let e2s = 0n;
+        let e2h = 0n;
+        for (let i = 0; i < c.m; i++) {
+          const h: [number, number] = [c.H[2 * i], c.H[2 * i + 1]];
+          const zs = logits(c.Vs, h);
+          const zh = logits(c.Vh, h);
+          const ls = logSoftmax(zs);
+          const lh = logSoftmax(zh);
+          const lseS = lseOf(zs, bulk);
+          const lseH = lseOf(zh, bulk);
+          const lzs = lseOf(zs, zs.map((_, j) => j));
+          const lzh = lseOf(zh, zh.map((_, j) => j));
+          for (const l of [ls[w], lseS - lzs]) {
+            const p = bigExp(l);
+            if (minFloor === null || p < minFloor) minFloor = p;
+          }
+          for (const l of [ls[w], lh[w], lseS - lzs, lseH - lzh]) if (-l > maxAbs) maxAbs = -l;
+          kSum += klExact(ls, lh);
+          const es = lseS - fromSigned(cs);
+          const eh = lseH - fromSigned(ch);
+          e2s += (es * es) >> K;
+          e2h += (eh * eh) >> K;
+          if (cancel && i === 0 && dec.residualStar[0] === 0) cancelling++;
+        }
+        const m = BigInt(c.m);
+        const p4 = dec.part4;
+        return (
+          fromSigned(p4.gamma) <= (minFloor as bigint) &&
+          fromSigned(p4.M) >= maxAbs &&
+          fromSigned(p4.epsilon) * m >= kSum &&
+          fromSigned(p4.anchorMseStar) * m >= e2s &&
+          fromSigned(p4.anchorMseHat) * m >= e2h
+        );
+      }),
+      { seed: 1318, numRuns: 50 },
+    );
+    // Teeth: some computed residuals are exactly 0 where the exact ones are not, so only the residual
+    // allowance keeps the anchor MSE above its exact value.
+    expect(cancelling).toBeGreaterThan(0);
+  });
+});
