@@ -4,6 +4,7 @@
  * "tests that let mistakes through"). Not a test file: run it by hand,
  *
  *     node test/theory/mutationRun.mjs [filter]         # all mutations, or those whose id contains filter
+ *     node test/theory/mutationRun.mjs @ids.txt         # only the ids listed in ids.txt (one a line)
  *     node test/theory/mutationRun.mjs --check          # only check that every spot occurs once
  *
  * Run it in a scratch copy of the repository (it rewrites source files while it runs). For each
@@ -112,7 +113,9 @@ function run(filter) {
   }
   const out = mkdtempSync(join(tmpdir(), 'mut-'));
   const rows = [];
-  const list = MUTATIONS.filter(([id, , from]) => from !== '' && (!filter || id.includes(filter)));
+  // `@file`: only the mutations whose ids are listed in file, one a line (e.g. the survivors of a run).
+  const ids = filter?.startsWith('@') ? new Set(readFileSync(filter.slice(1), 'utf8').split('\n').map((l) => l.trim()).filter(Boolean)) : null;
+  const list = MUTATIONS.filter(([id, , from]) => from !== '' && (ids ? ids.has(id) : !filter || id.includes(filter)));
   for (const [id, file, from, to] of list) {
     const path = join(root, file);
     const orig = readFileSync(path, 'utf8');
