@@ -328,6 +328,22 @@ describe('overflow: finite, a typed NumericalError naming the quantity, or the d
         expect(() => f(big)).toThrow(new RegExp(`^${f.name}: the logits of context 0 are too large to certify: .*rescale instance\\.${field}\\.V or instance\\.${field}\\.H$`));
       }
     }
+    // Entries beyond 1e154 with ordinary logits (H × 1e200, V × 1e-200: every logit, residual and
+    // bound is unchanged): finite, and the same certificate to 1e-12 (the norms in δz are scaled).
+    {
+      const { instance: base } = build(3, [0, 0.5], [{ L: -3, g: 0.2, delta: 0.25, a: 1 }], [0.1, -0.7]);
+      const sc = (M: { rows: number; cols: number; data: Float64Array | Float32Array }, f: number) => ({ ...M, data: Float64Array.from(M.data, (x) => x * f) });
+      const scaled = {
+        ...base,
+        truth: { V: sc(base.truth.V, 2 ** -664), H: sc(base.truth.H, 2 ** 664) },
+        learned: { V: sc(base.learned.V, 2 ** -664), H: sc(base.learned.H, 2 ** 664) },
+        anchorStar: { ...base.anchorStar!, anchor: base.anchorStar!.anchor.map((x) => x * 2 ** -664) },
+        anchorHat: { ...base.anchorHat!, anchor: base.anchorHat!.anchor.map((x) => x * 2 ** -664) },
+      };
+      const a = certifiedTransferBound(base);
+      const b = certifiedTransferBound(scaled);
+      expect(b.perContext[0] / a.perContext[0]).toBeCloseTo(1, 12);
+    }
     // The largest offsets of the soundness property (±800) and logits of 1e6 stay finite.
     const { instance } = build(1e6, [0, 0.5], [{ L: -3, g: 0.2, delta: 0.25, a: 1 }], [0.1, -0.7]);
     const cert = certifiedTransferBound(instance);
