@@ -325,7 +325,8 @@ export const REGISTRY: Record<string, FuzzEntry> = {
 
   // tasks
   linearTask: fn(L.linearTask, fc.tuple(f64(3), fc.record({ bias: num() }))),
-  wordTask: fn(L.wordTask, fc.tuple(worldArb, fc.constant(Int32Array.of(0, 1)), f64(2), fc.constant(null).map(bulkOf)), { runs: 20 }),
+  // Σ a ≠ 0 needs an anchor: fitted on 8 contexts of the world (without them every call was a typed error).
+  wordTask: fn(L.wordTask, fc.tuple(worldArb, fc.constant(Int32Array.of(0, 1)), f64(2), fc.constant(null).map(bulkOf), fc.constant(null).map(() => ({ contexts: world().sampleContexts(8, L.createRng(3)).H }))), { runs: 20 }),
   contrastTask: fn(L.contrastTask, fc.tuple(worldArb, fc.constant(Int32Array.of(0, 1)), fc.constant(Float64Array.of(1, -1)))),
   // The result echoes the caller's task as `base`: a task the caller tampered with (u set to NaN) comes back as it went in.
   classificationTask: fn(L.classificationTask, f64(2).map((u) => [L.linearTask(u), { rule: 'sigmoid' }]), { nonFiniteExpected: containerOfNonFinite }),
