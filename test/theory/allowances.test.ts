@@ -68,7 +68,8 @@ const caseArb: fc.Arbitrary<Case> = fc
     b: fc.array(fc.double({ min: -3, max: 3, noNaN: true }), { minLength: 3, maxLength: 6 }),
     scale: fc.constantFrom(1e-3, 1e-2, 0.1, 0.3),
     r: fc.array(fc.double({ min: -1, max: 1, noNaN: true }), { minLength: 6, maxLength: 6 }),
-    xs: fc.array(fc.double({ min: -1, max: 1, noNaN: true }), { minLength: 1, maxLength: 2 }),
+    // |x| up to 8: ‖h‖ ≫ 1 makes δz = γ_d ‖h‖ max‖v‖ dominate the u·|log Z| terms of each allowance.
+    xs: fc.array(fc.oneof(fc.double({ min: -1, max: 1, noNaN: true }), fc.double({ min: -8, max: 8, noNaN: true })), { minLength: 1, maxLength: 2 }),
   })
   .map(({ O, b, scale, r, xs }) => {
     const n = b.length;
