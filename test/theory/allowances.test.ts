@@ -6,8 +6,8 @@
  * logits by their stated bound `δz` (`logitErrStar`) with the signs that move the quantity most,
  * evaluates the quantity exactly there (1700-bit fixed point, bigFixed.ts), and checks that the
  * allowance covers the change, with the documented factor `ALLOWANCE_FACTOR = 2` (first-order
- * bound × 2 covers the second-order terms). Instances: the truth's logits offset by ±[400, 800]
- * (large `δz*`, the max-shift needed), the learner's centred (same distribution family, tiny `δẑ`),
+ * bound × 2 covers the second-order terms). Instances: one model's logits offset by ±[400, 800]
+ * (large `δz`, the max-shift needed), the other's centred (same distribution family, tiny `δz`),
  * moves of 1e-3 … 0.3, so that each term of the allowance dominates somewhere.
  *
  * Also: the expected-square bound against its exact value over the weighted contexts (its round-up
@@ -70,16 +70,20 @@ const caseArb: fc.Arbitrary<Case> = fc
     r: fc.array(fc.double({ min: -1, max: 1, noNaN: true }), { minLength: 6, maxLength: 6 }),
     // |x| up to 8: ‖h‖ ≫ 1 makes δz = γ_d ‖h‖ max‖v‖ dominate the u·|log Z| terms of each allowance.
     xs: fc.array(fc.oneof(fc.double({ min: -1, max: 1, noNaN: true }), fc.double({ min: -8, max: 8, noNaN: true })), { minLength: 1, maxLength: 2 }),
+    swap: fc.boolean(),
   })
-  .map(({ O, b, scale, r, xs }) => {
+  .map(({ O, b, scale, r, xs, swap }) => {
     const n = b.length;
     const Vs = new Float64Array(2 * n);
     const Vh = new Float64Array(2 * n);
+    // `swap`: the learner carries the offset instead (its δẑ large, the truth's small), so that the
+    // learner's terms of each allowance dominate somewhere too.
+    const [oS, oH] = swap ? [0, O] : [O, 0];
     for (let w = 0; w < n; w++) {
       const g = 0.25 * ((w % 3) - 1);
-      Vs[2 * w] = O + b[w];
+      Vs[2 * w] = oS + b[w];
       Vs[2 * w + 1] = g;
-      Vh[2 * w] = b[w] + scale * r[w];
+      Vh[2 * w] = oH + b[w] + scale * r[w];
       Vh[2 * w + 1] = g;
     }
     const H = new Float64Array(2 * xs.length);
