@@ -179,7 +179,7 @@ export function runTransferCurve(opts: TransferCurveOptions = {}): TransferCurve
         truth: { V: world.V, H: HsTest },
         learned: { V: Vhat, H: HhTest },
         words: t.words,
-        weights: t.weights,
+        coefficients: t.weights,
         bulk,
         anchorStar: contrast ? null : anchorStar,
         anchorHat: contrast ? null : anchorHat,

@@ -193,7 +193,8 @@ function searchSide(lp: number, target: number, dir: -1 | 1): number {
         }
         return 0; // F(0) = kl(p‖1) = ∞ ≥ any target for p < 1, so unreachable; q = 1 is the cap.
       }
-      if (x > 1e300) return dir * Infinity;
+      // ψ beyond the largest double: +∞ is the upward rounding of the exact (finite) root distance.
+      if (x === Infinity) return dir * Infinity;
       if (F(at(x)) >= target) {
         xOut = x;
         break;

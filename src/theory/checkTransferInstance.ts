@@ -58,9 +58,18 @@ function checkModel(fn: string, name: string, model: unknown): asserts model is 
 /** Validate a transfer instance in the name of `fn`. */
 export function checkTransferInstance(fn: string, instance: unknown): CheckedTransfer {
   if (instance === null || typeof instance !== 'object') {
-    throw domainError(fn, 'instance', 'an object { truth, learned, words, weights, bulk, anchorStar, anchorHat }', describeValue(instance));
+    throw domainError(fn, 'instance', 'an object { truth, learned, words, coefficients, bulk, anchorStar, anchorHat, weights? }', describeValue(instance));
   }
   const t = instance as Partial<TransferInstance>;
+  // The fields were renamed (task `weights` → `coefficients`, `contextWeights` → `weights`): an
+  // instance in the old vocabulary would otherwise be read with its task coefficients as context
+  // weights, so it is refused with the migration spelled out.
+  if ('contextWeights' in t) {
+    throw domainError(fn, 'instance.contextWeights', 'absent: the context weights are now instance.weights (and the task coefficients instance.coefficients)', 'a contextWeights field');
+  }
+  if (t.coefficients === undefined && t.weights !== undefined && t.words !== undefined && t.weights.length === t.words.length) {
+    throw domainError(fn, 'instance.coefficients', 'the task coefficients (renamed from instance.weights, which now holds optional context weights)', 'undefined, with a weights field of one entry per task word');
+  }
   checkModel(fn, 'instance.truth', t.truth);
   checkModel(fn, 'instance.learned', t.learned);
   const Vs = t.truth.V;
@@ -72,15 +81,15 @@ export function checkTransferInstance(fn: string, instance: unknown): CheckedTra
   if (Vh.rows !== n) throw shapeError(fn, 'instance.learned.V', `a matrix with ${n} rows (one per word, as instance.truth.V)`, shapeOf(Vh));
   if (Hh.rows !== m) throw shapeError(fn, 'instance.learned.H', `a matrix with ${m} rows (the same contexts as instance.truth.H)`, shapeOf(Hh));
   checkWordIndices(fn, 'instance.words', t.words, n, { nonEmpty: true, unique: true });
-  checkFloatVector(fn, 'instance.weights', t.weights, t.words.length, 'one weight per task word');
-  checkFiniteArray(fn, 'instance.weights', t.weights);
+  checkFloatVector(fn, 'instance.coefficients', t.coefficients, t.words.length, 'one coefficient per task word');
+  checkFiniteArray(fn, 'instance.coefficients', t.coefficients);
   checkWordIndices(fn, 'instance.bulk', t.bulk, n, { nonEmpty: true, unique: true });
   const inT = new Uint8Array(n);
   for (let j = 0; j < t.words.length; j++) inT[t.words[j]] = 1;
   for (let j = 0; j < t.bulk.length; j++) {
     if (inT[t.bulk[j]]) throw domainError(fn, 'instance.bulk', 'disjoint from instance.words (Theorem 1 needs T ∩ B = ∅)', `word ${t.bulk[j]} in both`);
   }
-  const { l1, sum, contrast } = weightSums(t.weights);
+  const { l1, sum, contrast } = weightSums(t.coefficients);
   const anchorStar = t.anchorStar ?? null;
   const anchorHat = t.anchorHat ?? null;
   if (anchorStar === null || anchorHat === null) {
@@ -96,18 +105,18 @@ export function checkTransferInstance(fn: string, instance: unknown): CheckedTra
   if (anchorStar !== null) checkAnchor(fn, 'instance.anchorStar', anchorStar, Vs.cols);
   if (anchorHat !== null) checkAnchor(fn, 'instance.anchorHat', anchorHat, Vh.cols);
   const mu = new Float64Array(m);
-  if (t.contextWeights === undefined) {
+  if (t.weights === undefined) {
     mu.fill(1 / m);
   } else {
-    checkFloatVector(fn, 'instance.contextWeights', t.contextWeights, m, 'one weight per context');
+    checkFloatVector(fn, 'instance.weights', t.weights, m, 'one weight per context');
     let total = 0;
     for (let i = 0; i < m; i++) {
-      const w = t.contextWeights[i];
-      if (!(w >= 0) || !Number.isFinite(w)) throw domainError(fn, 'instance.contextWeights', 'finite and ≥ 0', `${describeValue(w)} at [${i}]`);
+      const w = t.weights[i];
+      if (!(w >= 0) || !Number.isFinite(w)) throw domainError(fn, 'instance.weights', 'finite and ≥ 0', `${describeValue(w)} at [${i}]`);
       total += w;
     }
-    if (!(total > 0)) throw domainError(fn, 'instance.contextWeights', 'weights with a positive sum', `sum ${total}`);
-    for (let i = 0; i < m; i++) mu[i] = t.contextWeights[i] / total;
+    if (!(total > 0)) throw domainError(fn, 'instance.weights', 'weights with a positive sum', `sum ${total}`);
+    for (let i = 0; i < m; i++) mu[i] = t.weights[i] / total;
   }
   return {
     fn,
@@ -116,7 +125,7 @@ export function checkTransferInstance(fn: string, instance: unknown): CheckedTra
     Vh,
     Hh,
     words: t.words,
-    a: Float64Array.from(t.weights),
+    a: Float64Array.from(t.coefficients),
     bulk: t.bulk,
     anchorStar: contrast ? null : anchorStar,
     anchorHat: contrast ? null : anchorHat,

@@ -81,25 +81,47 @@ export interface ContextStats {
 /** Rows per block: 128 rows of a 50 000-word vocabulary are 51 MB of float64 logits per model. */
 const BLOCK_ROWS = 128;
 
-/** `max_w ‖v_w‖₂` over the rows of `V`. */
+/**
+ * `‖x‖₂` of `data[off .. off + d)`, rounded up, without overflow or underflow: the entries are scaled
+ * by the largest `|x_k|` first (a plain sum of squares overflows for entries above ~1e154, which
+ * made every rounding bound `+∞`). Scaling by a power of two is exact; the scaled sum of `d` squares
+ * in `[0, 1]` carries `d u` and the square root one more `u`.
+ */
+function scaledNorm(data: ArrayLike<number>, off: number, d: number): number {
+  let big = 0;
+  for (let k = 0; k < d; k++) big = mMax(big, mAbs(data[off + k]));
+  if (big === 0) return 0;
+  // A power of two ≤ `big` (exact scaling, and 2^1024 would overflow); scaled entries lie in [0, 2).
+  const scale = 2 ** Math.min(1023, Math.floor(Math.log2(big)));
+  let s = 0;
+  for (let k = 0; k < d; k++) {
+    const x = data[off + k] / scale;
+    s += x * x;
+  }
+  return mSqrt(s) * (1 + (2 * d + 2) * U) * scale;
+}
+
+/** `max_w ‖v_w‖₂` over the rows of `V`, rounded up. */
 function maxRowNorm(V: Matrix): number {
   let best = 0;
-  const d = V.cols;
-  for (let w = 0; w < V.rows; w++) {
-    let s = 0;
-    for (let k = 0; k < d; k++) s += V.data[w * d + k] * V.data[w * d + k];
-    if (s > best) best = s;
-  }
-  return mSqrt(best) * (1 + 2 * d * U);
+  for (let w = 0; w < V.rows; w++) best = mMax(best, scaledNorm(V.data, w * V.cols, V.cols));
+  return best;
 }
 
 /** `‖h(s)‖₂` of row `i`, rounded up. */
 function rowNorm(H: Matrix, i: number): number {
-  let s = 0;
-  const d = H.cols;
-  for (let k = 0; k < d; k++) s += H.data[i * d + k] * H.data[i * d + k];
-  return mSqrt(s) * (1 + 2 * d * U);
+  return scaledNorm(H.data, i * H.cols, H.cols);
 }
+
+/**
+ * Largest logit rounding bound `δz` for which the rounding allowances are valid: they are first-order
+ * in the errors of the log-probabilities (a relative change `e^{e_w} − 1 ≈ e_w` of `p_w`), and
+ * `ALLOWANCE_FACTOR = 2` covers the neglected `e_w²/2` terms only while `e_w` is small. At `δz ≤
+ * 2⁻²⁰` they are below `1e-6` relative to the first-order terms. Beyond it (logits of magnitude
+ * ~`2⁻²⁰/γ_d`, about 1e9 at d = 8) the rounding of the logits alone moves the probabilities by a
+ * visible factor, and no bound built from them would be certified: the kernel throws instead.
+ */
+export const LOGIT_ERROR_LIMIT = 2 ** -20;
 
 /** `γ_d = d u/(1 − d u)`, the relative error factor of a float64 dot product of length `d` (any order, with or without FMA). */
 export function gammaDot(d: number): number {
@@ -190,6 +212,12 @@ export function contextStatsKernel(fn: string, Vs: Matrix, Hs: Matrix, Vh: Matri
       const dzH = gHat * rowNorm(Hh, i) * vNormHat;
       const epsS = normaliserErr(n, tS, LS);
       const epsH = normaliserErr(n, tH, LH);
+      if (!(dzS <= LOGIT_ERROR_LIMIT && dzH <= LOGIT_ERROR_LIMIT)) {
+        const [which, dz, hv] = dzS > dzH || !(dzH === dzH) ? ['truth', dzS, rowNorm(Hs, i) * vNormStar] : ['learned', dzH, rowNorm(Hh, i) * vNormHat];
+        throw new NumericalError(
+          `${fn}: the logits of context ${i} are too large to certify: ‖h(s)‖·max‖v_w‖ = ${hv.toPrecision(3)} for instance.${which}, so a computed logit may be off by ${dz.toPrecision(3)} (more than 2^-20) and the log-probabilities, κ and t are not determined to double precision; rescale instance.${which}.V or instance.${which}.H`,
+        );
+      }
       out.logitErrStar[i] = dzS;
       out.logitErrHat[i] = dzH;
       // Bulk log-partitions, from the same split.
@@ -221,6 +249,7 @@ export function contextStatsKernel(fn: string, Vs: Matrix, Hs: Matrix, Vh: Matri
       let klSensS = 0;
       let klSensKappa = 0;
       let klSensH = 0;
+      let klSecond = 0;
       let tvSens = 0;
       let wordDevS = 0;
       let wordDevH = 0;
@@ -246,6 +275,14 @@ export function contextStatsKernel(fn: string, Vs: Matrix, Hs: Matrix, Vh: Matri
         klSensS += ps * mAbs(rr) * eS;
         klSensKappa += ps * eS;
         klSensH += dtv * 2 * eH;
+        // Second order: κ is stationary (gradient 0) where p̂ = p*, so there the logit errors move
+        // it by ½ Var_p(δ* − δ̂), which no first-order term covers (found by the adversarial test in
+        // test/theory/allowances.test.ts: κ = 0, offsets of 400). Centred at the mode m,
+        // Var_p(X) ≤ Σ_{w≠m} p_w (X_w − X_m)² ≤ 2 Σ_{w≠m} p_w E_w² + 2(1 − p_m) E_m² with E_w = e*_w + ê_w:
+        // the mode (x = 0 in both models) enters with 1 − p = t/(1 + t), so a nearly point-mass
+        // context is not charged E_m².
+        const modeShare = xs === 0 && xh === 0 ? mMax(tS / (1 + tS), tH / (1 + tH)) : big;
+        klSecond += modeShare * (eS + eH) * (eS + eH);
         // For t: Σ p_w(1 − p_w) e_w bounds the first-order change of a normalised distribution; 1 − p
         // is t/(1 + t) for the maximal word (x = 0) and at most 1 otherwise.
         wordDevS += ps * (xs === 0 ? tS / (1 + tS) : 1) * eS;
@@ -255,7 +292,7 @@ export function contextStatsKernel(fn: string, Vs: Matrix, Hs: Matrix, Vh: Matri
       out.kl[i] = kl;
       out.klRoundingBound[i] =
         ALLOWANCE_FACTOR *
-        (klSensS + kl * klSensKappa + klSensH + kl * (epsS + epsH) + epsS * epsS + epsH * epsH + (KL_RELATIVE_ALLOWANCE + n * U) * kl + n * KL_ABSOLUTE_ALLOWANCE);
+        (klSensS + kl * klSensKappa + klSensH + 2 * klSecond + kl * (epsS + epsH) + epsS * epsS + epsH * epsH + (KL_RELATIVE_ALLOWANCE + n * U) * kl + n * KL_ABSOLUTE_ALLOWANCE);
       tv *= 0.5;
       out.tv[i] = mMin(1, tv);
       out.tvRoundingBound[i] = ALLOWANCE_FACTOR * (2 * (wordDevS + wordDevH) + epsS + epsH + tvSens + (n + 4) * U * tv);

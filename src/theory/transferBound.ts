@@ -1,4 +1,5 @@
 import { checkNumber, describeValue, domainError } from '../core/check.js';
+import { NumericalError } from '../core/errors.js';
 
 /** The inputs of Theorem 1 part 4. */
 export interface TransferBoundParams {
@@ -31,6 +32,9 @@ export interface TransferBoundResult {
   readonly anchorTerm: number;
 }
 
+/** `log(Number.MAX_VALUE)`, rounded down. */
+const LOG_MAX = 709.78;
+
 /**
  * Theorem 1 part 4: if `p*(X|s) ≥ γ` for every context and `X ∈ T ∪ {B}`, and
  * `|log p(X|s)| ≤ M` for both models, the transfer probe's mean squared error satisfies
@@ -46,10 +50,13 @@ export interface TransferBoundResult {
  * (`u = 2⁻⁵³`), so that the returned value is not below the exact one (`docs/theory.md#soundness-under-rounding`). `gamma = 0` is accepted: it is what
  * `transferErrorDecomposition(...).part4.gamma` reports when the floor underflows (`log p* < −745`),
  * and it gives `klTerm = +∞` (no finite bound is known), or 0 when `epsilon = 0`; a positive `gamma`
- * so small that `ε/γ²` overflows gives `+∞` as well.
+ * so small that `ε/γ²` overflows gives `+∞` as well (the bound is vacuous). Every other overflow is a
+ * `NumericalError`: huge `aL1`, `aSum`, `M`, `epsilon` or MSEs (`docs/theory.md#overflow`).
  *
  * @throws DomainError when a parameter is not finite, `aL1 < |aSum|`, `gamma ∉ [0, 1]`, or `epsilon`,
  *   `M` or an MSE is negative.
+ * @throws NumericalError when `16 aL1² ((ln 2)² + M²) ε`, the anchor term or their sum overflows a
+ *   double (the message names the parameter to rescale).
  * @example
  * ```ts
  * transferBound({ aL1: 1, aSum: 1, epsilon: 1e-4, gamma: 0.1, M: 3, anchorMseHat: 0.01, anchorMseStar: 0.01 });
@@ -78,14 +85,30 @@ export function transferBound(params: TransferBoundParams): TransferBoundResult 
   // or overflow while the quotient is an ordinary number. Each log carries a relative error of an
   // ulp, so exp of their sum (|sum| < 3000) is within 3000·2⁻⁵³ < 2⁻⁴⁰ relative: rounded up by 2⁻³⁹.
   let klTerm: number;
-  if (aL1 === 0 || epsilon === 0) klTerm = 0;
-  else if (gamma === 0) klTerm = Infinity;
-  else {
-    const logKl = Math.log(16) + 2 * Math.log(aL1) - 2 * Math.log(gamma) + Math.log(ln2 * ln2 + M * M) + Math.log(epsilon);
-    klTerm = Math.exp(logKl) * (1 + 2 ** -39);
+  // Overflow (docs/theory.md#overflow): the numerator 16‖a‖₁²((ln 2)² + M²)ε alone beyond the
+  // largest double means huge inputs (rescale them): typed. A finite numerator over a floor so small
+  // that the quotient overflows is the vacuous bound of a tiny γ, +∞ as for γ = 0 (documented).
+  const logNumerator = aL1 === 0 || epsilon === 0 ? -Infinity : Math.log(16) + 2 * Math.log(aL1) + Math.log(ln2 * ln2 + M * M) + Math.log(epsilon);
+  if (logNumerator > LOG_MAX) {
+    throw new NumericalError(
+      `${fn}: klTerm overflows a double: 16·aL1²·((ln 2)² + M²)·epsilon = e^${logNumerator.toFixed(1)} before dividing by gamma²; rescale params.aL1 (the task coefficients; the bound scales with their square)${M > 1e100 ? ' or params.M' : ''}`,
+    );
   }
+  if (logNumerator === -Infinity) klTerm = 0;
+  else if (gamma === 0) klTerm = Infinity;
+  else klTerm = Math.exp(logNumerator - 2 * Math.log(gamma)) * (1 + 2 ** -39);
   // The anchor term is a product of at most 5 roundings; rounding up by 16u keeps it a bound.
   const safe = 1 + 16 * 2 ** -53;
   const anchorTerm = 4 * aSum * aSum * (anchorMseHat + anchorMseStar) * safe;
-  return { bound: (klTerm + anchorTerm) * safe, klTerm, anchorTerm };
+  if (anchorTerm === Infinity) {
+    throw new NumericalError(
+      `${fn}: anchorTerm = 4·aSum²·(anchorMseHat + anchorMseStar) overflows a double; rescale params.aSum (the task coefficients) or the anchors whose MSEs are ${anchorMseHat} and ${anchorMseStar}`,
+    );
+  }
+  // klTerm + anchorTerm, both finite, can still overflow by a factor ≤ 2: then it is typed too.
+  const bound = (klTerm + anchorTerm) * safe;
+  if (bound === Infinity && klTerm !== Infinity) {
+    throw new NumericalError(`${fn}: bound = klTerm + anchorTerm overflows a double (${klTerm} + ${anchorTerm}); rescale params.aL1 and params.aSum (the task coefficients)`);
+  }
+  return { bound, klTerm, anchorTerm };
 }

@@ -1,5 +1,5 @@
 import { checkGammaOption, checkTransferInstance } from './checkTransferInstance.js';
-import { transferTerms, weightedMean, weightedMeanSquare, type TransferTerms } from './transferKernel.js';
+import { RESCALE_TASK, checkSummary, transferTerms, weightedMean, weightedMeanSquare, type TransferTerms } from './transferKernel.js';
 import type { TransferInstance } from './types.js';
 import type { TransferBoundParams } from './transferBound.js';
 
@@ -48,17 +48,20 @@ export interface TransferDecomposition extends Omit<TransferTerms, 'dBar' | 'cer
  * its hypotheses hold. Every log-probability is formed from logits
  * (`log p(w|s) = z_w − LSE(z)`, `log p(B|s) = LSE_B(z) − LSE(z)`), never from a probability.
  *
- * @param instance - the two models on the same contexts, the task (words, weights, bulk) and the two
- *   anchors (`null` allowed only for a contrast task), optional context weights.
+ * @param instance - the two models on the same contexts, the task (`words`, `coefficients`, `bulk`)
+ *   and the two anchors (`null` allowed only for a contrast task), optional context `weights`.
  * @throws ShapeError when the models do not have the same number of words or contexts, or a vector
  *   has the wrong length.
  * @throws DomainError when an input is not finite, a word index is out of range or repeated, the bulk
  *   meets the task words, an anchor is missing for a task with `Σ a ≠ 0`, or `opts.gamma ∉ (0, 1]`.
- * @throws NumericalError when a logit `⟨v_w, h(s)⟩` of either model overflows a double.
+ * @throws NumericalError when a logit `⟨v_w, h(s)⟩` of either model overflows a double, when the
+ *   logits are so large that their rounding (more than `2⁻²⁰`) leaves the probabilities undetermined,
+ *   or when a per-context term or a mean square overflows (task coefficients, anchors or
+ *   representations of magnitude ~1e150 and above); the message names the quantity and what to rescale.
  * @example
  * ```ts
  * const dec = transferErrorDecomposition({ truth: { V: Vs, H: Hs }, learned: { V: Vh, H: Hh },
- *   words: Int32Array.of(0), weights: Float64Array.of(1), bulk: Int32Array.of(2, 3),
+ *   words: Int32Array.of(0), coefficients: Float64Array.of(1), bulk: Int32Array.of(2, 3),
  *   anchorStar, anchorHat });
  * dec.error[0] - (dec.wordPart[0] + dec.anchorPart[0]); // ≈ 0 (part 1)
  * Math.abs(dec.error[0]) <= dec.part2Bound[0];          // true (part 2)
@@ -96,6 +99,7 @@ export function transferErrorDecomposition(instance: TransferInstance, opts?: Tr
     eStarUp[i] = Math.abs(t.residualStar[i]) + eErr;
     eHatUp[i] = Math.abs(t.residualHat[i]) + eErr;
   }
+  const chk = (name: string, v: number): number => checkSummary(fn, name, v, RESCALE_TASK);
   return {
     l1Norm: c.l1,
     sum: c.sum,
@@ -103,9 +107,9 @@ export function transferErrorDecomposition(instance: TransferInstance, opts?: Tr
     ...perContext,
     contextWeights: c.mu,
     epsilon,
-    meanSquaredError: weightedMeanSquare(c.mu, t.error),
-    anchorMseStar,
-    anchorMseHat,
+    meanSquaredError: chk('meanSquaredError = E_s (ŷ − y)²', weightedMeanSquare(c.mu, t.error)),
+    anchorMseStar: chk('anchorMseStar = E_s e*(s)²', anchorMseStar),
+    anchorMseHat: chk('anchorMseHat = E_s ê(s)²', anchorMseHat),
     part4: {
       aL1: c.l1,
       aSum: c.sum,
@@ -113,8 +117,8 @@ export function transferErrorDecomposition(instance: TransferInstance, opts?: Tr
       // May underflow to 0 (log p* < −745): transferBound accepts γ = 0 and documents the result.
       gamma: Math.exp(minLogFloor) * (1 - 4 * 2 ** -53),
       M,
-      anchorMseHat: weightedMeanSquare(c.mu, eHatUp) * safe,
-      anchorMseStar: weightedMeanSquare(c.mu, eStarUp) * safe,
+      anchorMseHat: chk('part4.anchorMseHat', weightedMeanSquare(c.mu, eHatUp) * safe),
+      anchorMseStar: chk('part4.anchorMseStar', weightedMeanSquare(c.mu, eStarUp) * safe),
     },
   };
 }

@@ -6,6 +6,7 @@
  * @internal
  */
 import type { Matrix } from '../core/matrix.js';
+import { NumericalError } from '../core/errors.js';
 import { composeDirection } from '../tasks/taskDirection.js';
 import type { Anchor } from '../tasks/taskAnchor.js';
 import type { CheckedTransfer } from './checkTransferInstance.js';
@@ -110,6 +111,34 @@ function composeAbs(V: Matrix, words: Int32Array, a: ArrayLike<number>, anchor: 
   return u;
 }
 
+/**
+ * Throw a `NumericalError` in the name of the public function when a per-context quantity that the
+ * caller reports (or builds a bound from) overflowed a double: only huge finite inputs (task
+ * coefficients, anchors or representations of magnitude ~1e300) get there, and the exact value is
+ * then finite but not representable, so no silent `±∞`/NaN is returned
+ * (`docs/theory.md#soundness-under-rounding`, "Overflow").
+ */
+export function checkTerm(fn: string, name: string, i: number, value: number, rescale: string): void {
+  // `x - x !== 0` is true exactly for NaN and ±∞.
+  if (value - value !== 0) {
+    throw new NumericalError(`${fn}: ${name} at context ${i} overflows a double (${value}); rescale ${rescale}`);
+  }
+}
+
+/**
+ * The same for a summary over the contexts (a weighted mean of squares overflows once the
+ * per-context values pass ~1e154). `allowInfinite`: `+∞` is the documented value (a vacuous
+ * per-context certificate makes its mean square `+∞`).
+ */
+export function checkSummary(fn: string, name: string, value: number, rescale: string, allowInfinite = false): number {
+  if (value - value !== 0 && !(allowInfinite && value === Infinity)) {
+    throw new NumericalError(`${fn}: ${name} overflows a double (${value}); rescale ${rescale}`);
+  }
+  return value;
+}
+
+export const RESCALE_TASK = 'instance.coefficients, the anchors (anchor vectors and intercepts) or the representations H';
+
 /** Round a non-negative bound up by `8u` relative (the few operations that formed it). */
 function up(x: number): number {
   return x * (1 + 8 * U);
@@ -189,6 +218,8 @@ export function transferTerms(c: CheckedTransfer, gamma: number | undefined, wit
     t.anchorPart[i] = sum * (eHat - eStar);
     const anchorAbs = mAbs(sum) * (mAbs(eHat) + mAbs(eStar));
     t.anchorRoundingBound[i] = up(mAbs(sum) * eErr + 4 * U * anchorAbs);
+    checkTerm(c.fn, 'the task y(s) = ⟨u*, h*(s)⟩ or the probe ŷ(s)', i, yHat - y + t.errorRoundingBound[i], RESCALE_TASK);
+    checkTerm(c.fn, 'the anchor term |A|(|ê(s)| + |e*(s)|)', i, anchorAbs + t.anchorRoundingBound[i], RESCALE_TASK);
     // Log-odds against the bulk: ℓ_w = log p(w) − log p(B) = z_w − log Z_B.
     const lpBStar = stats.bulkLogProbStar[i];
     const lpBHat = stats.bulkLogProbHat[i];
@@ -227,6 +258,7 @@ export function transferTerms(c: CheckedTransfer, gamma: number | undefined, wit
     t.logFloorLowerBound[i] = logFloorLow;
     t.maxAbsLogProb[i] = up(maxAbs);
     t.part2Bound[i] = up(l1 * (D + dErr) + anchorAbs + t.anchorRoundingBound[i] + t.errorRoundingBound[i]);
+    checkTerm(c.fn, 'the part 2 bound ‖a‖₁ D(s) + |A|(|ê| + |e*|)', i, t.part2Bound[i] + wordPart, RESCALE_TASK);
     // Part 3: floor γ on every p*(X|s), X ∈ T ∪ {B}, and t(s) < γ, both checked with allowances.
     // Without a fixed γ the best admissible floor of this context is used: exp of the lowered log
     // floor, rounded down (exp is within an ulp).
@@ -252,6 +284,10 @@ export function transferTerms(c: CheckedTransfer, gamma: number | undefined, wit
       t.dBar[i] = dBar;
       // l1 = 0 (all weights 0) makes the word term 0 even where ψ is infinite (p* = 0).
       t.certifiedBound[i] = up((l1 === 0 ? 0 : l1 * dBar) + anchorAbs + t.anchorRoundingBound[i] + t.errorRoundingBound[i]);
+      // D̄ = +∞ is the upward rounding of a ψ above the largest double (κ(s)/p*(w|s) beyond ~1e308:
+      // a word too rare for this κ; documented, the certificate is vacuous there). Any other
+      // non-finite certificate is an overflow of ‖a‖₁·D̄ with huge coefficients: typed.
+      if (dBar !== Infinity) checkTerm(c.fn, 'the certified bound ‖a‖₁ D̄(s) + |A|(|ê| + |e*|)', i, t.certifiedBound[i], RESCALE_TASK);
     }
   }
   return t;

@@ -141,7 +141,7 @@ export const Vh: Matrix = learner.V();
 export const Hh: Matrix = Hhat;
 export const anchorStar = fitAnchor(Vs, Hs, Int32Array.of(2, 3));
 export const anchorHat = fitAnchor(Vh, Hh, Int32Array.of(2, 3));
-export const instance = { truth: { V: Vs, H: Hs }, learned: { V: Vh, H: Hh }, words: Int32Array.of(0), weights: Float64Array.of(1), bulk: Int32Array.of(2, 3), anchorStar, anchorHat };
+export const instance = { truth: { V: Vs, H: Hs }, learned: { V: Vh, H: Hh }, words: Int32Array.of(0), coefficients: Float64Array.of(1), bulk: Int32Array.of(2, 3), anchorStar, anchorHat };
 /** The results of `lmtransfer reproduce` at tiny sizes (the rare-word sweep only). */
 export const results = { formatVersion: 1, seed: '1', quick: true, seconds: 0, rareWordSweep: runRareWordSweep({ seed: 1, L: [0, 4], nodes: 8 }) } as const;
 /** Arguments of the argument-check helpers: a well-formed matrix, a vocabulary size, a ridge, options. */

@@ -190,7 +190,7 @@ describe('fitted ridge probe vs transfer probe (same generated instances)', () =
         // i.i.d. across contexts, so both halves come from the same distribution.
         // Contrast tasks included: for them transferProbe ignores the anchors, and A·v*_0 below is ~0.
         const g = generate(seed, { m: 400 });
-        const { truth, learned, words, weights, bulk } = g.instance;
+        const { truth, learned, words, coefficients: weights, bulk } = g.instance;
         const split = (M: Matrix, from: number, to: number): Matrix => ({ rows: to - from, cols: M.cols, data: M.data.slice(from * M.cols, to * M.cols) });
         const Hs = [split(truth.H, 0, 200), split(truth.H, 200, 400)];
         const Hh = [split(learned.H, 0, 200), split(learned.H, 200, 400)];

@@ -53,7 +53,13 @@ describe('binaryKl against a 1700-bit reference', () => {
       rows.push(`p=${p}: max rel err ${fmt(rowWorst)} (${(rowWorst / U).toFixed(2)} u)`);
       worst = Math.max(worst, rowWorst);
     }
-    console.log(`binaryKl max relative error over the (p, q) grid: ${fmt(worst)} = ${(worst / U).toFixed(2)} u\n${rows.join('\n')}`);
+    // The issue's table: relative error in ulps on the 6 × 6 grid (rows p, columns q; '·' where p = q).
+    const label = ['1e-300', '1e-15', '1e-7', '0.5', '1-1e-7', '1-1e-15'];
+    const grid = GRID.map((p, i) => `${label[i].padEnd(12)}${GRID.map((q) => (q === p ? '·' : (relErr(binaryKl(p, q), binaryKlRef(fromDouble(p), fromDouble(q))) / U).toFixed(2)).padStart(8)).join('')}`);
+    console.log(
+      `binaryKl max relative error over the (p, q) grid: ${fmt(worst)} = ${(worst / U).toFixed(2)} u\n${rows.join('\n')}\n` +
+        `ulps, p \\ q${label.map((l) => l.padStart(8)).join('')}\n${grid.join('\n')}`,
+    );
   });
 
   it('regressions from the issue: finite and exact near 1 − 1e-15, equal tiny probabilities', () => {
@@ -127,6 +133,7 @@ describe('ψ (binaryKlLogRatioBound) is sound under rounding, against the 1700-b
       const lpExact = ln(fromDouble(p));
       let worstKl = 0;
       let measured = 0;
+      const cells: string[] = [];
       for (const kappa of KAPPAS) {
         const psi = binaryKlLogRatioBound(p, kappa);
         const sides = binaryKlLogRatioKernel(Math.log(p) - (Math.abs(Math.log(p)) * 2 ** -51 + Number.MIN_VALUE), kappa);
@@ -143,10 +150,13 @@ describe('ψ (binaryKlLogRatioBound) is sound under rounding, against the 1700-b
         const lq = lp - sides.below;
         if (Number.isFinite(lq) && lq > -700) {
           measured++;
-          worstKl = Math.max(worstKl, relErr(binaryKlFromLogProb(lp, lq), binaryKlRefFromLogs(fromSigned(lp), fromSigned(lq))));
-        }
+          const e = relErr(binaryKlFromLogProb(lp, lq), binaryKlRefFromLogs(fromSigned(lp), fromSigned(lq)));
+          worstKl = Math.max(worstKl, e);
+          cells.push((e / U).toFixed(2).padStart(7));
+        } else cells.push('—'.padStart(7));
       }
       table.push(`p=${p}: max rel err of kl at the ${measured} roots below p with q > e^-700, κ ∈ [1e-12, 50]: ${fmt(worstKl)} (${(worstKl / U).toFixed(2)} u)`);
+      table.push(`   ulps by κ = ${KAPPAS.join(', ')}: ${cells.join('')}`);
       expect(worstKl).toBeLessThanOrEqual(16 * U);
     }
     console.log(`binaryKl at the inversion roots:\n${table.join('\n')}\nψ tight to 1e-9 on ${tightCount}/${total} sides; not: ${loose.join('; ')}`);

@@ -69,12 +69,12 @@ describe('Theorem 2 (rare word)', () => {
         truth: { V: c.Vstar, H: c.Hstar },
         learned: { V: c.Vhat, H: c.Hhat },
         words: Int32Array.of(c.rareWord),
-        weights: Float64Array.of(1),
+        coefficients: Float64Array.of(1),
         bulk: Int32Array.from({ length: c.rareWord }, (_, j) => j),
         // Any anchor will do: only κ is compared here.
         anchorStar: { anchor: new Float64Array(2), intercept: 0 },
         anchorHat: { anchor: new Float64Array(2), intercept: 0 },
-        contextWeights: c.contextWeights,
+        weights: c.contextWeights,
       });
       let worst = 0;
       for (let i = 0; i < c.kl.length; i++) worst = Math.max(worst, Math.abs(c.kl[i] - generic.kl[i]) / (1e-9 * c.kl[i] + 1e-15));

@@ -186,11 +186,11 @@ export function generate(seed: number, opts: GenerateOptions = {}): Generated {
       truth: { V: Vs, H: Hs },
       learned: { V: Vh, H: Hh },
       words,
-      weights,
+      coefficients: weights,
       bulk,
       anchorStar,
       anchorHat,
-      contextWeights: uniform ? undefined : mu,
+      weights: uniform ? undefined : mu,
     },
   };
 }

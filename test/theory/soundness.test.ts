@@ -16,6 +16,7 @@ import fc from 'fast-check';
 import { binaryKlLogRatioBoundFromLogProb, certifiedTransferBound, transferErrorDecomposition, transferBound } from '../../src/theory/index.js';
 import type { TransferInstance } from '../../src/theory/types.js';
 import { weightSums } from '../../src/tasks/taskDirection.js';
+import { NumericalError } from '../../src/core/errors.js';
 import { exp as bigExp, fromSigned, K, ln, relErr, toDouble } from './bigFixed.js';
 
 /** Exact log-softmax (fixed point) of the logits `z_w = V[w]·h` of a model with `d = 2` at `h`. */
@@ -80,7 +81,7 @@ function build(offset: number, bulkNoise: number[], task: { L: number; g: number
       truth: { V: { rows: n, cols: 2, data: Vs }, H: { rows: m, cols: 2, data: H } },
       learned: { V: { rows: n, cols: 2, data: Vh }, H: { rows: m, cols: 2, data: H.slice() } },
       words: Int32Array.from(task, (_, j) => nB + j),
-      weights: Float64Array.from(task, (t) => t.a),
+      coefficients: Float64Array.from(task, (t) => t.a),
       bulk: Int32Array.from(bulkNoise, (_, j) => j),
       anchorStar: anchor,
       anchorHat: { anchor: Float64Array.of(offset, 0), intercept: cHat },
@@ -313,5 +314,104 @@ describe('Theorem 1 under rounding: rare words (log p down to −700), moves up 
       ),
       { seed: 1304, numRuns: 200 },
     );
+  });
+});
+
+describe('overflow: finite, a typed NumericalError naming the quantity, or the documented +∞ of a vacuous certificate', () => {
+  it('logits so large that their rounding leaves the probabilities undetermined (data ~1e200): NumericalError naming the model to rescale', () => {
+    for (const [field, scale] of [['truth', 1e200], ['learned', 1e200], ['truth', 1e12]] as const) {
+      const { instance } = build(0, [0, 0.5], [{ L: -3, g: 0.2, delta: 0.25, a: 1 }], [0.1, -0.7]);
+      const V = instance[field].V;
+      const big = { ...instance, [field]: { ...instance[field], V: { ...V, data: V.data.map((x, k) => (k === 0 ? x + scale : x)) } } };
+      for (const f of [certifiedTransferBound, transferErrorDecomposition] as const) {
+        expect(() => f(big)).toThrow(NumericalError);
+        expect(() => f(big)).toThrow(new RegExp(`^${f.name}: the logits of context 0 are too large to certify: .*rescale instance\\.${field}\\.V or instance\\.${field}\\.H$`));
+      }
+    }
+    // Entries beyond 1e154 with ordinary logits (H × 1e200, V × 1e-200: every logit, residual and
+    // bound is unchanged): finite, and the same certificate to 1e-12 (the norms in δz are scaled).
+    {
+      const { instance: base } = build(3, [0, 0.5], [{ L: -3, g: 0.2, delta: 0.25, a: 1 }], [0.1, -0.7]);
+      const sc = (M: { rows: number; cols: number; data: Float64Array | Float32Array }, f: number) => ({ ...M, data: Float64Array.from(M.data, (x) => x * f) });
+      const scaled = {
+        ...base,
+        truth: { V: sc(base.truth.V, 2 ** -664), H: sc(base.truth.H, 2 ** 664) },
+        learned: { V: sc(base.learned.V, 2 ** -664), H: sc(base.learned.H, 2 ** 664) },
+        anchorStar: { ...base.anchorStar!, anchor: base.anchorStar!.anchor.map((x) => x * 2 ** -664) },
+        anchorHat: { ...base.anchorHat!, anchor: base.anchorHat!.anchor.map((x) => x * 2 ** -664) },
+      };
+      const a = certifiedTransferBound(base);
+      const b = certifiedTransferBound(scaled);
+      expect(b.perContext[0] / a.perContext[0]).toBeCloseTo(1, 12);
+    }
+    // The largest offsets of the soundness property (±800) and logits of 1e6 stay finite.
+    const { instance } = build(1e6, [0, 0.5], [{ L: -3, g: 0.2, delta: 0.25, a: 1 }], [0.1, -0.7]);
+    const cert = certifiedTransferBound(instance);
+    expect(Number.isFinite(cert.expectedSquaredBound)).toBe(true);
+  });
+
+  it('residuals ~1e200 (intercepts ±1e200): the per-context certificate is finite, its mean square overflows: NumericalError naming it; ±1e150 stays finite', () => {
+    const mk = (C: number) => build(0, [0, 0.5], [{ L: -3, g: 0.2, delta: 0.25, a: 1 }], [0.1, -0.7], C, -C).instance;
+    expect(() => certifiedTransferBound(mk(1e200))).toThrow(/^certifiedTransferBound: expectedSquaredBound = E_s\[bound\(s\)²\] overflows a double \(Infinity\); rescale instance\.coefficients, the anchors/);
+    expect(() => transferErrorDecomposition(mk(1e200))).toThrow(/^transferErrorDecomposition: meanSquaredError = E_s \(ŷ − y\)² overflows a double/);
+    // Residuals of 1e300: the anchor term |A|(|ê| + |e*|) itself overflows.
+    expect(() => certifiedTransferBound(mk(1e308))).toThrow(/^certifiedTransferBound: the (task y\(s\)|anchor term).* at context 0 overflows a double/);
+    const cert = certifiedTransferBound(mk(1e150));
+    expect(Number.isFinite(cert.expectedSquaredBound) && cert.meanSquaredError <= cert.expectedSquaredBound).toBe(true);
+  });
+
+  it('task coefficients ~1e300: NumericalError naming the bound that overflowed', () => {
+    const { instance } = build(0, [0, 0.5], [{ L: -3, g: 0.2, delta: 0.25, a: 1 }, { L: -2, g: 0.1, delta: -0.5, a: -1 }], [0.1, -0.7]);
+    const big = { ...instance, coefficients: Float64Array.of(1e300, -1e300), anchorStar: null, anchorHat: null };
+    expect(() => certifiedTransferBound(big)).toThrow(/^certifiedTransferBound: .* overflows a double .*rescale instance\.coefficients/);
+    expect(() => transferErrorDecomposition(big)).toThrow(/^transferErrorDecomposition: .* overflows a double .*rescale instance\.coefficients/);
+  });
+
+  it('a task word too rare for the context\'s κ (log p* = −750, κ ≈ 1): D̄ = +∞ is documented (the upward rounding of ψ ≈ κ/p* ≈ e^750), the rest finite', () => {
+    // Three words: bulk {0, 1}, the task word 2 at log p* ≈ −750; the learner moves bulk word 1 by 3, so κ ~ 1.
+    const Vs = Float64Array.of(0, 0, 0.5, 0, -750, 0);
+    const Vh = Float64Array.of(0, 0, 3.5, 0, -750, 0);
+    const H = { rows: 2, cols: 2, data: Float64Array.of(1, 0.3, 1, -0.4) };
+    const anchor = { anchor: new Float64Array(2), intercept: 0 };
+    const instance = {
+      truth: { V: { rows: 3, cols: 2, data: Vs }, H },
+      learned: { V: { rows: 3, cols: 2, data: Vh }, H },
+      words: Int32Array.of(2),
+      coefficients: Float64Array.of(1),
+      bulk: Int32Array.of(0, 1),
+      anchorStar: anchor,
+      anchorHat: anchor,
+    };
+    const cert = certifiedTransferBound(instance);
+    const dec = transferErrorDecomposition(instance);
+    expect(dec.kl[0]).toBeGreaterThan(0.5);
+    expect(Array.from(cert.dBar)).toEqual([Infinity, Infinity]);
+    expect(Array.from(cert.perContext)).toEqual([Infinity, Infinity]);
+    expect(cert.expectedSquaredBound).toBe(Infinity);
+    expect(cert.klPartSquared).toBe(Infinity);
+    expect(Number.isFinite(cert.meanSquaredError) && Number.isFinite(cert.anchorPartSquared)).toBe(true);
+    // Not +∞ one step earlier: at log p* = −700, ψ ≈ κ e^700 ≈ 1e304 is finite.
+    const near = certifiedTransferBound({ ...instance, truth: { V: { rows: 3, cols: 2, data: Float64Array.of(0, 0, 0.5, 0, -700, 0) }, H }, learned: { V: { rows: 3, cols: 2, data: Float64Array.of(0, 0, 3.5, 0, -700, 0) }, H } });
+    expect(near.dBar[0]).toBeGreaterThan(1e300);
+    expect(Number.isFinite(near.dBar[0]) && Number.isFinite(near.perContext[0])).toBe(true);
+    // Its square is beyond the double range: the mean square is the documented +∞ of a vacuous context.
+    expect(near.expectedSquaredBound).toBe(Infinity);
+  });
+});
+
+describe('transferBound overflow (issue 13 item 3: aL1 = 1e200 returned a silent Infinity)', () => {
+  const base = { aL1: 1, aSum: 1, epsilon: 1e-4, gamma: 0.1, M: 3, anchorMseHat: 0.01, anchorMseStar: 0.01 };
+  it('huge coefficients or MSEs: NumericalError naming the term and the parameter to rescale', () => {
+    expect(() => transferBound({ ...base, aL1: 1e200 })).toThrow(/^transferBound: klTerm overflows a double: .*rescale params\.aL1/);
+    expect(() => transferBound({ ...base, aL1: 1e200, aSum: 1e200, epsilon: 0 })).toThrow(/^transferBound: anchorTerm = .* overflows a double; rescale params\.aSum/);
+    expect(() => transferBound({ ...base, anchorMseHat: 1e308 })).toThrow(NumericalError);
+    // Both terms finite, their sum not.
+    expect(() => transferBound({ aL1: 1, aSum: 1, epsilon: 1, gamma: 1, M: 1e153, anchorMseHat: 4.2e307, anchorMseStar: 0 })).toThrow(/^transferBound: bound = klTerm \+ anchorTerm overflows/);
+  });
+  it('large but representable stays finite; a floor too small for ε is the documented vacuous +∞', () => {
+    const r = transferBound({ ...base, aL1: 1e150, aSum: 1e150 });
+    expect(Number.isFinite(r.bound)).toBe(true);
+    expect(transferBound({ ...base, gamma: 1e-300 }).klTerm).toBe(Infinity);
+    expect(transferBound({ ...base, gamma: 0 }).bound).toBe(Infinity);
   });
 });

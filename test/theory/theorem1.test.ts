@@ -97,7 +97,7 @@ describe('Theorem 1, per context', () => {
       fc.property(instanceArb(), (g) => {
         const { instance } = g;
         const dec = transferErrorDecomposition(instance);
-        const probe = transferProbe({ learnerV: instance.learned.V, anchorHat: instance.anchorHat, anchorStar: instance.anchorStar, words: instance.words, coefficients: instance.weights });
+        const probe = transferProbe({ learnerV: instance.learned.V, anchorHat: instance.anchorHat, anchorStar: instance.anchorStar, words: instance.words, coefficients: instance.coefficients });
         const pred = probe.predict(instance.learned.H);
         let worst = 0;
         for (let i = 0; i < pred.length; i++) worst = Math.max(worst, Math.abs(pred[i] - dec.yHat[i]) / (1e-12 * scaleAt(dec, i)));
@@ -287,7 +287,7 @@ describe('input validation', () => {
     expect(() => transferBound({ aL1: 1, aSum: 2, epsilon: 0, gamma: 0.5, M: 1, anchorMseHat: 0, anchorMseStar: 0 })).toThrow(
       "transferBound: argument 'params.aSum' must be at most aL1 = 1 in absolute value (|Σ a| ≤ Σ |a|); got 2",
     );
-    if (!g.instance.weights.reduce((s, x) => s + x, 0)) return;
+    if (!g.instance.coefficients.reduce((s, x) => s + x, 0)) return;
     const noAnchor = { ...g.instance, anchorStar: null };
     expect(() => transferErrorDecomposition(noAnchor)).toThrow(/argument 'instance.anchorStar' must be an anchor/);
   });
