@@ -440,7 +440,7 @@ export const REGISTRY: Record<string, FuzzEntry> = {
   renderReport: fn(L.renderReport, fc.constant(null).map(() => [{ formatVersion: 1, seed: '1', quick: true, seconds: 1.5, rareWordSweep: rareSweep() }]), { runs: 12 }),
   reproducePreset: fn(L.reproducePreset, fc.tuple(fc.constantFrom('quick', 'full'), seed)),
   runAnchorSweep: fn(L.runAnchorSweep, fc.constant([{ seed: 1, world: { preset: 'tiny' }, ks: [0], trainSteps: 2 }]), { runs: 3, timeLimitMs: 20000 }),
-  runTransferCurve: fn(L.runTransferCurve, fc.constant([{ seed: 1, world: { preset: 'tiny' }, trainSteps: 2, checkpoints: 2 }]), { runs: 3, timeLimitMs: 20000 }),
+  runTransferCurve: fn(L.runTransferCurve, fc.constant([{ seed: 1, world: { preset: 'tiny', numFrequent: 5 }, trainSteps: 2, checkpoints: 2 }]), { runs: 4, timeLimitMs: 20000 }),
   runRareWordSweep: fn(L.runRareWordSweep, fc.constant([{ seed: 1, L: [0, 2], nodes: 8 }]), { runs: 8 }),
   renderFigure: fn(L.renderFigure, fc.array(fc.tuple(extreme, extreme), { minLength: 1, maxLength: 5 }).map((pts) => [{ title: 't', panels: [{ x: { title: 'x' }, y: { title: 'y' }, series: [{ name: 's', x: pts.map((p) => p[0]), y: pts.map((p) => p[1]) }] }] }]), {
     oracle: (r) => {
