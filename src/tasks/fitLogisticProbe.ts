@@ -87,7 +87,8 @@ export interface LogisticProbe {
  *   present (positive total weight on each).
  * @throws DomainError on a label outside `{0, 1}`, a single class, a negative `ridge`, bad options;
  *   ShapeError on length mismatches; NumericalError on separable classes without ridge (see above)
- *   or if the iteration produces a non-finite value.
+ *   or on a feature of magnitude above 1e150 (the Newton Hessian sums squares of the features and
+ *   would overflow: rescale `H`), or if the iteration produces a non-finite value.
  * @example
  * ```ts
  * const H = fromRows([[-2], [-1], [0.5], [1], [-0.5], [2]]);

@@ -91,7 +91,8 @@ export interface SoftmaxProbe {
  *   file read by `readNpy` can be passed as it is).
  * @throws DomainError on a label that is not a class index, a class without weight, a negative
  *   `ridge`, bad options; ShapeError on length mismatches; NumericalError on separable classes
- *   without ridge or a non-finite iterate.
+ *   without ridge, on a feature of magnitude above 1e150 (the Newton Hessian sums squares of the
+ *   features and would overflow: rescale `H`), or a non-finite iterate.
  * @example
  * ```ts
  * const H = fromRows([[0, 0], [1, 0], [0, 1], [0.2, 0.1], [0.9, 0.2], [0.1, 0.8]]);

@@ -45,7 +45,14 @@ export interface RareWordConstruction {
   readonly epsilon: number;
   /** `E_s χ²(s)` over the grid (`≥ ε`, since `KL ≤ log(1 + χ²) ≤ χ²`). */
   readonly expectedChi2: number;
-  /** The closed-form bound `(e − 1)² e^{−L} / (1 − e^{−L})²` (`+∞` at `L = 0`). */
+  /**
+   * The closed-form bound `(e − 1)² e^{−L} / (1 − e^{−L})²` of the specification. It is `+∞` at
+   * `L = 0` (division by `1 − e^{−L} = 0`) and for `0 < L < 1.2815531348877264e-154`, where the
+   * exact value `≈ (e − 1)²/L²` exceeds the largest double and `+∞` is its upward rounding. Both are
+   * vacuous bounds (`docs/theory.md#overflow`: a bound is `+∞` only where it is vacuous): every
+   * context has `χ² ≤ (e − 1)² ρ(1 − ρ) ≤ (e − 1)²/4`, so the actual `expectedChi2` stays below 0.74.
+   * Finite for every larger `L`.
+   */
   readonly chi2Bound: number;
   /** `max_s p*(r|s)`: the rare word's largest probability (the floor `γ` Theorem 1 would need). */
   readonly maxRareProbability: number;
@@ -170,6 +177,8 @@ export function rareWordConstruction(L: number, opts?: RareWordOptions): RareWor
     chi2,
     epsilon,
     expectedChi2,
+    // expm1 keeps 1 − e^{−L} accurate for small L; below L ≈ 1.28e-154 the quotient overflows, which
+    // rounds the (vacuous) bound up to +∞ as documented.
     chi2Bound: L === 0 ? Infinity : ((Math.E - 1) ** 2 * eL) / (-Math.expm1(-L)) ** 2,
     maxRareProbability: maxRare,
     floor: bestPredictorError(Hhat, y, mu),

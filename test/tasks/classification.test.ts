@@ -92,6 +92,33 @@ describe('labels in the containers users have', () => {
   });
 });
 
+describe('features too large for the Newton fit (issue 13: a silent gradientNorm = Infinity)', () => {
+  // One feature scaled by s: the Hessian holds Σ μ s(1−s) h², which overflows float64 once
+  // |h| ≳ 2.7e154; the fit accepts |h| ≤ 1e150 and names H (and the cure) beyond it.
+  const design = (s: number) => fromRows([[-2 * s, 1], [-1, 0.5], [0.5, -1], [1, 2], [-0.5, 3], [2, -1]]);
+  const bin = [0, 0, 0, 1, 1, 1];
+  const cls = Int32Array.of(0, 1, 2, 0, 1, 2);
+  it.each([-1e200, 1e155, Number.MAX_VALUE])('feature %p: NumericalError naming the function, H and the rescaling', (s) => {
+    const H = design(s / -2);
+    const before = Array.from(H.data);
+    expect(() => fitLogisticProbe(H, bin, { ridge: 0.1 })).toThrow(NumericalError);
+    expect(() => fitLogisticProbe(H, bin, { ridge: 0.1 })).toThrow(/^fitLogisticProbe: argument 'H' has an entry of magnitude .* \(at \[0, 0\]\); .*rescale H/);
+    expect(() => fitSoftmaxProbe(H, cls, { ridge: 0.1 })).toThrow(/^fitSoftmaxProbe: argument 'H' has an entry of magnitude .*rescale H/);
+    expect(Array.from(H.data)).toEqual(before);
+  });
+  it('features up to 1e140 give finite statistics (gradient norm, objective, coefficients)', () => {
+    for (const s of [1, 1e50, 1e140 / 2]) {
+      const lg = fitLogisticProbe(design(s), bin, { ridge: 0.1 });
+      const sm = fitSoftmaxProbe(design(s), cls, { ridge: 0.1 });
+      for (const [probe, w] of [[lg, lg.coefficients], [sm, sm.coefficients.data]] as const) {
+        expect(Number.isFinite(probe.gradientNorm)).toBe(true);
+        expect(Number.isFinite(probe.objective)).toBe(true);
+        expect(Array.from(w).every(Number.isFinite)).toBe(true);
+      }
+    }
+  });
+});
+
 describe('softmax regression: exact derivatives', () => {
   it('gradient and Hessian equal central differences of the objective (with and without ridge)', () => {
     // Central differences with step h have truncation error ≈ h²/6·|J'''| and rounding error

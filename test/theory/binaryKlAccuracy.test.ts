@@ -96,6 +96,20 @@ describe('binaryKl against a 1700-bit reference', () => {
     console.log(`binaryKlFromLogProb max relative error: normal range ${fmt(worstNormal)} (${(worstNormal / U).toFixed(2)} u), all ${fmt(worstAll)} (${(worstAll / U).toFixed(1)} u)`);
   });
 
+  it('is +∞ exactly when q = 0 < p or q = 1 > p (the documented value), finite at every other edge (issue 13)', () => {
+    const edges = [-Infinity, -Number.MAX_VALUE, -1e200, -745, -1, -1e-12, -1e-300, -5e-324, -0, 0];
+    for (const lp of edges) {
+      for (const lq of edges) {
+        const got = binaryKlFromLogProb(lp, lq);
+        const infinite = (lq === -Infinity && lp > -Infinity) || (lq === 0 && lp < 0);
+        expect([lp, lq, got]).toEqual([lp, lq, infinite ? Infinity : expect.any(Number)]);
+        if (!infinite) expect(Number.isFinite(got) && got >= 0).toBe(true);
+      }
+    }
+    expect(binaryKlFromLogProb(-1, 0)).toBe(Infinity); // the fuzz case: q = 1 > p
+    expect(binaryKlFromLogProb(0, 0)).toBe(0);
+  });
+
   it('rejects positive or NaN log-probabilities with a DomainError', () => {
     expect(() => binaryKlFromLogProb(0.1, -1)).toThrow(DomainError);
     expect(() => binaryKlFromLogProb(-1, Number.NaN)).toThrow(/binaryKlFromLogProb: argument 'logQ'/);

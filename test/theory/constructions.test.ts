@@ -53,6 +53,26 @@ describe('Gauss quadrature rules', () => {
 });
 
 describe('Theorem 2 (rare word)', () => {
+  it('chi2Bound: the vacuous +∞ exactly at L = 0 and where (e−1)²/L² leaves the double range; finite and accurate above (issue 13)', () => {
+    const limit = 1.2815531348877264e-154; // the smallest L whose bound is a finite double
+    for (const L of [0, 5e-324, 1e-300, 1.2815531348877263e-154]) {
+      const c = rareWordConstruction(L, { nodes: 4 });
+      expect(c.chi2Bound).toBe(Infinity);
+      // Everything measured stays finite; E χ² ≤ (e − 1)²/4, which is why the bound is vacuous there.
+      for (const v of [c.epsilon, c.expectedChi2, c.floor, c.maxRareProbability, c.varianceZ]) expect(Number.isFinite(v)).toBe(true);
+      expect(c.expectedChi2).toBeLessThanOrEqual((Math.E - 1) ** 2 / 4);
+      expect(Array.from(c.kl).concat(Array.from(c.chi2)).every(Number.isFinite)).toBe(true);
+    }
+    for (const L of [limit, 1e-150, 1e-20, 1e-8]) {
+      const b = rareWordConstruction(L, { nodes: 4 }).chi2Bound;
+      expect(Number.isFinite(b)).toBe(true);
+      // (e−1)² e^{−L}/(1−e^{−L})² = (e−1)²/L² · (1 − L²/12 + …); both sides have ≤ 5 roundings, so
+      // 8 ulps (1.8e-15) relative plus L²/12, below 1e-14 for these L.
+      const ref = (Math.E - 1) ** 2 / L / L;
+      expect(Math.abs(b - ref) / ref).toBeLessThanOrEqual(1e-14);
+    }
+  });
+
   it('for a list of L: ε ≤ E χ² ≤ the closed-form χ² bound, and the floor stays at Var(z) = 1/3', () => {
     for (const L of [0.5, 1, 2, 4, 8, 12, 16, 24, 32]) {
       const c = rareWordConstruction(L);
