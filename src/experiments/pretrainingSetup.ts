@@ -7,6 +7,7 @@
 import { checkNumber, checkOneOf, checkOptions, checkPositiveInt, describeValue, domainError } from '../core/check.js';
 import { type World, type WorldOptions } from '../model/index.js';
 import { generateWorldFor } from '../model/generateWorld.js';
+import { checkSeed } from '../model/checkSeed.js';
 import { createRng, permutation, type Rng } from '../random/index.js';
 import { createLearner, train, type Learner, type TrainOptions } from '../train/index.js';
 import type { DType, Matrix } from '../core/matrix.js';
@@ -58,7 +59,9 @@ export interface PretrainingSettings {
 export function checkPretrainingOptions(fn: string, opts: PretrainingOptions): PretrainingSettings {
   checkOptions(fn, 'opts', opts);
   const seed = opts.seed === undefined ? '2023' : opts.seed;
-  if (typeof seed !== 'string' && typeof seed !== 'number') throw domainError(fn, 'opts.seed', 'a string or a number', describeValue(seed));
+  // createRng's own rule (a non-empty string or a finite number), checked here so that a seed of ∞
+  // or '' is reported against the experiment's opts.seed, not against createRng.
+  checkSeed(fn, 'opts.seed', seed);
   const trainContexts = opts.trainContexts ?? 2048;
   checkNumber(fn, 'opts.trainContexts', trainContexts, { integer: true, min: 2 });
   const evalContexts = opts.evalContexts ?? 1024;

@@ -1,4 +1,5 @@
 import { checkFiniteArray, checkFiniteMatrix, checkFloatVector, checkMatrix, domainError, shapeError, shapeOf } from '../core/check.js';
+import { NumericalError } from '../core/errors.js';
 import type { FloatArray, Matrix } from '../core/matrix.js';
 import { choleskySolveInPlace } from '../kernels/choleskyKernel.js';
 
@@ -12,6 +13,8 @@ import { choleskySolveInPlace } from '../kernels/choleskyKernel.js';
  * @throws DomainError when `l` is not a well-formed `Matrix`, has a non-finite entry or a
  *   diagonal entry that is not positive; when `b` is not a float vector or not finite
  * @throws ShapeError when `l` is not square or `b.length !== l.rows`
+ * @throws NumericalError when the solution does not fit in float64: `‖x‖` grows like `‖b‖ / min L_ii²`,
+ *   so a tiny (e.g. subnormal) diagonal or a huge `b` overflows it; rescale `l` or `b`
  *
  * @example
  * ```ts
@@ -35,5 +38,20 @@ export function choleskySolve(l: Matrix, b: FloatArray): Float64Array {
   const lf = l.data instanceof Float64Array ? l.data : Float64Array.from(l.data);
   const x = Float64Array.from(b);
   choleskySolveInPlace(lf, n, x);
+  // With finite inputs and a positive diagonal, a non-finite entry can only come from overflow (an
+  // entry of the true solution beyond 1.8e308, or ∞ − ∞ after one): report it rather than return it.
+  for (let i = 0; i < n; i++) {
+    if (x[i] - x[i] !== 0) {
+      throw new NumericalError(
+        `${fn}: the solution overflows float64 (x[${i}] = ${x[i]}); its size grows like |b| / (smallest diagonal entry of l)², here ${minDiagonal(lf, n)}: rescale l or b`,
+      );
+    }
+  }
   return x;
+}
+
+function minDiagonal(l: Float64Array, n: number): number {
+  let m = Infinity;
+  for (let i = 0; i < n; i++) m = Math.min(m, l[i * n + i]);
+  return m;
 }

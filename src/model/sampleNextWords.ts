@@ -1,6 +1,6 @@
 /** Draw next words from a log-linear model, `k` per context. */
 import type { Matrix } from '../core/matrix.js';
-import { checkFiniteMatrix, checkMatrix, checkPositiveInt, describeValue, domainError, shapeError, shapeOf } from '../core/check.js';
+import { checkAllocatable, checkFiniteMatrix, checkMatrix, checkPositiveInt, describeValue, domainError, shapeError, shapeOf } from '../core/check.js';
 import { gemm } from '../linalg/gemm.js';
 import type { Rng } from '../random/index.js';
 import { LogLinearModel } from './LogLinearModel.js';
@@ -26,8 +26,9 @@ const ROW_BLOCK = 64;
  * @param samplesPerContext - `k ≥ 1` words per context.
  * @param rng - a stream from `createRng`.
  * @returns an `Int32Array` of length `m·k`, row-major: the draws for context `i` are at `[i·k, (i+1)·k)`.
- * @throws DomainError when `model` is not a `LogLinearModel`, `k` is not a positive integer, `H`
- *   holds a non-finite value or `rng` is not an `Rng`.
+ * @throws DomainError when `model` is not a `LogLinearModel`, `k` is not a positive integer, `m·k`
+ *   draws do not fit in one `Int32Array` of at most 4 GiB, `H` holds a non-finite value or `rng` is
+ *   not an `Rng`.
  * @throws ShapeError when `H.cols ≠ model.d`.
  * @example
  * ```ts
@@ -42,6 +43,8 @@ export function sampleNextWords(model: LogLinearModel, H: Matrix, samplesPerCont
   if (H.cols !== model.d) throw shapeError(fn, 'H', `a matrix with ${countOf(model.d, 'column')} (model.d)`, shapeOf(H));
   checkFiniteMatrix(fn, 'H', H);
   checkPositiveInt(fn, 'samplesPerContext', samplesPerContext);
+  // The output holds m·k Int32 draws: refuse an impossible size before allocating it.
+  checkAllocatable(fn, 'samplesPerContext', H.rows * samplesPerContext, 4, `H.rows·samplesPerContext = ${H.rows}·${samplesPerContext}`);
   if (rng === null || typeof rng !== 'object' || typeof (rng as { next?: unknown }).next !== 'function') {
     throw domainError(fn, 'rng', 'an Rng from createRng', describeValue(rng));
   }

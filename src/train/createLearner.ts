@@ -1,6 +1,7 @@
 /** Make a learned model `M̂ = (V̂, ĥ = f_θ(x))` with a seeded initialisation. */
 import type { DType, FloatArray, Matrix } from '../core/matrix.js';
 import {
+  checkAllocatable,
   checkFiniteMatrix,
   checkNonEmptyMatrix,
   checkNumber,
@@ -67,8 +68,9 @@ export interface LearnerOptions {
  *
  * @param opts - architecture and initialisation.
  * @returns a new `Learner`.
- * @throws DomainError for an unknown activation or dtype, a non-positive size or norm, `trainV: false`
- *   without a `V` or `world` to tie to, or a non-finite `V`.
+ * @throws DomainError for an unknown activation or dtype, a non-positive size or norm, sizes whose
+ *   parameter vector does not fit in one float64 buffer of at most 4 GiB, `trainV: false` without a
+ *   `V` or `world` to tie to, or a non-finite `V`.
  * @throws ShapeError when `V` does not have shape `n × d`, or `n`/`featureDim` differ from the world's
  *   (or `d`, when `V̂` is tied to the world's `V*`).
  * @example
@@ -145,6 +147,19 @@ export function createLearner(opts: LearnerOptions): Learner {
   }
 
   const h1 = hidden > 0 ? hidden : d;
+  // Every size is a positive integer by now, but a product can still be more than a typed array
+  // holds (d = 1e200 passes the integer check): refuse it before allocating, naming the largest size
+  // and where it came from (an option, or the world or V it defaults to).
+  const total = h1 * k + (bias ? h1 : 0) + (hidden > 0 ? d * hidden + (bias ? d : 0) : 0) + (trainV ? n * d : 0);
+  const sizes: [string, number][] = [
+    ['n', n],
+    ['d', d],
+    ['featureDim', k],
+    ['hidden', hidden],
+  ];
+  const [bigName] = sizes.reduce((a, b) => (b[1] > a[1] ? b : a));
+  const source = (opts as Record<string, unknown>)[bigName] !== undefined || (world === undefined && Vin === undefined) ? `opts.${bigName}` : world !== undefined ? 'opts.world' : 'opts.V';
+  checkAllocatable(fn, source, total, 8, `paramCount for n = ${n}, d = ${d}, featureDim = ${k}, hidden = ${hidden}`);
   let off = 0;
   const offW1 = off;
   off += h1 * k;

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { allWords, bulkExcluding, bulkExcludingTop, bulkLogPartitions, meanWordProbabilities } from '../../src/anchor/index.js';
 import { DomainError, NumericalError, ShapeError } from '../../src/core/errors.js';
 import type { Matrix } from '../../src/core/matrix.js';
@@ -30,6 +31,31 @@ describe('bulk sets', () => {
     expect(() => bulkExcluding(Int32Array.of(0, 1), 2)).toThrow(ShapeError);
     expect(() => bulkExcluding(Int32Array.of(0, 1), 2)).toThrow("bulkExcluding: argument 'excluded' must be a set leaving at least one word of the vocabulary; got all 2 words");
     expect(() => bulkExcluding(Int32Array.of(5), 2)).toThrow("bulkExcluding: argument 'excluded' must be word indices in [0, 2); got 5 at position 0");
+  });
+
+  // Regression (issue 13, API fuzz): the registry's oracle took |bulk| + |excluded| = n, which is
+  // false for an excluded list with repeats. The documented behaviour (a repeated index is excluded
+  // once) is kept: the bulk is the exact complement of the *set* of excluded indices, in order.
+  it('bulkExcluding treats repeated indices as one: the bulk is the complement of the set', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 24 }).chain((n) => fc.tuple(fc.constant(n), fc.array(fc.integer({ min: 0, max: n - 1 }), { maxLength: 3 * n }))),
+        ([n, ex]) => {
+          const excluded = Int32Array.from(ex);
+          const set = new Set(ex);
+          const want = Array.from({ length: n }, (_, w) => w).filter((w) => !set.has(w));
+          if (want.length === 0) {
+            expect(() => bulkExcluding(excluded, n)).toThrow(`bulkExcluding: argument 'excluded' must be a set leaving at least one word of the vocabulary; got all ${n} word`);
+          } else {
+            expect(Array.from(bulkExcluding(excluded, n))).toEqual(want);
+          }
+          expect(Array.from(excluded)).toEqual(ex); // not mutated
+        },
+      ),
+      { seed: 13, numRuns: 300 },
+    );
+    // The fuzz case: the second index replaced by the first.
+    expect(Array.from(bulkExcluding(Int32Array.of(2, 2, 5, 0), 6))).toEqual([1, 3, 4]);
   });
 
   it('meanWordProbabilities equals the brute-force average of softmax rows, and its log Z equals logPartition', () => {

@@ -40,7 +40,10 @@ describe('runAnchorSweep (E1)', () => {
     [{ batchSize: 1000 }, "runAnchorSweep: argument 'opts.batchSize' must be at most opts.trainContexts (256); got 1000"],
     [{ lr: 0 }, "runAnchorSweep: argument 'opts.lr' must be a finite number > 0; got 0"],
     [{ evalContexts: 9 }, "runAnchorSweep: argument 'opts.evalContexts' must be large enough for 10 fitting and 2 held-out contexts at holdout 0.3; got 9"],
-    [{ seed: null }, "runAnchorSweep: argument 'opts.seed' must be a string or a number; got null"],
+    [{ seed: null }, "runAnchorSweep: argument 'opts.seed' must be a non-empty string or a finite number; got null"],
+    // Regression (issue 13, API fuzz): a seed createRng refuses was reported against createRng.
+    [{ seed: Infinity }, "runAnchorSweep: argument 'opts.seed' must be a non-empty string or a finite number; got Infinity"],
+    [{ seed: '' }, "runAnchorSweep: argument 'opts.seed' must be a non-empty string or a finite number; got an empty string"],
   ])('rejects %p', (bad, message) => {
     const call = (): unknown => runAnchorSweep({ ...TINY_E1, ...(bad as object) });
     expect(call).toThrow(DomainError);

@@ -93,6 +93,19 @@ describe('choleskyDecompose / choleskySolve', () => {
     expect(nanB).toThrow(DomainError);
     expect(nanB).toThrow("choleskySolve: argument 'b' must be finite everywhere; got NaN at [1]");
   });
+
+  // Regression (issue 13, API fuzz): a factor scaled into the subnormals (L·1e-310) solved to NaN
+  // (x ≈ b·1e620 overflows, then ∞ − ∞). A solution beyond float64 is a NumericalError; one just
+  // inside (|x| = 1e300) is still returned, exactly.
+  it('throws NumericalError when the solution overflows, and returns a huge but finite one', () => {
+    const sub = { rows: 2, cols: 2, data: Float64Array.from([2, 0, 1, 2], (v) => v * 1e-310) };
+    const over = () => choleskySolve(sub, new Float64Array([6, 7]));
+    expect(over).toThrow(NumericalError);
+    expect(over).toThrow(/^choleskySolve: the solution overflows float64 \(x\[0\] = Infinity\).*rescale l or b$/);
+    expect(() => choleskySolve(fromRows([[1e-160]]), Float64Array.of(1))).toThrow(NumericalError);
+    expect(Array.from(choleskySolve(fromRows([[1e-150]]), Float64Array.of(1)))).toEqual([1 / 1e-150 / 1e-150]);
+    expect(Number.isFinite(choleskySolve(fromRows([[1e-150]]), Float64Array.of(1))[0])).toBe(true);
+  });
 });
 
 describe('conditionKernel: Hager 1-norm estimator', () => {

@@ -63,4 +63,15 @@ describe('sampleNextWords', () => {
     expectThrow(() => sampleNextWords(model, fromRows([[NaN, 0]]), 1, rng), DomainError, "sampleNextWords: argument 'H' must be finite everywhere; got NaN at (0, 0)");
     expectThrow(() => sampleNextWords(model, H, 1, null as never), DomainError, "sampleNextWords: argument 'rng' must be an Rng from createRng; got null");
   });
+
+  // Regression (issue 13, API fuzz): a huge samplesPerContext escaped as an untyped RangeError from
+  // the output allocation. The limit is on m·k (2^30 Int32 draws = 4 GiB), checked before any work.
+  it('refuses an output of m·k draws that cannot be allocated, naming samplesPerContext', () => {
+    const rng = createRng(0);
+    const m = H.rows;
+    const limit = 2 ** 30;
+    for (const k of [2e200, 2 ** 54, Math.floor(limit / m) + 1]) {
+      expectThrow(() => sampleNextWords(model, H, k, rng), DomainError, `sampleNextWords: argument 'samplesPerContext' must be small enough for one buffer of at most ${limit} 4-byte elements (4 GiB); got H.rows·samplesPerContext = ${m}·${k} = `);
+    }
+  });
 });

@@ -136,4 +136,19 @@ describe('createLearner', () => {
     expectThrow(() => createLearner({ world, V: fromRows([[NaN]]) }), DomainError, "createLearner: argument 'opts.V' must be finite everywhere; got NaN at (0, 0)");
     expectThrow(() => createLearner({ world: {} as never }), DomainError, "createLearner: argument 'opts.world' must be a World from generateWorld; got an object (Object)");
   });
+
+  // Regression (issue 13, API fuzz): a world whose d was Number.MAX_VALUE (an integer, so it passed
+  // the size check) escaped as "RangeError: Invalid typed array length: Infinity". The parameter
+  // count is checked against one float64 buffer of 4 GiB (2^29 entries) before allocating, and the
+  // error names the largest size's source: the option when given, else the world it defaults to.
+  it('refuses sizes whose parameter vector cannot be allocated, naming where the size came from', () => {
+    const limit = "must be small enough for one buffer of at most 536870912 float64 elements (4 GiB); got paramCount for n = ";
+    const huge = { ...world, d: Number.MAX_VALUE } as typeof world;
+    expectThrow(() => createLearner({ world: huge }), DomainError, `createLearner: argument 'opts.world' ${limit}64, d = ${Number.MAX_VALUE}, featureDim = 6, hidden = 0 = Infinity`);
+    expectThrow(() => createLearner({ world, d: 2 ** 31 }), DomainError, `createLearner: argument 'opts.d' ${limit}64, d = ${2 ** 31}`);
+    expectThrow(() => createLearner({ world, hidden: 1e10 }), DomainError, `createLearner: argument 'opts.hidden' ${limit}64`);
+    // Just over the limit: n·d + d·featureDim = 2^29 + 8 (without biases).
+    expectThrow(() => createLearner({ n: 2 ** 26, d: 8, featureDim: 1, bias: false }), DomainError, `createLearner: argument 'opts.n' ${limit}${2 ** 26}, d = 8, featureDim = 1, hidden = 0 = ${2 ** 29 + 8}`);
+    expect(createLearner({ n: 3, d: 2, featureDim: 2 }).paramCount).toBe(2 * 2 + 2 + 3 * 2);
+  });
 });
