@@ -4,7 +4,7 @@
  *
  * @internal
  */
-import { checkNumber, checkOneOf, checkOptions, checkPositiveInt, describeValue, domainError } from '../core/check.js';
+import { checkAllocatable, checkNumber, checkOneOf, checkOptions, checkPositiveInt, describeValue, domainError } from '../core/check.js';
 import { type World, type WorldOptions } from '../model/index.js';
 import { generateWorldFor } from '../model/generateWorld.js';
 import { checkSeed } from '../model/checkSeed.js';
@@ -25,7 +25,11 @@ export interface PretrainingOptions {
   readonly evalContexts?: number;
   /** Fraction of the evaluation contexts held out from the fits and scored (default 0.3). */
   readonly holdout?: number;
-  /** Pre-training steps (default 400). */
+  /**
+   * Pre-training steps (default 400). The run time is linear in it and `onProgress` reports the
+   * steps as they go, so a very large value runs for a long time rather than failing: pass what you
+   * mean to wait for.
+   */
   readonly trainSteps?: number;
   /** Contexts per step (default 64). */
   readonly batchSize?: number;
@@ -87,6 +91,10 @@ export function checkPretrainingOptions(fn: string, opts: PretrainingOptions): P
   const rng = createRng(seed);
   // Errors in the world options name this experiment and 'opts.world.…', not generateWorld.
   const world = generateWorldFor(fn, 'opts.world', { ...worldOptions, seed: rng.fork('world').seed });
+  // The contexts are drawn as trainContexts × d and evalContexts × d float64 matrices: an impossible
+  // size is a DomainError naming the option before they are allocated, not an untyped RangeError.
+  checkAllocatable(fn, 'opts.trainContexts', trainContexts * world.d, 8, `trainContexts·d = ${trainContexts}·${world.d}`);
+  checkAllocatable(fn, 'opts.evalContexts', evalContexts * world.d, 8, `evalContexts·d = ${evalContexts}·${world.d}`);
   // Enough evaluation contexts on each side of the split to fit a d-dimensional anchor.
   const nTest = Math.round(holdout * evalContexts);
   if (evalContexts - nTest < world.d + 2 || nTest < 2) {

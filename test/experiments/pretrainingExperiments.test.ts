@@ -44,6 +44,9 @@ describe('runAnchorSweep (E1)', () => {
     // Regression (issue 13, API fuzz): a seed createRng refuses was reported against createRng.
     [{ seed: Infinity }, "runAnchorSweep: argument 'opts.seed' must be a non-empty string or a finite number; got Infinity"],
     [{ seed: '' }, "runAnchorSweep: argument 'opts.seed' must be a non-empty string or a finite number; got an empty string"],
+    // Sizes that no typed array can hold: a DomainError naming the option, before any allocation.
+    [{ trainContexts: 1e12, batchSize: 64 }, "runAnchorSweep: argument 'opts.trainContexts' must be small enough for one buffer"],
+    [{ evalContexts: 2 ** 40 }, "runAnchorSweep: argument 'opts.evalContexts' must be small enough for one buffer"],
   ])('rejects %p', (bad, message) => {
     const call = (): unknown => runAnchorSweep({ ...TINY_E1, ...(bad as object) });
     expect(call).toThrow(DomainError);
