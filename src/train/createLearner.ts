@@ -93,6 +93,14 @@ export function createLearner(opts: LearnerOptions): Learner {
   if (world !== undefined && (world === null || typeof world !== 'object' || !('V' in world) || !('featureDim' in world))) {
     throw domainError(fn, 'opts.world', 'a World from generateWorld', describeValue(world));
   }
+  if (world !== undefined) {
+    // A world whose sizes disagree with its own V* (edited or assembled by hand) would size the
+    // learner from one and tie or compare against the other: refuse it here, naming the world.
+    checkNonEmptyMatrix(fn, 'opts.world.V', world.V);
+    if (world.V.rows !== world.n || world.V.cols !== world.d) {
+      throw shapeError(fn, 'opts.world', `a World whose V is n × d = ${world.n} × ${world.d}`, `V ${shapeOf(world.V)}`);
+    }
+  }
   const Vin = opts.V;
   if (Vin !== undefined) {
     checkNonEmptyMatrix(fn, 'opts.V', Vin);

@@ -144,7 +144,9 @@ describe('createLearner', () => {
   it('refuses sizes whose parameter vector cannot be allocated, naming where the size came from', () => {
     const limit = "must be small enough for one buffer of at most 536870912 float64 elements (4 GiB); got paramCount for n = ";
     const huge = { ...world, d: Number.MAX_VALUE } as typeof world;
-    expectThrow(() => createLearner({ world: huge }), DomainError, `createLearner: argument 'opts.world' ${limit}64, d = ${Number.MAX_VALUE}, featureDim = 6, hidden = 0 = Infinity`);
+    // Such a world's V* (64 × 8) contradicts its d: refused as an inconsistent world before sizing.
+    expectThrow(() => createLearner({ world: huge }), ShapeError, `createLearner: argument 'opts.world' must be a World whose V is n × d = 64 × ${Number.MAX_VALUE}; got V a 64×8 matrix`);
+    expectThrow(() => createLearner({ world: { ...world, n: 63 } }), ShapeError, "createLearner: argument 'opts.world' must be a World whose V is n × d = 63 × 8; got V a 64×8 matrix");
     expectThrow(() => createLearner({ world, d: 2 ** 31 }), DomainError, `createLearner: argument 'opts.d' ${limit}64, d = ${2 ** 31}`);
     expectThrow(() => createLearner({ world, hidden: 1e10 }), DomainError, `createLearner: argument 'opts.hidden' ${limit}64`);
     // Just over the limit: n·d + d·featureDim = 2^29 + 8 (without biases).
