@@ -24,6 +24,8 @@ import { exp as bigExp, fromSigned, K, ln, toDouble } from './bigFixed.js';
  * written here, not imported, so that lowering `ALLOWANCE_FACTOR` in the source fails these tests.
  */
 const ALLOWANCE_FACTOR = 2;
+/** |x| of an exact fixed-point value. */
+const bigAbs = (x: bigint): bigint => (x < 0n ? -x : x);
 
 /** Exact log-softmax of logits given in fixed point. */
 function logSoftmax(z: bigint[]): bigint[] {
@@ -48,7 +50,7 @@ function tvExact(ls: bigint[], lh: bigint[]): bigint {
   let s = 0n;
   for (let w = 0; w < ls.length; w++) {
     const d = bigExp(ls[w]) - bigExp(lh[w]);
-    s += d < 0n ? -d : d;
+    s += bigAbs(d);
   }
   return s / 2n;
 }
@@ -106,6 +108,30 @@ function perturb(z: bigint[], signs: number[], delta: number): bigint[] {
   return z.map((v, w) => v + BigInt(signs[w]) * d);
 }
 
+/**
+ * The larger |f(p*, p̂) − f0| of the two adversarial pushes (signs `sS`, `sH` and their opposites) of
+ * both models' logits by their error bounds, in exact arithmetic.
+ */
+function worstPairChange(
+  f: (ls: bigint[], lh: bigint[]) => bigint,
+  f0: bigint,
+  zs: bigint[],
+  zh: bigint[],
+  sS: number[],
+  sH: number[],
+  errStar: number,
+  errHat: number,
+): bigint {
+  let change = 0n;
+  for (const dir of [1, -1]) {
+    const ps = logSoftmax(perturb(zs, sS.map((s) => s * dir), errStar));
+    const ph = logSoftmax(perturb(zh, sH.map((s) => s * dir), errHat));
+    const a = bigAbs(f(ps, ph) - f0);
+    if (a > change) change = a;
+  }
+  return change;
+}
+
 describe('rounding allowances against the worst case of their error model (exact evaluation)', () => {
   it('κ: klRoundingBound ≥ 2 × the exact change of κ under logit errors of δz with adversarial signs, on both models', () => {
     let worst = 0;
@@ -125,19 +151,12 @@ describe('rounding allowances against the worst case of their error model (exact
           const gH = ls.map((l, w) => bigExp(lh[w]) - bigExp(l));
           const sS = gS.map((g) => (g >= 0n ? 1 : -1));
           const sH = gH.map((g) => (g >= 0n ? 1 : -1));
-          let change = 0n;
-          for (const dir of [1, -1]) {
-            const ps = logSoftmax(perturb(zs, sS.map((s) => s * dir), st.logitErrStar[i]));
-            const ph = logSoftmax(perturb(zh, sH.map((s) => s * dir), st.logitErrHat[i]));
-            const d = klExact(ps, ph) - k0;
-            const a = d < 0n ? -d : d;
-            if (a > change) change = a;
-          }
+          const change = worstPairChange(klExact, k0, zs, zh, sS, sH, st.logitErrStar[i], st.logitErrHat[i]);
           const need = ALLOWANCE_FACTOR * toDouble(change);
           worst = Math.max(worst, need / st.klRoundingBound[i]);
           // Sound: the allowance also covers the computed κ's distance to the exact one.
           const kc = fromSigned(st.kl[i]) - k0;
-          if (!(toDouble(kc < 0n ? -kc : kc) <= st.klRoundingBound[i])) return false;
+          if (!(toDouble(bigAbs(kc)) <= st.klRoundingBound[i])) return false;
           if (!(need <= st.klRoundingBound[i])) return false;
         }
         return true;
@@ -166,18 +185,11 @@ describe('rounding allowances against the worst case of their error model (exact
           const meanH = lh.reduce((a, l, j) => a - bigExp(l) * BigInt(sig[j]), 0n);
           const sS = sig.map((s) => ((BigInt(s) << K) - meanS >= 0n ? 1 : -1));
           const sH = sig.map((s) => ((BigInt(-s) << K) - meanH >= 0n ? 1 : -1));
-          let change = 0n;
-          for (const dir of [1, -1]) {
-            const ps = logSoftmax(perturb(zs, sS.map((s) => s * dir), st.logitErrStar[i]));
-            const ph = logSoftmax(perturb(zh, sH.map((s) => s * dir), st.logitErrHat[i]));
-            const d = tvExact(ps, ph) - t0;
-            const a = d < 0n ? -d : d;
-            if (a > change) change = a;
-          }
+          const change = worstPairChange(tvExact, t0, zs, zh, sS, sH, st.logitErrStar[i], st.logitErrHat[i]);
           const need = ALLOWANCE_FACTOR * toDouble(change);
           worst = Math.max(worst, need / st.tvRoundingBound[i]);
           const tc = fromSigned(st.tv[i]) - t0;
-          if (!(toDouble(tc < 0n ? -tc : tc) <= st.tvRoundingBound[i])) return false;
+          if (!(toDouble(bigAbs(tc)) <= st.tvRoundingBound[i])) return false;
           if (!(need <= st.tvRoundingBound[i])) return false;
         }
         return true;
@@ -200,10 +212,10 @@ describe('rounding allowances against the worst case of their error model (exact
           // log p_w = z_w − LSE(z): worst case z_w up by δz and every other logit down by δz.
           const signs = zs.map((_, j) => (j === w ? 1 : -1));
           const d = logSoftmax(perturb(zs, signs, st.logitErrStar[i]))[w] - l0;
-          const need = ALLOWANCE_FACTOR * toDouble(d < 0n ? -d : d);
+          const need = ALLOWANCE_FACTOR * toDouble(bigAbs(d));
           worst = Math.max(worst, need / st.wordLogProbErrStar[i]);
           const e = fromSigned(st.wordLogProbStar[i]) - l0;
-          if (!(toDouble(e < 0n ? -e : e) <= st.wordLogProbErrStar[i] && need <= st.wordLogProbErrStar[i])) return false;
+          if (!(toDouble(bigAbs(e)) <= st.wordLogProbErrStar[i] && need <= st.wordLogProbErrStar[i])) return false;
         }
         return true;
       }),
@@ -335,8 +347,8 @@ describe('the allowances of D, of the anchor term and of the computed error agai
             const ps = perturb(zs, zs.map((_, j) => (j === w ? -s : s)), st.logitErrStar[i]);
             const ph = perturb(zh, zh.map((_, j) => (j === w ? s : -s)), st.logitErrHat[i]);
             const d = ell(ph) - ell(ps);
-            const a = (d < 0n ? -d : d) - (d0 < 0n ? -d0 : d0);
-            if ((a < 0n ? -a : a) > change) change = a < 0n ? -a : a;
+            const a = bigAbs(d) - bigAbs(d0);
+            if (bigAbs(a) > change) change = bigAbs(a);
           }
           const need = ALLOWANCE_FACTOR * toDouble(change);
           worst = Math.max(worst, need / dec.dRoundingBound[i]);
@@ -360,14 +372,13 @@ describe('the allowances of D, of the anchor term and of the computed error agai
           const h: [number, number] = [c.H[2 * i], c.H[2 * i + 1]];
           const zs = logits(c.Vs, h);
           const zh = logits(c.Vh, h);
-          const abs = (x: bigint) => (x < 0n ? -x : x);
           // e(s) = log Z_B − ⟨v_0, h⟩ − c = log Z_B here.
-          const r0 = abs(lseOf(zs, bulk)) + abs(lseOf(zh, bulk));
+          const r0 = bigAbs(lseOf(zs, bulk)) + bigAbs(lseOf(zh, bulk));
           let change = 0n;
           for (const s of [1, -1]) {
             const ps = perturb(zs, zs.map(() => s), st.logitErrStar[i]);
             const ph = perturb(zh, zh.map(() => s), st.logitErrHat[i]);
-            const a = abs(abs(lseOf(ps, bulk)) + abs(lseOf(ph, bulk)) - r0);
+            const a = bigAbs(bigAbs(lseOf(ps, bulk)) + bigAbs(lseOf(ph, bulk)) - r0);
             if (a > change) change = a;
           }
           const need = ALLOWANCE_FACTOR * toDouble(change);
@@ -411,7 +422,7 @@ describe('the allowances of D, of the anchor term and of the computed error agai
           const dot = (V: Float64Array) => (u(V, 0) * F(H[2 * i]) + u(V, 1) * F(H[2 * i + 1])) >> K;
           const exact = dot(Vh) - dot(Vs);
           const diff = F(dec.error[i]) - exact;
-          const realised = toDouble(diff < 0n ? -diff : diff);
+          const realised = toDouble(bigAbs(diff));
           used = Math.max(used, realised / dec.errorRoundingBound[i]);
           if (!(realised <= dec.errorRoundingBound[i])) return false;
         }
